@@ -1,0 +1,96 @@
+#include "policies/allocation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fleetsim {
+
+int gpus_for_reference(const Pool& pool, double ref_gpus) {
+    if (ref_gpus <= 0)
+        return 0;
+    // A hair of tolerance: 10.000000001 reference GPUs is 10 GPUs, not 11.
+    return static_cast<int>(std::ceil(ref_gpus / pool.speed_factor - 1e-9));
+}
+
+std::vector<int> plan_service(const SchedulerState& state,
+                              const ClassState& service,
+                              double target_ref_gpus,
+                              std::vector<int>& budget) {
+    std::vector<int> plan(static_cast<std::size_t>(state.fleet.pool_count()), 0);
+    double left = target_ref_gpus;
+    for (int p : service.pools) {
+        if (left <= 1e-12)
+            break;
+        const Pool& pool = state.fleet.pool(p);
+        int want = std::min(gpus_for_reference(pool, left), budget[static_cast<std::size_t>(p)]);
+        plan[static_cast<std::size_t>(p)] = want;
+        budget[static_cast<std::size_t>(p)] -= want;
+        left -= want * pool.speed_factor;
+    }
+    return plan;
+}
+
+void shrink_service_to(Decisions& out, const ClassState& service, const std::vector<int>& target) {
+    for (int p : service.pools) {
+        const int held = service.held_by_pool[static_cast<std::size_t>(p)];
+        if (target[static_cast<std::size_t>(p)] < held)
+            out.set_service_gpus(service.id, p, target[static_cast<std::size_t>(p)]);
+    }
+}
+
+void grow_service_to(Decisions& out,
+                     const SchedulerState& state,
+                     const ClassState& service,
+                     const std::vector<int>& target) {
+    for (int p : service.pools) {
+        const int held = service.held_by_pool[static_cast<std::size_t>(p)];
+        const int want = target[static_cast<std::size_t>(p)];
+        if (want <= held)
+            continue;
+        const int reachable = held + std::min(want - held, state.fleet.free_gpus(p));
+        out.set_service_gpus(service.id, p, reachable);
+    }
+}
+
+std::vector<int> elastic_budget(const SchedulerState& state) {
+    std::vector<int> budget(static_cast<std::size_t>(state.fleet.pool_count()), 0);
+    for (int p = 0; p < state.fleet.pool_count(); ++p)
+        budget[static_cast<std::size_t>(p)] = state.fleet.free_gpus(p);
+    for (const auto& c : state.classes) {
+        if (c.kind != Kind::service)
+            continue;
+        for (int p = 0; p < state.fleet.pool_count(); ++p)
+            budget[static_cast<std::size_t>(p)] += c.held_by_pool[static_cast<std::size_t>(p)];
+    }
+    return budget;
+}
+
+JobId earliest_waiting(const SchedulerState& state, const std::vector<ClassId>& classes) {
+    JobId best = -1;
+    for (ClassId id : classes) {
+        const auto& w = state.cls(id).waiting;
+        if (!w.empty() && (best < 0 || *w.begin() < best))
+            best = *w.begin();
+    }
+    return best;
+}
+
+std::vector<ClassId> batch_classes(const SchedulerState& state) {
+    std::vector<ClassId> out;
+    for (const auto& c : state.classes) {
+        if (c.kind == Kind::batch)
+            out.push_back(c.id);
+    }
+    return out;
+}
+
+std::vector<ClassId> service_classes(const SchedulerState& state) {
+    std::vector<ClassId> out;
+    for (const auto& c : state.classes) {
+        if (c.kind == Kind::service)
+            out.push_back(c.id);
+    }
+    return out;
+}
+
+}  // namespace fleetsim

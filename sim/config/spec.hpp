@@ -1,0 +1,162 @@
+#pragma once
+// Plain structs that the YAML inputs map to. Units are in every name. Nothing here includes
+// yaml-cpp: the config layer fills these, and the rest of fleetsim reads only these.
+
+#include "sim/config/input_error.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace fleetsim {
+
+struct GpuTypeSpec {
+    std::string name;
+    double dense_bf16_tflops = 0;  ///< speed; jobs run faster on a faster GPU in proportion
+    double memory_gb = 0;
+    double power_idle_w = 0;  ///< per GPU, including its share of host and network
+    double power_busy_w = 0;
+    double capex_usd = 0;  ///< all-in purchase price per GPU (server, network share)
+    double amortization_years = 0;
+};
+
+struct SiteSpec {
+    std::string name;
+    double energy_usd_per_kwh = 0;
+    double pue = 1;
+    double overhead_usd_per_gpu_h = 0;  ///< space, staff, maintenance
+    double subsidy_usd_per_gpu_h = 0;   ///< subtracted from the cost of every GPU-hour
+};
+
+struct PoolSpec {
+    std::string name;
+    std::string site;
+    std::string gpu_type;
+    int nodes = 0;
+    int gpus_per_node = 0;
+    int nodes_per_rack = 1;  ///< topology: racks are the failure and locality domain
+    double intra_node_gbps = 0;
+    double inter_node_gbps = 0;
+};
+
+struct PlatformSpec {
+    std::string name;
+    std::string file;
+    std::string reference_gpu_type;  ///< work_gpu_h and gpu_s_per_unit are measured on this GPU
+    std::vector<GpuTypeSpec> gpu_types;
+    std::vector<SiteSpec> sites;
+    std::vector<PoolSpec> pools;
+};
+
+enum class Family { llm, video };
+enum class Kind { service, batch };
+const char* to_string(Family f);
+const char* to_string(Kind k);
+
+/** A seeded random quantity. lognormal takes the arithmetic mean and sigma of log(x). */
+struct DistributionSpec {
+    enum class Shape { constant, exponential, lognormal, uniform, empirical };
+    Shape shape = Shape::constant;
+    double value = 0;             ///< constant
+    double mean = 0;              ///< exponential, lognormal
+    double sigma = 0;             ///< lognormal
+    double low = 0;               ///< uniform
+    double high = 0;              ///< uniform
+    std::vector<double> values;   ///< empirical
+    std::vector<double> weights;  ///< empirical; equal when empty
+    double mean_value() const;
+};
+
+/** A multiplier on a base rate over time. */
+struct RateProfileSpec {
+    enum class Shape { constant, diurnal, trace };
+    Shape shape = Shape::constant;
+    double amplitude = 0;  ///< diurnal: rate x (1 + amplitude cos(2 pi (t_h - peak_h) / 24))
+    double peak_h = 0;
+    std::vector<double> points_t_s;  ///< trace: piecewise-constant multiplier from each time
+    std::vector<double> points_factor;
+    double period_s = 0;  ///< trace: repeats with this period when > 0
+};
+
+struct ServiceSpec {
+    std::string unit;               ///< e.g. "million output tokens", "video-second"
+    double demand_units_per_s = 0;  ///< mean arrival rate of demand
+    RateProfileSpec profile;
+    double gpu_s_per_unit = 0;  ///< reference-GPU seconds of work per unit served
+    double price_usd_per_unit = 0;
+    double slo_s = 0;                    ///< demand waiting longer than this is lost
+    double max_utilization = 1;          ///< busy / allocated ceiling that keeps latency in the SLO
+    double ad_revenue_usd_per_unit = 0;  ///< advertising income per unit served, on top of price
+};
+
+struct BatchSpec {
+    double arrival_rate_per_h = 0;  ///< Poisson arrivals
+    RateProfileSpec profile;
+    DistributionSpec gpus;
+    DistributionSpec work;  ///< GPU-hours on the reference GPU, or duration_s when work_is_duration
+    bool work_is_duration = false;
+    enum class Value { per_gpu_h, per_job };
+    Value value_basis = Value::per_gpu_h;
+    double value_usd_per_gpu_h = 0;
+    double value_usd_per_job = 0;
+    bool preemptible = false;
+    double checkpoint_interval_s = 0;  ///< 0: no checkpoints, a preempted job restarts from zero
+    double restart_cost_s = 0;         ///< time to reload after a restart, paid on the GPUs
+    long long max_jobs = -1;           ///< stop generating after this many; -1 = no limit
+};
+
+struct WorkloadClassSpec {
+    std::string name;
+    Family family = Family::llm;
+    Kind kind = Kind::service;
+    std::vector<std::string> pools;  ///< pools the class may use; empty = all
+    ServiceSpec service;
+    BatchSpec batch;
+};
+
+struct WorkloadSpec {
+    std::string name;
+    std::string file;
+    std::vector<WorkloadClassSpec> classes;
+};
+
+/** A policy parameter as written in YAML, with its position for error messages. */
+struct ParamValue {
+    using Map = std::map<std::string, ParamValue>;
+    using List = std::vector<ParamValue>;
+    std::variant<std::monostate, std::string, Map, List> value;  ///< scalars are kept as text
+    SourceSpan where;
+    std::string path;
+};
+
+struct PolicySpec {
+    std::string name;
+    SourceSpan name_where;
+    ParamValue params;  ///< a Map (possibly empty)
+};
+
+struct OutputSpec {
+    std::string dir;  ///< default results/<scenario name>
+    double timeseries_interval_s = 3600;
+    bool jobs_csv = true;
+};
+
+struct ScenarioSpec {
+    std::string name;
+    std::string description;
+    std::string file;
+    PlatformSpec platform;
+    WorkloadSpec workload;
+    PolicySpec policy;
+    double horizon_s = 0;
+    std::uint64_t seed = 0;
+    double tick_s = 300;  ///< fluid services are settled, and the policy called, every tick
+    OutputSpec output;
+    bool energy_plugin = false;  ///< also run SimGrid's host-energy plugin (cross-check)
+    std::string resolved_yaml;   ///< the scenario after --set, platform and workload inlined
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,357 @@
+#include "sim/config/yaml_reader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace fleetsim {
+namespace {
+
+std::string range_words(Range range) {
+    switch (range) {
+        case Range::positive:
+            return "a positive number";
+        case Range::non_negative:
+            return "a number >= 0";
+        case Range::fraction:
+            return "a fraction in (0, 1]";
+        case Range::unit_interval:
+            return "a number in [0, 1]";
+        case Range::any:
+            break;
+    }
+    return "a number";
+}
+
+bool in_range(double v, Range range) {
+    switch (range) {
+        case Range::positive:
+            return v > 0;
+        case Range::non_negative:
+            return v >= 0;
+        case Range::fraction:
+            return v > 0 && v <= 1;
+        case Range::unit_interval:
+            return v >= 0 && v <= 1;
+        case Range::any:
+            break;
+    }
+    return true;
+}
+
+std::string join_path(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+}
+
+}  // namespace
+
+YamlValue::YamlValue(YAML::Node node,
+                     std::string file,
+                     std::string path,
+                     Diagnostics* diagnostics,
+                     std::shared_ptr<const OverrideLog> overrides)
+    : node_(std::move(node)),
+      file_(std::move(file)),
+      path_(std::move(path)),
+      diagnostics_(diagnostics),
+      overrides_(std::move(overrides)) {}
+
+SourceSpan YamlValue::where() const {
+    if (overrides_) {
+        // A value set on the command line (or inside one) has no file position.
+        for (const auto& [key, typed] : *overrides_) {
+            if (path_ == key || path_.rfind(key + ".", 0) == 0 || path_.rfind(key + "[", 0) == 0) {
+                return SourceSpan{"<command line: --set " + typed + ">", 0, 0};
+            }
+        }
+    }
+    const YAML::Mark mark = node_.Mark();
+    if (mark.is_null())
+        return SourceSpan{file_, 0, 0};
+    // yaml-cpp marks are 0-based.
+    return SourceSpan{file_, mark.line + 1, mark.column + 1};
+}
+
+void YamlValue::fail(const std::string& message) const {
+    diagnostics_->report(InputError(where(), path_, message));
+}
+
+std::string YamlValue::found() const {
+    if (!node_.IsDefined() || node_.IsNull())
+        return "nothing";
+    if (node_.IsMap())
+        return "a mapping";
+    if (node_.IsSequence())
+        return "a list";
+    return "'" + node_.Scalar() + "'";
+}
+
+std::optional<double> YamlValue::number(Range range) const {
+    double v = 0;
+    bool parsed = false;
+    if (node_.IsScalar()) {
+        try {
+            v = node_.as<double>();
+            parsed = std::isfinite(v);
+        } catch (const YAML::Exception&) {
+            parsed = false;
+        }
+    }
+    if (!parsed || !in_range(v, range)) {
+        fail("expected " + range_words(range) + ", found " + found());
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<long long> YamlValue::integer(Range range) const {
+    long long v = 0;
+    bool parsed = false;
+    if (node_.IsScalar()) {
+        try {
+            v = node_.as<long long>();
+            parsed = true;
+        } catch (const YAML::Exception&) {
+            parsed = false;
+        }
+    }
+    std::string words = range == Range::positive       ? "a positive integer"
+                        : range == Range::non_negative ? "an integer >= 0"
+                                                       : "an integer";
+    if (!parsed || !in_range(static_cast<double>(v), range)) {
+        fail("expected " + words + ", found " + found());
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::string> YamlValue::text() const {
+    if (!node_.IsScalar()) {
+        fail("expected a string, found " + found());
+        return std::nullopt;
+    }
+    return node_.Scalar();
+}
+
+std::optional<bool> YamlValue::boolean() const {
+    if (node_.IsScalar()) {
+        try {
+            return node_.as<bool>();
+        } catch (const YAML::Exception&) {
+        }
+    }
+    fail("expected true or false, found " + found());
+    return std::nullopt;
+}
+
+std::optional<std::string> YamlValue::choice(const std::vector<std::string>& choices) const {
+    auto t = text();
+    if (!t)
+        return std::nullopt;
+    for (const auto& c : choices) {
+        if (c == *t)
+            return t;
+    }
+    std::string list;
+    for (const auto& c : choices)
+        list += (list.empty() ? "" : ", ") + c;
+    std::string hint = nearest_name(*t, choices);
+    fail("expected one of " + list + ", found '" + *t + "'" +
+         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return std::nullopt;
+}
+
+std::vector<YamlValue> YamlValue::elements() const {
+    std::vector<YamlValue> out;
+    if (!node_.IsSequence()) {
+        fail("expected a list, found " + found());
+        return out;
+    }
+    for (std::size_t i = 0; i < node_.size(); ++i) {
+        out.emplace_back(node_[i], file_, path_ + "[" + std::to_string(i) + "]", diagnostics_,
+                         overrides_);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, YamlValue>> YamlValue::entries() const {
+    std::vector<std::pair<std::string, YamlValue>> out;
+    if (!node_.IsMap()) {
+        fail("expected a mapping, found " + found());
+        return out;
+    }
+    for (const auto& kv : node_) {
+        auto key = kv.first.Scalar();
+        out.emplace_back(
+            key, YamlValue(kv.second, file_, join_path(path_, key), diagnostics_, overrides_));
+    }
+    return out;
+}
+
+YamlValue YamlValue::child(const std::string& key) const {
+    // Construct, never assign: assigning a node for a missing key throws in yaml-cpp 0.7.
+    const YAML::Node& self = node_;
+    return YamlValue(node_.IsMap() ? YAML::Node(self[key]) : YAML::Node(), file_,
+                     join_path(path_, key), diagnostics_, overrides_);
+}
+
+YamlValue YamlValue::with_file(std::string file) const {
+    return YamlValue(node_, std::move(file), path_, diagnostics_, overrides_);
+}
+
+MapReader::MapReader(const YamlValue& value, std::vector<std::string> allowed)
+    : value_(value), allowed_(std::move(allowed)) {
+    if (!value_.is_map()) {
+        value_.fail("expected a mapping, found " + value_.found());
+        ok_ = false;
+        return;
+    }
+    for (const auto& kv : value_.node()) {
+        const std::string key = kv.first.Scalar();
+        bool known = false;
+        for (const auto& a : allowed_)
+            known = known || a == key;
+        if (known)
+            continue;
+        std::string hint = nearest_name(key, allowed_);
+        // Report at the key itself, or at the --set that introduced it.
+        YamlValue at(kv.first, value_.file(),
+                     value_.path().empty() ? key : value_.path() + "." + key, &value_.diagnostics(),
+                     value_.overrides());
+        SourceSpan where = at.where();
+        std::string allowed_list;
+        for (const auto& a : allowed_)
+            allowed_list += (allowed_list.empty() ? "" : ", ") + a;
+        value_.diagnostics().report(
+            InputError(where, at.path(),
+                       "unknown key '" + key + "'" +
+                           (hint.empty() ? "; expected one of " + allowed_list
+                                         : ", did you mean '" + hint + "'?")));
+        ok_ = false;
+    }
+}
+
+bool MapReader::has(const std::string& key) const {
+    return value_.child(key).defined();
+}
+
+std::optional<YamlValue> MapReader::required(const std::string& key) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined()) {
+        if (value_.is_map()) {
+            SourceSpan where = value_.where();
+            value_.diagnostics().report(
+                InputError(where, c.path(), "missing required key '" + key + "'"));
+        }
+        return std::nullopt;
+    }
+    return c;
+}
+
+double MapReader::number(const std::string& key, Range range) const {
+    auto c = required(key);
+    if (!c)
+        return 0;
+    return c->number(range).value_or(0);
+}
+
+double MapReader::number_or(const std::string& key, double fallback, Range range) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined())
+        return fallback;
+    return c.number(range).value_or(fallback);
+}
+
+long long MapReader::integer(const std::string& key, Range range) const {
+    auto c = required(key);
+    if (!c)
+        return 0;
+    return c->integer(range).value_or(0);
+}
+
+long long MapReader::integer_or(const std::string& key, long long fallback, Range range) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined())
+        return fallback;
+    return c.integer(range).value_or(fallback);
+}
+
+std::string MapReader::text(const std::string& key) const {
+    auto c = required(key);
+    if (!c)
+        return {};
+    return c->text().value_or("");
+}
+
+std::string MapReader::text_or(const std::string& key, const std::string& fallback) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined())
+        return fallback;
+    return c.text().value_or(fallback);
+}
+
+bool MapReader::boolean_or(const std::string& key, bool fallback) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined())
+        return fallback;
+    return c.boolean().value_or(fallback);
+}
+
+std::string MapReader::choice(const std::string& key,
+                              const std::vector<std::string>& choices) const {
+    auto c = required(key);
+    if (!c)
+        return {};
+    return c->choice(choices).value_or("");
+}
+
+std::string MapReader::choice_or(const std::string& key,
+                                 const std::vector<std::string>& choices,
+                                 const std::string& fallback) const {
+    YamlValue c = value_.child(key);
+    if (!c.defined())
+        return fallback;
+    return c.choice(choices).value_or(fallback);
+}
+
+std::string MapReader::exactly_one_of(const std::vector<std::string>& keys) const {
+    std::vector<std::string> present;
+    for (const auto& k : keys) {
+        if (has(k))
+            present.push_back(k);
+    }
+    if (present.size() == 1)
+        return present.front();
+    std::string list;
+    for (const auto& k : keys)
+        list += (list.empty() ? "'" : "' or '") + k;
+    list += "'";
+    if (value_.is_map()) {
+        value_.fail(present.empty() ? "expected one of the keys " + list + ", found none"
+                                    : "expected only one of the keys " + list + ", found " +
+                                          std::to_string(present.size()));
+    }
+    return present.empty() ? "" : present.front();
+}
+
+YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) {
+    std::ifstream in(path);
+    if (!in) {
+        throw InputError(SourceSpan{shown_as, 0, 0}, "",
+                         "cannot open file (missing or unreadable)");
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return load_yaml_text(buffer.str(), shown_as);
+}
+
+YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) {
+    try {
+        return YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, "",
+                         "malformed YAML: " + e.msg);
+    }
+}
+
+}  // namespace fleetsim

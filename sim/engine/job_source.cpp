@@ -1,0 +1,78 @@
+#include "sim/engine/job_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fleetsim {
+
+JobSource::JobSource(const ScenarioSpec& scenario) : horizon_s_(scenario.horizon_s) {
+    for (std::size_t i = 0; i < scenario.workload.classes.size(); ++i) {
+        const auto& c = scenario.workload.classes[i];
+        if (c.kind != Kind::batch)
+            continue;
+        Stream s{static_cast<ClassId>(i), &c.batch, RateProfile(c.batch.profile),
+                 RandomStream(scenario.seed, "arrivals:" + c.name),
+                 RandomStream(scenario.seed, "sizes:" + c.name)};
+        s.next_s = 0;
+        advance(s);
+        streams_.push_back(std::move(s));
+    }
+    find_next();
+}
+
+void JobSource::advance(Stream& s) {
+    const double base_per_s = s.spec->arrival_rate_per_h / 3600.0;
+    const bool exhausted = s.spec->max_jobs >= 0 && s.generated >= s.spec->max_jobs;
+    if (base_per_s <= 0 || exhausted) {
+        s.next_s = std::numeric_limits<double>::infinity();
+        return;
+    }
+    // Thinning (Lewis and Shedler, 1979): candidates at the peak rate, kept with
+    // probability rate(t) / peak rate.
+    const double peak = base_per_s * s.profile.max_factor();
+    double t = s.next_s;
+    while (true) {
+        t += s.arrivals.exponential(1.0 / peak);
+        if (t >= horizon_s_) {
+            s.next_s = std::numeric_limits<double>::infinity();
+            return;
+        }
+        if (s.profile.max_factor() == 1.0 ||
+            s.arrivals.uniform01() * s.profile.max_factor() <= s.profile.factor(t))
+            break;
+    }
+    s.next_s = t;
+}
+
+void JobSource::find_next() {
+    next_time_ = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+        if (streams_[i].next_s < next_time_) {
+            next_time_ = streams_[i].next_s;
+            next_stream_ = i;
+        }
+    }
+}
+
+Job JobSource::pop() {
+    Stream& s = streams_[next_stream_];
+    const BatchSpec& b = *s.spec;
+    Job j;
+    j.cls = s.cls;
+    j.submit_s = s.next_s;
+    j.gpus = std::max(1, static_cast<int>(std::lround(s.sizes.sample(b.gpus))));
+    const double work = s.sizes.sample(b.work);
+    j.work_ref_gpu_s = b.work_is_duration ? work * j.gpus : work * 3600.0;
+    if (b.value_basis == BatchSpec::Value::per_job) {
+        j.value_usd_per_job = b.value_usd_per_job;
+        j.value_usd_per_ref_gpu_h = b.value_usd_per_job / (j.work_ref_gpu_s / 3600.0);
+    } else {
+        j.value_usd_per_ref_gpu_h = b.value_usd_per_gpu_h;
+    }
+    s.generated += 1;
+    advance(s);
+    find_next();
+    return j;
+}
+
+}  // namespace fleetsim

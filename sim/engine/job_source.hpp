@@ -1,0 +1,43 @@
+#pragma once
+// Batch job arrivals: one Poisson stream per class (non-homogeneous through thinning against
+// the rate profile), each with its own seeded random streams, merged in time order.
+
+#include "sim/config/spec.hpp"
+#include "sim/generators/random.hpp"
+#include "sim/generators/rate_profile.hpp"
+#include "sim/model/state.hpp"
+
+#include <limits>
+#include <vector>
+
+namespace fleetsim {
+
+class JobSource {
+public:
+    JobSource(const ScenarioSpec& scenario);
+
+    /** Time of the next arrival (infinity when none is left before the horizon). */
+    double next_time() const { return next_time_; }
+    /** Builds the next job (without an id) and advances to the one after. */
+    Job pop();
+
+private:
+    struct Stream {
+        ClassId cls;
+        const BatchSpec* spec;
+        RateProfile profile;
+        RandomStream arrivals;
+        RandomStream sizes;
+        double next_s = std::numeric_limits<double>::infinity();
+        long long generated = 0;
+    };
+    void advance(Stream& s);
+    void find_next();
+
+    double horizon_s_;
+    std::vector<Stream> streams_;
+    double next_time_ = std::numeric_limits<double>::infinity();
+    std::size_t next_stream_ = 0;
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,182 @@
+// fleetsim: the command line (design.md section 5). Exit codes: 0 success, 2 bad input,
+// 1 internal error. Logs go to stderr; stdout carries only the report table.
+
+#include "policies/registry.hpp"
+#include "sim/config/scenario_loader.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/output/run_report.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace fleetsim {
+namespace {
+
+struct Options {
+    std::string scenario;
+    std::vector<std::string> sets;
+    std::string seed;
+    std::string out;
+    int verbosity = 0;
+    bool quiet = false;
+    bool markdown = false;
+};
+
+void setup_logging(int verbosity) {
+    auto logger = spdlog::stderr_color_mt("fleetsim");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("[%l] %v");
+    spdlog::set_level(verbosity >= 2   ? spdlog::level::debug
+                      : verbosity == 1 ? spdlog::level::info
+                                       : spdlog::level::warn);
+}
+
+std::vector<Override> collect_overrides(const Options& o) {
+    std::vector<Override> out;
+    for (const auto& s : o.sets)
+        out.push_back(parse_override(s));
+    // --seed and --out are shorthands for --set seed=N and --set output.dir=DIR.
+    if (!o.seed.empty())
+        out.push_back(Override{"seed", o.seed});
+    if (!o.out.empty())
+        out.push_back(Override{"output.dir", o.out});
+    return out;
+}
+
+int run(const Options& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Diagnostics diagnostics;
+    const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
+    ScenarioSpec scenario = load_scenario(path, collect_overrides(o), diagnostics);
+    PolicyInstance policy = PolicyRegistry::instance().create(scenario);
+    spdlog::info(
+        "running {} ({} GPUs, {} classes, horizon {} s) under {}", scenario.name,
+        [&] {
+            long long g = 0;
+            for (const auto& p : scenario.platform.pools)
+                g += static_cast<long long>(p.nodes) * p.gpus_per_node;
+            return g;
+        }(),
+        scenario.workload.classes.size(), scenario.horizon_s, scenario.policy.name);
+    RunResult result = run_simulation(scenario, std::move(policy));
+    RunFigures figures = compute_figures(scenario, result);
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir, wall_s);
+    if (!o.quiet) {
+        std::cout << format_table(figures);
+        std::cout << fmt::format(
+            "wrote {}/ (summary.json, classes.csv, timeseries.csv{}) in {:.2f} s\n", dir,
+            scenario.output.jobs_csv ? ", jobs.csv" : "", wall_s);
+    }
+    return 0;
+}
+
+int validate(const Options& o) {
+    Diagnostics diagnostics(/*collect_all=*/true);
+    std::vector<std::string> problems;
+    try {
+        ScenarioSpec scenario = load_scenario(o.scenario, collect_overrides(o), diagnostics);
+        (void)PolicyRegistry::instance().create(scenario);
+        std::cout << fmt::format("{}: valid ({} pools, {} classes, policy {})\n", o.scenario,
+                                 scenario.platform.pools.size(), scenario.workload.classes.size(),
+                                 scenario.policy.name);
+        return 0;
+    } catch (const InputErrors& e) {
+        for (const auto& err : e.errors())
+            problems.emplace_back(err.what());
+    } catch (const InputError& e) {
+        for (const auto& err : diagnostics.errors())
+            problems.emplace_back(err.what());
+        problems.emplace_back(e.what());
+    }
+    for (const auto& p : problems)
+        std::cerr << p << "\n";
+    std::cerr << fmt::format("{}: {} problem{}\n", o.scenario, problems.size(),
+                             problems.size() == 1 ? "" : "s");
+    return 2;
+}
+
+int list_policies(const Options& o) {
+    for (const auto& info : PolicyRegistry::instance().list()) {
+        if (o.markdown) {
+            std::cout << fmt::format("### `{}`\n\n{}\n\nSource: {}.\n\n", info.name, info.summary,
+                                     info.source);
+            std::cout << "| parameter | type | default | unit | meaning |\n|---|---|---|---|---|\n";
+            for (const auto& p : info.params) {
+                std::cout << fmt::format(
+                    "| `{}` | {} | {} | {} | {} |\n", p.key, p.type,
+                    p.default_value.empty() ? "required" : "`" + p.default_value + "`", p.unit,
+                    p.help);
+            }
+            std::cout << "\n";
+            continue;
+        }
+        std::cout << fmt::format("{:<18} {}\n", info.name, info.summary);
+        for (const auto& p : info.params) {
+            std::cout << fmt::format("    {:<14} {} (default {}{}) {}\n", p.key, p.type,
+                                     p.default_value.empty() ? "required" : p.default_value,
+                                     p.unit.empty() ? "" : ", " + p.unit, p.help);
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+}  // namespace fleetsim
+
+int main(int argc, char** argv) {
+    using namespace fleetsim;
+    CLI::App app{
+        "fleetsim: a discrete-event simulator of a GPU fleet shared by LLM and video work"};
+    app.require_subcommand(1);
+    Options o;
+    auto* run_cmd = app.add_subcommand(
+        "run", "run a scenario (no scenario: the built-in default) and write its results");
+    run_cmd->add_option("scenario", o.scenario, "scenario YAML file");
+    run_cmd->add_option("--set", o.sets, "override any scenario value by its dotted key: KEY=VALUE")
+        ->take_all();
+    run_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    run_cmd->add_option("--out", o.out, "output folder (same as --set output.dir=DIR)");
+    run_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr (-vv: every event)");
+    run_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    auto* validate_cmd = app.add_subcommand(
+        "validate", "check a scenario and every file it names; exit 2 on problems");
+    validate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
+    validate_cmd->add_option("--set", o.sets, "override a value by its dotted key: KEY=VALUE")
+        ->take_all();
+    auto* policies_cmd =
+        app.add_subcommand("policies", "list the registered policies and their parameters");
+    policies_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/policies.md)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    setup_logging(o.verbosity);
+    try {
+        if (*run_cmd)
+            return run(o);
+        if (*validate_cmd)
+            return validate(o);
+        if (*policies_cmd)
+            return list_policies(o);
+    } catch (const InputErrors& e) {
+        std::cerr << "fleetsim: " << e.what() << "\n";
+        return 2;
+    } catch (const InputError& e) {
+        std::cerr << "fleetsim: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "fleetsim: internal error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,110 @@
+#pragma once
+// The books of a run: GPU-seconds, energy, cost, revenue and opportunity cost per class, the
+// idle line, and the per-interval rows of timeseries.csv. Every figure is an integral over the
+// piecewise-constant state between two events (design.md section 3 gives the definitions;
+// docs/metrics.md gives each formula). Busy and idle GPU-seconds are integrated separately, so
+// busy + idle = capacity is a real check (tests/scenarios), not an identity.
+
+#include "sim/config/spec.hpp"
+#include "sim/model/state.hpp"
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fleetsim {
+
+struct ClassBook {
+    double held_gpu_s = 0;  ///< GPU-seconds allocated to the class (what it is charged for)
+    double busy_gpu_s = 0;  ///< of which doing work
+    double energy_it_j = 0;
+    double energy_facility_j = 0;  ///< IT energy x the site's PUE
+    double cost_usd = 0;
+    double revenue_usd = 0;
+    double opportunity_cost_usd = 0;
+    double demand_units = 0;  ///< services: units asked for; batch: reference GPU-hours submitted
+    double served_units = 0;  ///< services: units served; batch: reference GPU-hours delivered
+    double lost_units = 0;    ///< services: demand dropped after its SLO
+    long long jobs_submitted = 0;
+    long long jobs_completed = 0;
+    long long jobs_rejected = 0;
+    long long preemptions = 0;
+    double lost_work_gpu_h = 0;       ///< batch work redone after preemptions (reference GPU-hours)
+    double waiting_job_s = 0;         ///< integral of the number of waiting jobs (Little's law)
+    double in_system_job_s = 0;       ///< integral of waiting + running jobs
+    std::vector<double> job_waits_s;  ///< batch: one wait per started job
+    std::map<double, double> unit_waits_s;  ///< services: wait_s -> units served after that wait
+};
+
+struct IntervalClassRow {
+    double held_gpu_s = 0;
+    double busy_gpu_s = 0;
+    double demand_units = 0;
+    double served_units = 0;
+    double revenue_usd = 0;
+    double opportunity_cost_usd = 0;
+};
+
+struct IntervalRow {
+    double t_s = 0;
+    double length_s = 0;
+    double shadow_price_x_s = 0;  ///< integral of the shadow price over the interval
+    std::vector<IntervalClassRow> classes;
+};
+
+class Ledger {
+public:
+    Ledger(const ScenarioSpec& scenario, const SchedulerState& state);
+
+    /** Integrates the state (held GPUs, queues, the shadow price) from the last call up to t. */
+    void advance(const SchedulerState& state, double t_s, double shadow_price);
+    /** Settles fluid services for the tick that ends at t_s: served, lost, revenue, energy. */
+    void settle_services(SchedulerState& state, double t_s);
+    /** Counts newly saved batch work (completion, checkpoint kept at preemption) as delivered. */
+    void credit(Job& job, double delivered_ref_gpu_s);
+    void on_submit(const Job& job);
+    void on_reject(const Job& job);
+    void on_start(const Job& job, double now_s);
+    void on_complete(Job& job);
+    void on_preempt(const Job& job);
+    /** Closes the books at the horizon: partial credit for running jobs, final job states. */
+    void finish(SchedulerState& state, double horizon_s);
+
+    const std::vector<ClassBook>& classes() const { return classes_; }
+    const std::vector<IntervalRow>& intervals() const { return intervals_; }
+    double unallocated_gpu_s() const { return unallocated_gpu_s_; }
+    double unallocated_energy_it_j() const { return unallocated_energy_it_j_; }
+    double unallocated_energy_facility_j() const { return unallocated_energy_facility_j_; }
+    double unallocated_cost_usd() const { return unallocated_cost_usd_; }
+    double allocated_idle_gpu_s() const { return allocated_idle_gpu_s_; }
+
+private:
+    struct DemandBucket {
+        double t0_s;
+        double units;
+    };
+    struct TickAccumulator {
+        double t0_s = 0;
+        std::vector<double> held_gpu_s_by_pool;
+        double held_eff_s = 0;
+        std::map<double, double> eff_s_by_shadow;  ///< shadow price -> reference-GPU-seconds
+        std::deque<DemandBucket> backlog;
+    };
+    IntervalRow& interval_at(double t_s);
+    void close_intervals_before(double t_s);
+
+    const ScenarioSpec& scenario_;
+    double last_t_s_ = 0;
+    std::vector<ClassBook> classes_;
+    std::vector<TickAccumulator> ticks_;  ///< per class (services only)
+    std::vector<IntervalRow> intervals_;
+    double interval_s_;
+    double unallocated_gpu_s_ = 0;
+    double unallocated_energy_it_j_ = 0;
+    double unallocated_energy_facility_j_ = 0;
+    double unallocated_cost_usd_ = 0;
+    double allocated_idle_gpu_s_ = 0;
+};
+
+}  // namespace fleetsim

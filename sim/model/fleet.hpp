@@ -1,0 +1,93 @@
+#pragma once
+// The fleet as the scheduler sees it: pools of nodes, how many GPUs are free on each node, and
+// what a GPU-second costs in each pool. Placement lives here because it must see free GPUs per
+// node: a gang that needs whole nodes cannot use scattered free GPUs (fragmentation is real).
+
+#include "sim/config/spec.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fleetsim {
+
+/** GPUs given to one job or one service in one pool: (node index, GPUs on it). */
+struct Allocation {
+    int pool = -1;
+    int gpus = 0;
+    std::vector<std::pair<int, int>> parts;
+};
+
+/** How a gang chooses among nodes that fit. */
+enum class PlacementRule {
+    pack,    ///< best fit: the fullest node that fits, so whole nodes stay free for big gangs
+    spread,  ///< worst fit: the emptiest node, spreading load (and heat) across nodes
+};
+
+/** Cost of one GPU-second in a pool, split the way design.md section 3 defines GPU-hour cost. */
+struct PoolCostRates {
+    double fixed_usd_per_gpu_s = 0;  ///< amortized capex + overhead - subsidy, busy or idle
+    double energy_usd_per_j = 0;     ///< facility energy price per joule of IT energy (x PUE)
+    double power_idle_w = 0;
+    double power_busy_w = 0;
+    double pue = 1;
+};
+
+struct Pool {
+    std::string name;
+    int index = 0;
+    const GpuTypeSpec* gpu_type = nullptr;
+    const SiteSpec* site = nullptr;
+    int nodes = 0;
+    int gpus_per_node = 0;
+    int nodes_per_rack = 1;
+    int first_node = 0;  ///< global index of the pool's first node
+    int total_gpus = 0;
+    double speed_factor = 1;  ///< dense_bf16_tflops relative to the reference GPU type
+    PoolCostRates cost;
+};
+
+class Fleet {
+public:
+    explicit Fleet(const PlatformSpec& platform);
+
+    const std::vector<Pool>& pools() const { return pools_; }
+    const Pool& pool(int index) const { return pools_[static_cast<std::size_t>(index)]; }
+    int pool_count() const { return static_cast<int>(pools_.size()); }
+    int node_count() const { return static_cast<int>(node_pool_.size()); }
+    int node_pool(int node) const { return node_pool_[static_cast<std::size_t>(node)]; }
+    int node_free(int node) const { return node_free_[static_cast<std::size_t>(node)]; }
+    int total_gpus() const { return total_gpus_; }
+    int free_gpus() const { return free_gpus_; }
+    int free_gpus(int pool) const { return pool_free_[static_cast<std::size_t>(pool)]; }
+    int largest_pool_gpus() const;
+
+    /** Whether `gpus` for one gang would fit in `pool` right now (no change made). */
+    bool can_fit(int pool, int gpus) const;
+    /** Places a gang: whole free nodes first, then the remainder by `rule`. Nothing on failure. */
+    std::optional<Allocation> allocate_gang(int pool, int gpus, PlacementRule rule);
+    /** Takes `gpus` from any free GPUs of `pool`, fragmented nodes first (for fluid services). */
+    bool grow(Allocation& held, int pool, int gpus);
+    /** Gives back `gpus` from `held`, most recently taken first. */
+    void shrink(Allocation& held, int gpus);
+    void release(const Allocation& allocation);
+
+private:
+    void take(int node, int gpus);
+    void give(int node, int gpus);
+    void bucket_remove(int node);
+    void bucket_insert(int node);
+
+    std::vector<Pool> pools_;
+    std::vector<int> node_pool_;
+    std::vector<int> node_free_;
+    std::vector<int> pool_free_;
+    // by_free_[pool][f] lists the nodes of `pool` with exactly f free GPUs (best fit in O(gpn)).
+    std::vector<std::vector<std::vector<int>>> by_free_;
+    std::vector<int> slot_;  ///< node's position in its bucket
+    int total_gpus_ = 0;
+    int free_gpus_ = 0;
+};
+
+}  // namespace fleetsim

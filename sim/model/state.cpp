@@ -1,0 +1,288 @@
+#include "sim/model/state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace fleetsim {
+
+const char* to_string(JobStatus s) {
+    switch (s) {
+        case JobStatus::waiting:
+            return "waiting";
+        case JobStatus::running:
+            return "running";
+        case JobStatus::completed:
+            return "completed";
+        case JobStatus::rejected:
+            return "rejected";
+        case JobStatus::running_at_end:
+            return "running_at_end";
+        case JobStatus::waiting_at_end:
+            return "waiting_at_end";
+    }
+    return "?";
+}
+
+double ClassState::needed_ref_gpus(double tick) const {
+    if (kind != Kind::service)
+        return 0;
+    const auto& s = spec->service;
+    const double units_per_s = demand_units_per_s + backlog_units / tick;
+    return units_per_s * s.gpu_s_per_unit / s.max_utilization;
+}
+
+double ClassState::marginal_rate_usd_per_ref_gpu_h() const {
+    if (kind == Kind::service)
+        return full_rate_usd_per_ref_gpu_h;
+    if (!waiting_rates.empty())
+        return *waiting_rates.rbegin();
+    return value_rate_usd_per_ref_gpu_h;
+}
+
+SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
+    : tick_s(scenario.tick_s), fleet(scenario.platform), placement(rule) {
+    for (const auto& spec : scenario.workload.classes) {
+        ClassState c;
+        c.id = static_cast<ClassId>(classes.size());
+        c.spec = &spec;
+        c.name = spec.name;
+        c.kind = spec.kind;
+        c.family = spec.family;
+        for (const auto& pool_name : spec.pools) {
+            for (const auto& p : fleet.pools()) {
+                if (p.name == pool_name)
+                    c.pools.push_back(p.index);
+            }
+        }
+        if (c.pools.empty()) {
+            for (const auto& p : fleet.pools())
+                c.pools.push_back(p.index);
+        }
+        c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
+        if (spec.kind == Kind::service) {
+            const auto& s = spec.service;
+            c.service_alloc.resize(static_cast<std::size_t>(fleet.pool_count()));
+            c.profile = RateProfile(s.profile);
+            c.demand_units_per_s = s.demand_units_per_s * c.profile.factor(0);
+            c.full_rate_usd_per_ref_gpu_h = (s.price_usd_per_unit + s.ad_revenue_usd_per_unit) *
+                                            3600.0 * s.max_utilization / s.gpu_s_per_unit;
+        } else {
+            c.value_rate_usd_per_ref_gpu_h = spec.batch.value_basis == BatchSpec::Value::per_gpu_h
+                                                 ? spec.batch.value_usd_per_gpu_h
+                                                 : 0;
+        }
+        classes.push_back(std::move(c));
+    }
+    // Analytic progress: a gang runs at its pool's speed once the restart overhead is paid.
+    progress_probe = [this](const Job& j) {
+        const double sf = fleet.pool(j.alloc.pool).speed_factor;
+        const double t = std::max(0.0, now_s - j.start_s - j.run_overhead_s);
+        return std::min(j.remaining_ref_gpu_s(), t * j.gpus * sf);
+    };
+}
+
+ClassId SchedulerState::class_id(const std::string& name) const {
+    for (const auto& c : classes) {
+        if (c.name == name)
+            return c.id;
+    }
+    return -1;
+}
+
+int SchedulerState::pool_that_fits(const Job& j) const {
+    for (int p : cls(j.cls).pools) {
+        if (fleet.can_fit(p, j.gpus))
+            return p;
+    }
+    return -1;
+}
+
+bool SchedulerState::could_ever_fit(const Job& j) const {
+    for (int p : cls(j.cls).pools) {
+        if (fleet.pool(p).total_gpus >= j.gpus)
+            return true;
+    }
+    return false;
+}
+
+void SchedulerState::hold(ClassState& c, int pool, int gpus, double rate) {
+    const double eff = gpus * fleet.pool(pool).speed_factor;
+    c.held_by_pool[static_cast<std::size_t>(pool)] += gpus;
+    c.gpus_held += gpus;
+    c.held_eff += eff;
+    if (c.kind == Kind::batch)
+        c.running_eff_by_rate[rate] += eff;
+}
+
+void SchedulerState::unhold(ClassState& c, int pool, int gpus, double rate) {
+    const double eff = gpus * fleet.pool(pool).speed_factor;
+    c.held_by_pool[static_cast<std::size_t>(pool)] -= gpus;
+    c.gpus_held -= gpus;
+    c.held_eff -= eff;
+    if (c.kind == Kind::batch) {
+        auto it = c.running_eff_by_rate.find(rate);
+        if (it == c.running_eff_by_rate.end())
+            throw std::logic_error("releasing a rate that is not held");
+        it->second -= eff;
+        if (it->second <= 1e-9)
+            c.running_eff_by_rate.erase(it);
+    }
+    if (c.gpus_held == 0)
+        c.held_eff = 0;  // no drift from repeated float sums
+}
+
+JobId SchedulerState::submit(Job j) {
+    j.id = static_cast<JobId>(jobs.size());
+    j.status = JobStatus::waiting;
+    ClassState& c = cls(j.cls);
+    jobs.push_back(j);
+    c.waiting.insert(j.id);
+    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
+    return j.id;
+}
+
+void SchedulerState::reject(JobId id, const std::string& reason) {
+    Job& j = job(id);
+    if (j.status != JobStatus::waiting)
+        throw std::logic_error("rejecting a job that is not waiting");
+    ClassState& c = cls(j.cls);
+    c.waiting.erase(id);
+    c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
+    j.status = JobStatus::rejected;
+    j.end_s = now_s;
+    j.reject_reason = reason;
+}
+
+bool SchedulerState::start(JobId id, int pool) {
+    Job& j = job(id);
+    if (j.status != JobStatus::waiting) {
+        throw std::logic_error("job " + std::to_string(id) + " started while " +
+                               to_string(j.status));
+    }
+    ClassState& c = cls(j.cls);
+    if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
+        throw std::logic_error("job " + std::to_string(id) +
+                               " started in a pool its class may not use");
+    }
+    auto alloc = fleet.allocate_gang(pool, j.gpus, placement);
+    if (!alloc)
+        return false;
+    j.alloc = *alloc;
+    j.status = JobStatus::running;
+    j.start_s = now_s;
+    if (j.first_start_s < 0)
+        j.first_start_s = now_s;
+    j.run_overhead_s = j.restart_overhead_s;
+    j.restart_overhead_s = 0;
+    c.waiting.erase(id);
+    c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
+    c.running_jobs += 1;
+    hold(c, pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    return true;
+}
+
+void SchedulerState::preempt(JobId id) {
+    Job& j = job(id);
+    if (j.status != JobStatus::running) {
+        throw std::logic_error("job " + std::to_string(id) + " preempted while " +
+                               to_string(j.status));
+    }
+    ClassState& c = cls(j.cls);
+    const auto& b = c.spec->batch;
+    if (!b.preemptible)
+        throw std::logic_error("job " + std::to_string(id) +
+                               " of a non-preemptible class preempted");
+    const double sf = fleet.pool(j.alloc.pool).speed_factor;
+    const double progress = progress_probe(j);
+    // Work survives only up to the last checkpoint of this run (none: back to the last save).
+    double kept = 0;
+    if (b.checkpoint_interval_s > 0) {
+        const double ran_s = progress / (j.gpus * sf);
+        kept = std::floor(ran_s / b.checkpoint_interval_s) * b.checkpoint_interval_s * j.gpus * sf;
+        kept = std::min(kept, progress);
+    }
+    j.lost_ref_gpu_s += progress - kept;
+    j.saved_ref_gpu_s += kept;
+    j.restart_overhead_s = b.restart_cost_s;
+    j.preemptions += 1;
+    fleet.release(j.alloc);
+    unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    j.alloc = Allocation{};
+    j.status = JobStatus::waiting;
+    c.running_jobs -= 1;
+    c.waiting.insert(id);
+    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
+}
+
+void SchedulerState::complete(JobId id) {
+    Job& j = job(id);
+    if (j.status != JobStatus::running) {
+        throw std::logic_error("job " + std::to_string(id) + " completed while " +
+                               to_string(j.status));
+    }
+    ClassState& c = cls(j.cls);
+    fleet.release(j.alloc);
+    unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    j.saved_ref_gpu_s = j.work_ref_gpu_s;
+    j.status = JobStatus::completed;
+    j.end_s = now_s;
+    c.running_jobs -= 1;
+}
+
+bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
+    ClassState& c = cls(id);
+    if (c.kind != Kind::service)
+        throw std::logic_error("set_service_gpus on batch class " + c.name);
+    if (gpus < 0)
+        throw std::logic_error("negative service GPUs for " + c.name);
+    if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
+        throw std::logic_error("service " + c.name + " given GPUs in a pool it may not use");
+    }
+    Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+    const int delta = gpus - held.gpus;
+    if (delta > 0) {
+        if (!fleet.grow(held, pool, delta))
+            return false;
+        hold(c, pool, delta, 0);
+    } else if (delta < 0) {
+        fleet.shrink(held, -delta);
+        unhold(c, pool, -delta, 0);
+    }
+    return true;
+}
+
+double SchedulerState::shadow_price_usd_per_ref_gpu_h() const {
+    double best = 0;
+    for (const auto& c : classes) {
+        if (c.kind == Kind::batch) {
+            if (!c.waiting_rates.empty())
+                best = std::max(best, *c.waiting_rates.rbegin());
+        } else if (c.needed_ref_gpus(tick_s) > c.held_eff + 1e-9) {
+            best = std::max(best, c.full_rate_usd_per_ref_gpu_h);
+        }
+    }
+    return best;
+}
+
+bool Decisions::start(JobId id, int pool) {
+    if (pool < 0)
+        pool = state_.pool_that_fits(state_.job(id));
+    if (pool < 0)
+        return false;
+    if (!state_.start(id, pool))
+        return false;
+    actions_.emplace_back(Action::start, id);
+    return true;
+}
+
+void Decisions::preempt(JobId id) {
+    state_.preempt(id);
+    actions_.emplace_back(Action::preempt, id);
+}
+
+bool Decisions::set_service_gpus(ClassId service, int pool, int gpus) {
+    return state_.set_service_gpus(service, pool, gpus);
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,159 @@
+#pragma once
+// What the scheduler knows at time t: the fleet's free GPUs, every job, and each workload
+// class's queue, holdings and demand. Policies read it (const) and act only through Decisions,
+// whose every call is checked here: starting a job twice, or on GPUs that are not free, is a
+// bug in the policy and raises std::logic_error (exit 1), never a silent repair.
+// No SimGrid and no YAML here: policies are tested on this state without a simulation.
+
+#include "sim/config/spec.hpp"
+#include "sim/generators/rate_profile.hpp"
+#include "sim/model/fleet.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace fleetsim {
+
+using JobId = std::int64_t;
+using ClassId = int;
+
+enum class JobStatus { waiting, running, completed, rejected, running_at_end, waiting_at_end };
+const char* to_string(JobStatus s);
+
+struct Job {
+    JobId id = 0;
+    ClassId cls = 0;
+    double submit_s = 0;
+    int gpus = 1;
+    double work_ref_gpu_s = 0;           ///< whole gang's work, in reference-GPU seconds
+    double saved_ref_gpu_s = 0;          ///< work kept: checkpoints (or nothing) after a preemption
+    double credited_ref_gpu_s = 0;       ///< work already counted as delivered (revenue)
+    double value_usd_per_ref_gpu_h = 0;  ///< revenue per reference GPU-hour of work
+    double value_usd_per_job = 0;        ///< > 0 when the class is paid per completed job
+    JobStatus status = JobStatus::waiting;
+    double first_start_s = -1;
+    double start_s = -1;  ///< of the current run
+    double end_s = -1;
+    double restart_overhead_s = 0;  ///< paid at the start of the next run
+    double run_overhead_s = 0;      ///< overhead of the current run
+    int preemptions = 0;
+    double lost_ref_gpu_s = 0;  ///< work redone because of preemptions
+    Allocation alloc;
+    std::string reject_reason;
+
+    double remaining_ref_gpu_s() const { return work_ref_gpu_s - saved_ref_gpu_s; }
+};
+
+struct ClassState {
+    ClassId id = 0;
+    const WorkloadClassSpec* spec = nullptr;
+    std::string name;
+    Kind kind = Kind::service;
+    Family family = Family::llm;
+    std::vector<int> pools;  ///< pools this class may use (all when the spec lists none)
+
+    std::vector<int> held_by_pool;  ///< GPUs held now, per pool (jobs or service allocation)
+    int gpus_held = 0;
+    double held_eff = 0;  ///< GPUs held weighted by speed factor (reference-GPU equivalents)
+
+    // batch
+    std::set<JobId> waiting;              ///< in submission order (ids grow with submit time)
+    std::multiset<double> waiting_rates;  ///< value rates of waiting jobs (shadow price)
+    std::map<double, double> running_eff_by_rate;  ///< value rate -> reference-GPU equivalents
+    int running_jobs = 0;
+    double value_rate_usd_per_ref_gpu_h = 0;  ///< class-wide rate (per-GPU-hour valued classes)
+
+    // service
+    std::vector<Allocation> service_alloc;  ///< per pool
+    RateProfile profile{RateProfileSpec{}};
+    double demand_units_per_s = 0;           ///< current arrival rate of demand
+    double backlog_units = 0;                ///< demand waiting (within its SLO) from earlier ticks
+    double full_rate_usd_per_ref_gpu_h = 0;  ///< revenue per reference GPU-hour at max utilization
+
+    /** Reference-GPU equivalents a service needs now: demand rate plus draining the backlog. */
+    double needed_ref_gpus(double tick_s) const;
+    /** Revenue per reference GPU-hour of the next GPU given to this class (service or head job). */
+    double marginal_rate_usd_per_ref_gpu_h() const;
+};
+
+class SchedulerState {
+public:
+    SchedulerState(const ScenarioSpec& scenario, PlacementRule placement);
+
+    double now_s = 0;
+    double tick_s = 300;
+    Fleet fleet;
+    std::vector<Job> jobs;  ///< indexed by JobId
+    std::vector<ClassState> classes;
+    PlacementRule placement = PlacementRule::pack;
+
+    const Job& job(JobId id) const { return jobs[static_cast<std::size_t>(id)]; }
+    Job& job(JobId id) { return jobs[static_cast<std::size_t>(id)]; }
+    const ClassState& cls(ClassId id) const { return classes[static_cast<std::size_t>(id)]; }
+    ClassState& cls(ClassId id) { return classes[static_cast<std::size_t>(id)]; }
+    int class_count() const { return static_cast<int>(classes.size()); }
+    /** -1 when there is no class of that name. */
+    ClassId class_id(const std::string& name) const;
+
+    /** Work done (reference-GPU seconds) in the current run of a running job; the engine
+        replaces the analytic default with SimGrid's own remaining-work figure. */
+    std::function<double(const Job&)> progress_probe;
+
+    /** The first pool of the job's class where the gang fits now, or -1. */
+    int pool_that_fits(const Job& job) const;
+    /** Whether the gang could ever fit in one of its class's pools (an empty fleet). */
+    bool could_ever_fit(const Job& job) const;
+
+    // ---- checked state changes (used by Decisions and by the engine) ----
+    JobId submit(Job job);
+    void reject(JobId id, const std::string& reason);
+    /** Places and marks running; false (no change) when it does not fit in `pool`. */
+    bool start(JobId id, int pool);
+    /** Stops a running job, keeps the work up to its last checkpoint, requeues it. */
+    void preempt(JobId id);
+    /** Marks a running job completed and frees its GPUs. */
+    void complete(JobId id);
+    /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
+    bool set_service_gpus(ClassId cls, int pool, int gpus);
+
+    /**
+     * Shadow price (design.md section 3): revenue per reference GPU-hour of the most valuable
+     * demand left waiting now (batch jobs in a queue, service demand above its allocation);
+     * 0 when nothing waits.
+     */
+    double shadow_price_usd_per_ref_gpu_h() const;
+
+private:
+    void hold(ClassState& c, int pool, int gpus, double rate);
+    void unhold(ClassState& c, int pool, int gpus, double rate);
+};
+
+/**
+ * A policy's decisions for one call, applied to the state as they are made (so the policy sees
+ * the effect of its own earlier decisions) and recorded for the engine, which then starts and
+ * cancels the SimGrid activities.
+ */
+class Decisions {
+public:
+    explicit Decisions(SchedulerState& state) : state_(state) {}
+
+    /** Starts a waiting job in `pool` (-1: the first of its class's pools where it fits). */
+    bool start(JobId job, int pool = -1);
+    void preempt(JobId job);
+    bool set_service_gpus(ClassId service, int pool, int gpus);
+
+    enum class Action { start, preempt };
+    /** Job starts and preemptions in the order they were made. */
+    const std::vector<std::pair<Action, JobId>>& actions() const { return actions_; }
+    const SchedulerState& state() const { return state_; }
+
+private:
+    SchedulerState& state_;
+    std::vector<std::pair<Action, JobId>> actions_;
+};
+
+}  // namespace fleetsim
