@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Opens a fleetsim report.html in the machine's headless Chromium (through playwright-core,
+// which downloads no browser) and prints, as one JSON object, what a person would see: console
+// errors and warnings, requests the page tried to make (it must make none: it is self-contained),
+// each chart's rendered marks, every number tied to a figure (data-key / data-value / text), the
+// sweep controls and whether moving them redraws the maps, and load times. It asserts nothing:
+// tests/scenarios/report_test.cpp and bench/report_bench.cpp judge its output.
+//
+// node probe.cjs --modules DIR --html FILE [--screenshot PNG] [--shot SELECTOR=PNG]...
+//                [--loads N] [--interact] [--width PX] [--chromium PATH]
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+function parseArgs(argv) {
+  const a = {shots: [], loads: 1, interact: false, width: 1180, chromium: process.env.FLEETSIM_CHROMIUM || '/usr/bin/chromium'};
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i], v = () => argv[++i];
+    if (k === '--modules') a.modules = v();
+    else if (k === '--html') a.html = v();
+    else if (k === '--screenshot') a.screenshot = v();
+    else if (k === '--shot') { const s = v(); const eq = s.lastIndexOf('='); a.shots.push([s.slice(0, eq), s.slice(eq + 1)]); }
+    else if (k === '--loads') a.loads = Number(v());
+    else if (k === '--interact') a.interact = true;
+    else if (k === '--width') a.width = Number(v());
+    else if (k === '--chromium') a.chromium = v();
+    else throw new Error('unknown argument ' + k);
+  }
+  if (!a.modules || !a.html) throw new Error('usage: probe.cjs --modules DIR --html FILE [...]');
+  return a;
+}
+
+// What the page shows, read in the page.
+function inspect() {
+  const charts = [...document.querySelectorAll('figure[data-chart]')].map((f) => {
+    const marks = [...f.querySelectorAll('svg .role-mark')];
+    return {
+      id: f.getAttribute('data-chart'),
+      svgs: f.querySelectorAll('svg').length,
+      canvases: f.querySelectorAll('canvas').length,
+      mark_groups: marks.length,
+      mark_items: marks.reduce((n, g) => n + g.querySelectorAll('path, rect, line, circle, text, symbol').length, 0),
+    };
+  });
+  const numbers = [...document.querySelectorAll('[data-key]')].map((e) => ({
+    key: e.getAttribute('data-key'), value: Number(e.getAttribute('data-value')), text: e.textContent,
+    in_headline: !!e.closest('[data-role="headline"]'),
+  }));
+  const controls = [...document.querySelectorAll('.vega-bindings input, .vega-bindings select')].map((e) => ({
+    type: e.tagName === 'SELECT' ? 'select' : e.type,
+    name: (e.closest('.vega-bind') && e.closest('.vega-bind').querySelector('.vega-bind-name'))
+      ? e.closest('.vega-bind').querySelector('.vega-bind-name').textContent.trim() : '',
+    options: e.tagName === 'SELECT' ? [...e.options].map((o) => o.textContent) : [],
+  }));
+  return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls,
+          tables: document.querySelectorAll('table').length};
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const {chromium} = require(path.join(path.resolve(args.modules), 'playwright-core'));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetsim-probe-'));
+  const out = {console_errors: [], console_warnings: [], page_errors: [], requests: [], loads_ms: []};
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: args.chromium,
+      headless: true,
+      viewport: {width: args.width, height: 900},
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync'],
+    });
+    const url = 'file://' + path.resolve(args.html);
+    for (let n = 0; n < args.loads; n++) {
+      const page = await context.newPage();
+      const first = n === 0;
+      if (first) {
+        page.on('console', (m) => {
+          if (m.type() === 'error') out.console_errors.push(m.text());
+          if (m.type() === 'warning') out.console_warnings.push(m.text());
+        });
+        page.on('pageerror', (e) => out.page_errors.push(String(e)));
+      }
+      // The report must not reach out: any request other than the file itself is recorded and refused.
+      await page.route('**/*', (route) => {
+        const u = route.request().url();
+        if (u === url) return route.continue();
+        if (first) out.requests.push(u);
+        return route.abort();
+      });
+      // CPU time of the page's main thread (ThreadTime) and its renderer (ProcessTime): on a machine
+      // that others share, wall time swells with their load and these do not.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const cpu = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      const before = await cpu();
+      const t0 = Date.now();
+      await page.goto(url, {waitUntil: 'load'});
+      await page.waitForFunction(() => document.body.getAttribute('data-ready') !== null, null, {timeout: 60000});
+      const wall = Date.now() - t0;
+      // Time from navigation start to every chart drawn, as the page measured it.
+      const inPage = await page.evaluate(() => window.fleetsimReport.then(() => ({
+        ready_ms: performance.now(), timing: window.fleetsimTiming,
+        dom_content_loaded_ms: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd})));
+      const after = await cpu();
+      out.loads_ms.push(Object.assign({wall_ms: wall}, inPage, {
+        main_thread_cpu_ms: 1000 * (after.ThreadTime - before.ThreadTime),
+        renderer_cpu_ms: 1000 * (after.ProcessTime - before.ProcessTime),
+        script_ms: 1000 * (after.ScriptDuration - before.ScriptDuration),
+        layout_ms: 1000 * (after.LayoutDuration - before.LayoutDuration),
+        style_ms: 1000 * (after.RecalcStyleDuration - before.RecalcStyleDuration),
+        compile_ms: 1000 * (after.V8CompileDuration - before.V8CompileDuration),
+        tasks_ms: 1000 * (after.TaskDuration - before.TaskDuration)}));
+      if (first) {
+        Object.assign(out, await page.evaluate(inspect));
+        if (args.screenshot) await page.screenshot({path: args.screenshot, fullPage: true});
+        for (const [selector, file] of args.shots) await page.locator(selector).first().screenshot({path: file});
+        if (args.interact) out.interaction = await interact(page);
+      }
+      await page.close();
+    }
+  } finally {
+    if (context) await context.close();
+    fs.rmSync(profile, {recursive: true, force: true});
+  }
+  process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+}
+
+// Moves every sweep control to another value and records whether the maps were redrawn.
+async function interact(page) {
+  const svg = () => page.evaluate(() => [...document.querySelectorAll('figure[data-chart] svg')].map((s) => s.outerHTML).join(''));
+  const result = [];
+  const controls = await page.$$('.vega-bindings input[type="range"], .vega-bindings select');
+  for (const c of controls) {
+    const before = await svg();
+    const tag = await c.evaluate((e) => e.tagName);
+    if (tag === 'SELECT') {
+      const last = await c.evaluate((e) => e.options[e.options.length - 1].value);
+      await c.selectOption(last);
+    } else {
+      await c.evaluate((e) => { e.value = e.max; e.dispatchEvent(new Event('input', {bubbles: true})); });
+    }
+    await page.waitForTimeout(300);
+    const after = await svg();
+    const marks = await page.evaluate(() => document.querySelectorAll('figure[data-chart] svg .role-mark > *').length);
+    result.push({control: tag.toLowerCase(), changed: before !== after, mark_items_after: marks});
+  }
+  return result;
+}
+
+main().catch((e) => {
+  process.stderr.write('probe: ' + (e && e.stack ? e.stack : e) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,502 @@
+// fleetsim report page. fleetsim (sim/report/) writes the figures of a run or a sweep into the
+// JSON block "fleetsim-data"; this script lays out the page and draws every chart as a
+// Vega-Lite spec through vega-embed (SVG renderer, so charts print and scale). It runs offline:
+// the libraries are inlined in the same file. window.fleetsimReport resolves when every chart
+// has rendered; body[data-ready] is then "true" (or "error"), which the report tests wait for.
+(function () {
+  'use strict';
+
+  // Milliseconds since navigation start: when this script began (the libraries parsed) and when
+  // each chart was drawn; bench/report_bench reads them.
+  const timing = {script_start_ms: performance.now(), charts_ms: {}};
+  window.fleetsimTiming = timing;
+  const data = JSON.parse(document.getElementById('fleetsim-data').textContent);
+  const main = document.getElementById('report');
+  const rendering = [];
+  const views = {};
+
+  // ---- small helpers ------------------------------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') node.className = v;
+      else if (k.startsWith('data-')) node.setAttribute(k, v);
+      else node[k] = v;
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+
+  const usd0 = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 0});
+  const usd2 = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2});
+  const int0 = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
+  const fmt = {
+    usd: (v) => (v === null || v === undefined ? '-' : usd0.format(v)),
+    rate: (v) => (v === null || v === undefined ? '-' : usd2.format(v)),
+    pct: (v) => (v === null || v === undefined ? '-' : (100 * v).toFixed(1) + '%'),
+    num: (v) => (v === null || v === undefined ? '-' : int0.format(v)),
+    wait: (s) => {
+      if (s === null || s === undefined) return '-';
+      if (s < 60) return s.toFixed(0) + ' s';
+      if (s < 3600) return (s / 60).toFixed(1) + ' min';
+      if (s < 86400) return (s / 3600).toFixed(1) + ' h';
+      return (s / 86400).toFixed(1) + ' days';
+    },
+  };
+
+  // A number shown on the page, tied to the figure it comes from (the tests read these).
+  function num(text, key, value) {
+    return el('span', {class: 'num', 'data-key': key, 'data-value': String(value)}, text);
+  }
+
+  const EMBED = {
+    renderer: 'svg',
+    // Export only: the other actions open the online Vega editor, and this page is offline.
+    actions: {export: true, source: false, compiled: false, editor: false},
+  };
+
+  function chart(parent, id, title, note, spec) {
+    const body = el('div', {class: 'chart-body'});
+    parent.append(el('figure', {class: 'chart', 'data-chart': id}, el('h3', {}, title),
+                     note ? el('p', {class: 'note'}, note) : null, body));
+    const full = Object.assign({$schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+                                config: {view: {stroke: null}, font: 'system-ui, sans-serif'}}, spec);
+    rendering.push(vegaEmbed(body, full, EMBED).then((result) => {
+      views[id] = result.view;
+      timing.charts_ms[id] = performance.now();
+    }));
+  }
+
+  function section(title, intro) {
+    const s = el('section', {}, el('h2', {}, title));
+    if (intro) s.append(el('p', {class: 'note'}, intro));
+    main.append(s);
+    return s;
+  }
+
+  // Colours by family, so that LLM and video work read apart at a glance.
+  const PALETTES = {
+    llm: ['#1d4e89', '#3b7dd8', '#7fb2ee', '#0f766e', '#5fb8ad', '#284b63'],
+    video: ['#c2410c', '#f08c2e', '#f6c177', '#9f1239', '#e05780'],
+    other: ['#6b4c9a', '#a88bd1', '#4d4d4d', '#8c8c8c'],
+  };
+  function classColours(classes) {
+    const used = {llm: 0, video: 0, other: 0};
+    return classes.map((c) => {
+      const fam = PALETTES[c.family] ? c.family : 'other';
+      const pal = PALETTES[fam];
+      return pal[used[fam]++ % pal.length];
+    });
+  }
+
+  function table(head, rows, totalRow) {
+    const t = el('table', {},
+      el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))));
+    if (totalRow) t.tBodies[0].append(el('tr', {class: 'total'}, ...totalRow.map((c) => el('td', {}, c))));
+    return el('div', {class: 'scroll'}, t);
+  }
+
+  // ---- a run --------------------------------------------------------------------------------
+
+  function runReport() {
+    const meta = data.meta, fleet = data.fleet, totals = data.totals, classes = data.classes;
+    const ts = data.timeseries;
+    const names = classes.map((c) => c.name);
+    const colours = classColours(classes);
+    const days = meta.horizon_s / 86400;
+
+    main.append(el('h1', {}, meta.scenario + ' under ' + meta.policy));
+    main.append(el('p', {class: 'sub'}, fmt.num(fleet.gpus) + ' GPUs, ' +
+                   (Number.isInteger(days) ? days : days.toFixed(1)) + ' days, seed ' + meta.seed +
+                   (meta.version ? ', fleetsim ' + meta.version : '')));
+
+    const headline = el('div', {class: 'headline', 'data-role': 'headline'});
+    for (const sentence of data.headline) {
+      headline.append(el('p', {}, ...sentence.map((p) => (p.key ? num(p.text, p.key, p.value) : p.text))));
+    }
+    main.append(headline);
+
+    const tile = (label, text, key, value) => el('div', {class: 'tile'}, el('span', {class: 'label'}, label), num(text, key, value));
+    const tiles = el('div', {class: 'tiles'},
+      tile('revenue', fmt.usd(totals.revenue_usd), 'totals.revenue_usd', totals.revenue_usd),
+      tile('cost', fmt.usd(totals.cost_usd), 'totals.cost_usd', totals.cost_usd),
+      tile('profit', fmt.usd(totals.profit_usd), 'totals.profit_usd', totals.profit_usd),
+      tile('opportunity cost', fmt.usd(totals.opportunity_cost_usd), 'totals.opportunity_cost_usd', totals.opportunity_cost_usd),
+      tile('utilization', fmt.pct(fleet.utilization), 'fleet.utilization', fleet.utilization));
+    if (typeof fleet.mean_shadow_price_usd_per_gpu_h === 'number') {
+      tiles.append(tile('mean shadow price per GPU-hour', fmt.rate(fleet.mean_shadow_price_usd_per_gpu_h),
+                        'fleet.mean_shadow_price_usd_per_gpu_h', fleet.mean_shadow_price_usd_per_gpu_h));
+    }
+    main.append(tiles);
+
+    // Plot width from one measure of the page: 'container' widths would make every chart
+    // re-measure the page as it grows (a forced layout per chart, a third of the load time).
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 230);
+    const day = ts.t_s.map((t) => t / 86400);
+    const coarse = meta.timeseries_rows_per_point > 1
+      ? ' Each point averages ' + meta.timeseries_rows_per_point + ' rows of timeseries.csv.' : '';
+    const classScale = {domain: names, range: colours};
+
+    // GPUs held per class, stacked, with the unallocated rest on top up to the fleet size.
+    const gpuRows = [];
+    for (let i = 0; i < day.length; i++) {
+      let sum = 0;
+      names.forEach((n, k) => {
+        const g = ts.classes[n].gpus_allocated[i];
+        sum += g;
+        gpuRows.push({day: day[i], class: n, order: k, gpus: g});
+      });
+      gpuRows.push({day: day[i], class: 'unallocated', order: names.length, gpus: Math.max(0, fleet.gpus - sum)});
+    }
+    const s1 = section('Who held the GPUs',
+      'Each class is charged for the GPUs it holds, busy or not; unallocated GPUs are the fleet\'s own idle line.');
+    chart(s1, 'gpus', 'GPUs held per class over time', 'Stacked: the top edge is the fleet (' +
+          fmt.num(fleet.gpus) + ' GPUs).' + coarse, {
+      width: W, height: 300,
+      data: {values: gpuRows},
+      mark: {type: 'area', interpolate: 'step-after'},
+      encoding: {
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        y: {field: 'gpus', type: 'quantitative', stack: 'zero', title: 'GPUs'},
+        color: {field: 'class', type: 'nominal', title: 'class',
+                scale: {domain: names.concat(['unallocated']), range: colours.concat(['#d9d9d9'])}},
+        order: {field: 'order', type: 'quantitative'},
+        tooltip: [{field: 'class'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.0f'}],
+      },
+    });
+
+    // Services: what was asked for and what was served, in busy GPUs, against what was held.
+    const services = classes.filter((c) => c.kind === 'service');
+    if (services.length > 0) {
+      const rows = [];
+      for (const c of services) {
+        const s = ts.classes[c.name];
+        for (let i = 0; i < day.length; i++) {
+          rows.push({day: day[i], class: c.name, series: 'held', gpus: s.gpus_allocated[i]});
+          rows.push({day: day[i], class: c.name, series: 'served (busy GPUs)', gpus: s.gpus_busy[i]});
+          if (s.demand_gpus) rows.push({day: day[i], class: c.name, series: 'demand (busy GPUs needed)', gpus: s.demand_gpus[i]});
+        }
+      }
+      chart(s1, 'services', 'Services: demand and served against GPUs held',
+            'Demand is converted to the busy GPUs it would need (units per second times the GPU-seconds a unit took). ' +
+            'A service serves at most its max_utilization share of what it holds; demand above the served line waited past its SLO and was lost.', {
+        data: {values: rows},
+        facet: {field: 'class', type: 'nominal', title: null, sort: services.map((c) => c.name)},
+        columns: 2,
+        resolve: {scale: {y: 'independent'}},
+        spec: {
+          width: 440, height: 170,
+          layer: [
+            {transform: [{filter: "datum.series === 'held'"}],
+             mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
+             encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+                        y: {field: 'gpus', type: 'quantitative', title: 'GPUs'}}},
+            {transform: [{filter: "datum.series !== 'held'"}],
+             mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5},
+             encoding: {x: {field: 'day', type: 'quantitative'},
+                        y: {field: 'gpus', type: 'quantitative'},
+                        color: {field: 'series', type: 'nominal', title: null,
+                                scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: ['#c2410c', '#1d4e89']}},
+                        strokeDash: {field: 'series', type: 'nominal', legend: null,
+                                     scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: [[4, 3], [1, 0]]}}}},
+          ],
+        },
+      });
+    }
+
+    // Revenue per GPU-hour held, per class, against the shadow price, over a trailing window.
+    const win = meta.rate_window_s;
+    const rateRows = [];
+    const winLabel = win >= 86400 ? 'trailing ' + (win / 86400) + '-day' : 'trailing ' + (win / 3600).toFixed(1) + '-hour';
+    for (let i = 0; i < day.length; i++) {
+      const end = ts.t_s[i] + ts.length_s[i];
+      let first = i;
+      while (first > 0 && ts.t_s[first - 1] + ts.length_s[first - 1] > end - win) first--;
+      let len = 0, shadow = 0;
+      for (let j = first; j <= i; j++) { len += ts.length_s[j]; shadow += ts.shadow_price_usd_per_gpu_h[j] * ts.length_s[j]; }
+      rateRows.push({day: end / 86400, series: 'shadow price', usd_per_gpu_h: len > 0 ? shadow / len : 0});
+      for (const n of names) {
+        const s = ts.classes[n];
+        let revenue = 0, gpuH = 0;
+        for (let j = first; j <= i; j++) { revenue += s.revenue_usd[j]; gpuH += s.gpus_allocated[j] * ts.length_s[j] / 3600; }
+        if (gpuH > 0) rateRows.push({day: end / 86400, series: n, usd_per_gpu_h: revenue / gpuH});
+      }
+    }
+    const s2 = section('What a GPU-hour earned',
+      'The shadow price is what one more GPU-hour would have earned in the best work left waiting at that moment (0 when nothing waited). ' +
+      'A class below the shadow price ran while better-paying work waited: that gap, times its GPU-hours, is its opportunity cost.');
+    chart(s2, 'rates', 'Revenue per GPU-hour held, per class, against the shadow price',
+          'Both are ' + winLabel + ' averages: batch work is paid when it is saved (checkpoints, completions), so its rate per interval jumps.', {
+      width: W, height: 300,
+      data: {values: rateRows},
+      mark: {type: 'line', interpolate: 'linear'},
+      encoding: {
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        y: {field: 'usd_per_gpu_h', type: 'quantitative', title: 'USD per GPU-hour'},
+        color: {field: 'series', type: 'nominal', title: null,
+                scale: {domain: names.concat(['shadow price']), range: colours.concat(['#111111'])}},
+        strokeWidth: {condition: {test: "datum.series === 'shadow price'", value: 3}, value: 1.5},
+        strokeDash: {condition: {test: "datum.series === 'shadow price'", value: [6, 3]}, value: [1, 0]},
+        tooltip: [{field: 'series'}, {field: 'day', format: '.2f'}, {field: 'usd_per_gpu_h', format: '$.2f'}],
+      },
+    });
+
+    // Profit and loss per class.
+    const measures = ['revenue', 'cost', 'profit', 'opportunity cost'];
+    const pnlRows = [];
+    for (const c of classes) {
+      pnlRows.push({class: c.name, measure: 'revenue', usd: c.revenue_usd});
+      pnlRows.push({class: c.name, measure: 'cost', usd: c.cost_usd});
+      pnlRows.push({class: c.name, measure: 'profit', usd: c.profit_usd});
+      pnlRows.push({class: c.name, measure: 'opportunity cost', usd: c.opportunity_cost_usd});
+    }
+    const s3 = section('Profit and loss per class',
+      'Cost is every GPU-hour a class held (amortized capex, energy, overhead). Opportunity cost is not a cash cost: it is what the same GPU-hours would have earned in the best waiting work.');
+    chart(s3, 'pnl', 'Revenue, cost, profit and opportunity cost per class', null, {
+      width: W, height: 280,
+      data: {values: pnlRows},
+      mark: 'bar',
+      encoding: {
+        x: {field: 'class', type: 'nominal', sort: names, title: null, axis: {labelAngle: 0}},
+        xOffset: {field: 'measure', type: 'nominal', sort: measures},
+        y: {field: 'usd', type: 'quantitative', title: 'USD', axis: {format: '$~s'}},
+        color: {field: 'measure', type: 'nominal', title: null,
+                scale: {domain: measures, range: ['#2f855a', '#8c8c8c', '#1d4e89', '#c53030']}},
+        tooltip: [{field: 'class'}, {field: 'measure'}, {field: 'usd', format: '$,.0f'}],
+      },
+    });
+    const heldTotal = classes.reduce((a, c) => a + c.gpu_h, 0);
+    const pnlTable = table(
+      ['class', 'family', 'kind', 'GPU-hours', 'share of GPU-hours held', 'revenue', 'cost', 'profit',
+       'revenue per GPU-hour', 'opportunity cost', 'served', 'wait p50', 'wait p99'],
+      classes.map((c) => [c.name, c.family, c.kind, fmt.num(c.gpu_h), fmt.pct(heldTotal > 0 ? c.gpu_h / heldTotal : null),
+                          fmt.usd(c.revenue_usd), fmt.usd(c.cost_usd), fmt.usd(c.profit_usd),
+                          fmt.rate(c.revenue_usd_per_gpu_h), fmt.usd(c.opportunity_cost_usd),
+                          fmt.pct(c.served_fraction), fmt.wait(c.wait_s_p50), fmt.wait(c.wait_s_p99)])
+        .concat(typeof fleet.idle_cost_usd === 'number'
+          ? [['unallocated GPUs', '', '', fmt.num(fleet.gpu_h_unallocated), '', '', fmt.usd(fleet.idle_cost_usd),
+              fmt.usd(-fleet.idle_cost_usd), '', '', '', '', '']] : []),
+      ['total', '', '', fmt.num(fleet.gpu_h_capacity), '', fmt.usd(totals.revenue_usd), fmt.usd(totals.cost_usd),
+       fmt.usd(totals.profit_usd), fmt.rate(fleet.gpu_h_capacity > 0 ? totals.revenue_usd / fleet.gpu_h_capacity : null),
+       fmt.usd(totals.opportunity_cost_usd), '', '', '']);
+    pnlTable.setAttribute('data-table', 'pnl');
+    s3.append(pnlTable);
+
+    // Waiting and utilization.
+    const s4 = section('Waiting and utilization', null);
+    const waitRows = [], waitRange = [];
+    for (const c of classes) {
+      if (c.wait_s_p50 === null || c.wait_s_p50 === undefined) continue;
+      waitRange.push({class: c.name, p50: c.wait_s_p50, p99: c.wait_s_p99});
+      waitRows.push({class: c.name, statistic: 'median (p50)', wait_s: c.wait_s_p50});
+      waitRows.push({class: c.name, statistic: 'mean', wait_s: c.wait_s_mean});
+      waitRows.push({class: c.name, statistic: '99th percentile', wait_s: c.wait_s_p99});
+    }
+    const ticks = [0, 1, 10, 60, 600, 3600, 21600, 86400, 604800, 2592000];
+    const maxWait = Math.max(1, ...waitRows.map((r) => r.wait_s || 0));
+    const waitAxis = {values: ticks.filter((t, k) => k === 0 || t <= maxWait * 3),
+      labelExpr: "datum.value < 60 ? datum.value + ' s' : datum.value < 3600 ? datum.value / 60 + ' min' : " +
+                 "datum.value < 86400 ? datum.value / 3600 + ' h' : datum.value / 86400 + ' d'"};
+    if (waitRows.length > 0) {
+      chart(s4, 'waits', 'Queue waits per class',
+            'Services: how long a served unit waited (demand past its SLO is lost, not counted here). Batch: submission to first start of the jobs that started. Log-like scale.', {
+        width: W, height: Math.max(120, 34 * waitRange.length),
+        layer: [
+          {data: {values: waitRange}, mark: {type: 'rule', color: '#8c8c8c', strokeWidth: 2},
+           encoding: {y: {field: 'class', type: 'nominal', sort: names, title: null},
+                      x: {field: 'p50', type: 'quantitative', scale: {type: 'symlog', constant: 1}},
+                      x2: {field: 'p99'}}},
+          {data: {values: waitRows}, mark: {type: 'point', filled: true, size: 80},
+           encoding: {y: {field: 'class', type: 'nominal', sort: names},
+                      x: {field: 'wait_s', type: 'quantitative', title: 'wait', scale: {type: 'symlog', constant: 1}, axis: waitAxis},
+                      shape: {field: 'statistic', type: 'nominal', title: null, sort: ['median (p50)', 'mean', '99th percentile']},
+                      color: {field: 'statistic', type: 'nominal', title: null, sort: ['median (p50)', 'mean', '99th percentile'],
+                              scale: {range: ['#1d4e89', '#2f855a', '#c53030']}},
+                      tooltip: [{field: 'class'}, {field: 'statistic'}, {field: 'wait_s', title: 'wait (s)', format: ',.0f'}]}},
+        ],
+      });
+    }
+    if (data.waits && data.waits.classes.length > 0) {
+      const bins = data.waits.bins;
+      const rows = [];
+      for (const h of data.waits.classes) {
+        const total = h.counts.reduce((a, b) => a + b, 0);
+        h.counts.forEach((n, k) => rows.push({class: h.name, bin: bins[k], order: k, jobs: n, share: total > 0 ? n / total : 0}));
+      }
+      const rejected = data.waits.classes.filter((h) => h.rejected > 0).map((h) => h.name + ': ' + fmt.num(h.rejected));
+      chart(s4, 'wait_histograms', 'How long batch jobs waited to start (from jobs.csv)',
+            'Share of each class\'s jobs by wait before their first start; the last bar counts jobs still waiting at the end of the run.' +
+            (rejected.length ? ' Rejected at admission, not shown: ' + rejected.join(', ') + '.' : ''), {
+        data: {values: rows},
+        facet: {field: 'class', type: 'nominal', title: null, sort: data.waits.classes.map((h) => h.name)},
+        columns: 2,
+        spec: {
+          width: 440, height: 160,
+          mark: 'bar',
+          encoding: {
+            x: {field: 'bin', type: 'ordinal', sort: bins, title: null, axis: {labelAngle: -40}},
+            y: {field: 'share', type: 'quantitative', title: 'share of jobs', axis: {format: '%'}},
+            color: {field: 'class', type: 'nominal', legend: null, scale: classScale},
+            tooltip: [{field: 'class'}, {field: 'bin', title: 'wait'}, {field: 'jobs', format: ','}, {field: 'share', format: '.1%'}],
+          },
+        },
+      });
+    }
+    const utilRows = [];
+    for (let i = 0; i < day.length; i++) {
+      let busy = 0, heldNow = 0;
+      for (const n of names) { busy += ts.classes[n].gpus_busy[i]; heldNow += ts.classes[n].gpus_allocated[i]; }
+      utilRows.push({day: day[i], series: 'held by a class', share: heldNow / fleet.gpus});
+      utilRows.push({day: day[i], series: 'busy (doing work)', share: busy / fleet.gpus});
+    }
+    chart(s4, 'utilization', 'Utilization over time',
+          'Share of the fleet\'s GPUs held by some class and doing work. Over the whole run, ' + fmt.pct(fleet.utilization) +
+          ' of GPU-hours did work.' + coarse, {
+      width: W, height: 220,
+      data: {values: utilRows},
+      mark: {type: 'line', interpolate: 'step-after'},
+      encoding: {
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        y: {field: 'share', type: 'quantitative', title: 'share of the fleet', axis: {format: '%'}, scale: {domain: [0, 1]}},
+        color: {field: 'series', type: 'nominal', title: null, scale: {range: ['#1d4e89', '#f08c2e']}},
+        tooltip: [{field: 'series'}, {field: 'day', format: '.2f'}, {field: 'share', format: '.1%'}],
+      },
+    });
+
+    glossary('fleetsim report ' + '<run folder>');
+  }
+
+  function glossary(command) {
+    const s = section('How to read this report', null);
+    s.append(el('dl', {class: 'glossary'},
+      el('dt', {}, 'GPU-hours held'), el('dd', {}, 'GPUs a class was allocated, times hours, busy or idle: what it is charged for.'),
+      el('dt', {}, 'cost'), el('dd', {}, 'Amortized capex for every hour of the run, energy (busy and idle power times PUE times price) and overhead, minus subsidy, per GPU-hour held.'),
+      el('dt', {}, 'shadow price'), el('dd', {}, 'The revenue per GPU-hour of the most valuable demand left unserved or waiting at a moment; 0 when nothing waits.'),
+      el('dt', {}, 'opportunity cost'), el('dd', {}, 'Sum over time of a class\'s GPU-hours times how far the shadow price was above its own revenue per GPU-hour: what the lab gave up by running it instead of the best waiting work.')),
+      el('p', {class: 'note'}, 'Definitions: docs/metrics.md. Written by fleetsim; regenerate with ', el('code', {}, command), '.'));
+  }
+
+  // ---- a sweep ------------------------------------------------------------------------------
+
+  function sweepReport() {
+    const meta = data.meta, keys = data.keys, cells = data.cells;
+    const x = keys[meta.x], y = meta.y === null ? null : keys[meta.y];
+    const policy = meta.policy === null ? null : keys[meta.policy];
+    const failed = cells.filter((c) => c.status !== 'ok');
+
+    main.append(el('h1', {}, 'Sweep ' + meta.name));
+    main.append(el('p', {class: 'sub'}, cells.length + ' points over ' + keys.map((k) => k.key).join(', ') +
+                   (meta.version ? '; fleetsim ' + meta.version : '')));
+    main.append(el('div', {class: 'headline', 'data-role': 'headline'},
+      el('p', {}, 'Across: ', el('code', {}, x.key), y ? '; down: ' : '', y ? el('code', {}, y.key) : '',
+         data.controls.length ? '; move through the other keys with the controls above the maps.' : '.'),
+      policy ? el('p', {}, 'The last map shows which value of ', el('code', {}, policy.key),
+                  ' made the most profit at each point, and by how much (hover a cell).') : null,
+      failed.length ? el('p', {class: 'warning'}, failed.length + ' point(s) failed in some or all replications; they are listed below.') : null));
+
+    // A control per key that is not an axis: a slider for evenly spaced numbers, else a list.
+    const params = data.controls.map((c) => {
+      const k = keys.find((kk) => kk.field === c.field);
+      const bind = c.input === 'range'
+        ? {input: 'range', min: c.min, max: c.max, step: c.step, name: c.key + ' '}
+        : {input: 'select', options: k.values, name: c.key + ' '};
+      return {name: 'c_' + c.field, value: k.values[0], bind: bind};
+    });
+    const filterFor = (c) => {
+      const k = keys.find((kk) => kk.field === c.field);
+      const p = 'c_' + c.field;
+      if (!k.numeric) return 'datum.' + c.field + ' === ' + p;
+      const tol = c.input === 'range' ? c.step / 2 : 1e-9;
+      return 'abs(datum.' + c.field + ' - toNumber(' + p + ')) <= ' + tol + ' * max(1, abs(datum.' + c.field + '))';
+    };
+    const cellFilters = data.controls.map((c) => ({filter: filterFor(c)}));
+    const bestFilters = data.controls.filter((c) => !policy || c.field !== policy.field).map((c) => ({filter: filterFor(c)}));
+
+    const cellW = Math.max(26, Math.min(64, Math.floor(300 / x.values.length)));
+    const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
+    const showText = x.values.length * (y ? y.values.length : 1) <= 64;
+    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: x.key};
+    const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: y.key} : null;
+    const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
+
+    function heatmap(metric, title, format, scheme) {
+      const enc = {x: axisX};
+      if (axisY) enc.y = axisY;
+      const layers = [
+        {transform: [{filter: "datum.status !== 'failed'"}], mark: 'rect',
+         encoding: Object.assign({}, enc, {
+           color: {field: metric, type: 'quantitative', title: null, scale: {scheme: scheme}, legend: {format: format, orient: 'bottom', gradientLength: 160}},
+           tooltip: keyTips.concat([{field: metric, title: title, format: format}, {field: 'replications'}, {field: 'status'}])})},
+        {transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'rect', color: '#e5e5e5'},
+         encoding: Object.assign({}, enc, {tooltip: keyTips.concat([{field: 'status'}])})},
+      ];
+      if (showText) {
+        layers.push({transform: [{filter: "datum.status !== 'failed'"}], mark: {type: 'text', fontSize: 9},
+                     encoding: Object.assign({}, enc, {text: {field: metric, format: format}})});
+        layers.push({transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'text', fontSize: 9, color: '#9a3412'},
+                     encoding: Object.assign({}, enc, {text: {value: 'failed'}})});
+      }
+      return {title: title, data: {values: cells}, transform: cellFilters.slice(),
+              width: cellW * x.values.length, height: cellH * (y ? y.values.length : 1), layer: layers};
+    }
+
+    const maps = [
+      heatmap('profit_usd', 'profit of the classes (USD)', '$~s', 'viridis'),
+      heatmap('video_gpu_h_share', 'video share of GPU-hours held', '.0%', 'oranges'),
+      heatmap('opportunity_cost_usd', 'opportunity cost (USD)', '$~s', 'reds'),
+    ];
+    const rows = [{hconcat: maps, resolve: {scale: {color: 'independent'}}}];
+    if (policy && data.best.length > 0) {
+      const enc = {};
+      if (x !== policy) enc.x = axisX;
+      if (axisY && y !== policy) enc.y = axisY;
+      const tips = keys.filter((k) => k !== policy).map((k) => ({field: k.field, title: k.key}))
+        .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: 'its profit', format: '$,.0f'},
+                 {field: 'runner_up', title: 'runner-up'}, {field: 'margin_usd', title: 'ahead by', format: '$,.0f'}]);
+      const nx = enc.x ? x.values.length : 1, ny = enc.y ? y.values.length : 1;
+      const layers = [{mark: 'rect', encoding: Object.assign({}, enc, {
+        color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'}},
+        tooltip: tips})}];
+      if (showText) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
+      rows.push({title: 'best ' + policy.key + ' at each point (highest profit of the classes)',
+                 data: {values: data.best}, transform: bestFilters,
+                 width: Math.max(cellW * nx, 120), height: cellH * ny, layer: layers});
+    }
+    const s = section('Heat maps', 'Profit here is the sum of the classes\' profit, as results.csv has it (one row per class): ' +
+                      'the cost of GPUs no class held is not in it. Replications of a point are averaged.');
+    chart(s, 'sweep', 'Profit, video share and opportunity cost over ' + x.key + (y ? ' and ' + y.key : ''), null, {
+      params: params,
+      vconcat: rows,
+      spacing: 28,
+    });
+
+    if (failed.length > 0) {
+      const f = section('Failed points', 'Points with status failed in results.csv; their cells are grey.');
+      f.append(table(keys.map((k) => k.key).concat(['replications ok', 'failed']),
+                     failed.map((c) => keys.map((k) => String(c[k.field])).concat([String(c.replications), String(c.failed)]))));
+    }
+    glossary('fleetsim report ' + '<sweep folder>');
+  }
+
+  // ---- go -----------------------------------------------------------------------------------
+
+  try {
+    if (data.kind === 'sweep') sweepReport();
+    else runReport();
+  } catch (e) {
+    rendering.push(Promise.reject(e));
+  }
+  window.fleetsimViews = views;
+  window.fleetsimReport = Promise.all(rendering).then(() => {
+    document.body.setAttribute('data-ready', 'true');
+    main.setAttribute('aria-busy', 'false');
+  }, (e) => {
+    document.body.setAttribute('data-ready', 'error');
+    console.error('fleetsim report: a chart failed to render:', e);
+  });
+})();

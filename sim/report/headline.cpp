@@ -1,0 +1,198 @@
+#include "sim/report/headline.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+namespace fleetsim {
+namespace {
+
+/** Digits of a non-negative whole number with a comma every three, from the right. */
+std::string with_thousands(double whole) {
+    const std::string digits = fmt::format("{:.0f}", whole);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
+}
+
+/** A group of GPU-hours the headline speaks about: a family (llm, video) or one class. */
+struct Group {
+    std::string key_prefix;  ///< "family:video" or "class:chat"
+    std::string label;       ///< "Video work", "chat"
+    double gpu_h = 0;
+    double revenue_usd = 0;
+    double opportunity_cost_usd = 0;
+};
+
+std::string family_label(const std::string& family) {
+    if (family == "llm")
+        return "LLM work";
+    if (family == "video")
+        return "Video work";
+    return family + " work";
+}
+
+std::vector<Group> groups_of(const RunSummary& s) {
+    std::vector<Group> families;
+    std::map<std::string, std::size_t> index;
+    for (const auto& c : s.classes) {
+        auto [it, fresh] = index.try_emplace(c.family, families.size());
+        if (fresh)
+            families.push_back({"family:" + c.family, family_label(c.family)});
+        Group& g = families[it->second];
+        g.gpu_h += c.gpu_h;
+        g.revenue_usd += c.revenue_usd;
+        g.opportunity_cost_usd += c.opportunity_cost_usd;
+    }
+    if (families.size() >= 2)
+        return families;
+    // One family only: compare its classes instead (a split of 100% / 100% says nothing).
+    std::vector<Group> classes;
+    for (const auto& c : s.classes)
+        classes.push_back(
+            {"class:" + c.name, c.name, c.gpu_h, c.revenue_usd, c.opportunity_cost_usd});
+    return classes;
+}
+
+HeadlinePart words(std::string text) {
+    return {std::move(text), "", std::nullopt};
+}
+HeadlinePart number(std::string text, std::string key, double value) {
+    return {std::move(text), std::move(key), value};
+}
+
+/** Sentence 1: the group whose share of GPU-hours most exceeds its share of revenue. */
+std::optional<HeadlineSentence> share_sentence(const RunSummary& s) {
+    const std::vector<Group> groups = groups_of(s);
+    double held = 0, revenue = 0;
+    for (const auto& g : groups) {
+        held += g.gpu_h;
+        revenue += g.revenue_usd;
+    }
+    if (groups.empty() || held <= 0)
+        return std::nullopt;
+    const Group* pick = nullptr;
+    double best_gap = 0;
+    for (const auto& g : groups) {
+        const double gap = g.gpu_h / held - (revenue > 0 ? g.revenue_usd / revenue : 0);
+        if (pick == nullptr || gap > best_gap) {
+            pick = &g;
+            best_gap = gap;
+        }
+    }
+    HeadlineSentence out;
+    const double gpu_share = pick->gpu_h / held;
+    out.push_back(words(pick->label + " held "));
+    out.push_back(number(format_share(gpu_share), pick->key_prefix + ":gpu_h_share", gpu_share));
+    out.push_back(words(" of the GPU-hours held by work"));
+    if (revenue > 0) {
+        const double revenue_share = pick->revenue_usd / revenue;
+        out.push_back(words(" and earned "));
+        out.push_back(number(format_share(revenue_share), pick->key_prefix + ":revenue_share",
+                             revenue_share));
+        out.push_back(words(" of revenue"));
+    }
+    if (pick->opportunity_cost_usd > 0) {
+        out.push_back(words("; the GPU-hours it held could have earned "));
+        out.push_back(number(format_usd(pick->opportunity_cost_usd),
+                             pick->key_prefix + ":opportunity_cost_usd",
+                             pick->opportunity_cost_usd));
+        out.push_back(words(" more in the best work left waiting (its opportunity cost)."));
+    } else {
+        out.push_back(words("; no better-paying work was left waiting while it held them."));
+    }
+    return out;
+}
+
+/** Sentence 2: the fleet's books. */
+HeadlineSentence books_sentence(const RunSummary& s) {
+    const double days = s.horizon_s / 86400.0;
+    const bool whole = std::fabs(days - std::round(days)) < 1e-9;
+    return {
+        words("Over "),
+        number(whole ? fmt::format("{:.0f}", days) : fmt::format("{:.1f}", days), "horizon_days",
+               days),
+        words(whole && std::round(days) == 1 ? " day the " : " days the "),
+        number(format_count(s.gpus), "fleet.gpus", s.gpus),
+        words("-GPU fleet earned "),
+        number(format_usd(s.revenue_usd), "totals.revenue_usd", s.revenue_usd),
+        words(", cost "),
+        number(format_usd(s.cost_usd), "totals.cost_usd", s.cost_usd),
+        words(" and made a profit of "),
+        number(format_usd(s.profit_usd), "totals.profit_usd", s.profit_usd),
+        words("; "),
+        number(format_share(s.utilization), "fleet.utilization", s.utilization),
+        words(" of its GPU-hours did work."),
+    };
+}
+
+/** Sentence 3: the class with the largest opportunity cost, and why. */
+HeadlineSentence opportunity_sentence(const RunSummary& s) {
+    const ClassSummary* top = nullptr;
+    for (const auto& c : s.classes) {
+        if (c.opportunity_cost_usd > 0 &&
+            (top == nullptr || c.opportunity_cost_usd > top->opportunity_cost_usd))
+            top = &c;
+    }
+    if (top == nullptr) {
+        return {
+            words("No work that paid more was ever left waiting while other work ran: the "
+                  "opportunity cost of every class is zero.")};
+    }
+    const std::string k = "class:" + top->name;
+    HeadlineSentence out = {
+        words("The largest opportunity cost was " + top->name + "'s, "),
+        number(format_usd(top->opportunity_cost_usd), k + ":opportunity_cost_usd",
+               top->opportunity_cost_usd),
+    };
+    if (top->revenue_usd_per_gpu_h && s.mean_shadow_price_usd_per_gpu_h) {
+        out.push_back(words(": it earned "));
+        out.push_back(number(format_usd_rate(*top->revenue_usd_per_gpu_h),
+                             k + ":revenue_usd_per_gpu_h", *top->revenue_usd_per_gpu_h));
+        out.push_back(
+            words(" per GPU-hour while the shadow price (what the best waiting work "
+                  "would pay) averaged "));
+        out.push_back(number(format_usd_rate(*s.mean_shadow_price_usd_per_gpu_h),
+                             "fleet.mean_shadow_price_usd_per_gpu_h",
+                             *s.mean_shadow_price_usd_per_gpu_h));
+    }
+    out.push_back(words("."));
+    return out;
+}
+
+}  // namespace
+
+std::string format_usd(double usd) {
+    const double whole = std::round(std::fabs(usd));
+    std::string out = usd < 0 && whole > 0 ? "-$" : "$";
+    return out + with_thousands(whole);
+}
+
+std::string format_usd_rate(double usd) {
+    return fmt::format("{}${:.2f}", usd < 0 ? "-" : "", std::fabs(usd));
+}
+
+std::string format_share(double fraction) {
+    return fmt::format("{:.1f}%", 100 * fraction);
+}
+
+std::string format_count(double n) {
+    std::string out = n < 0 ? "-" : "";
+    return out + with_thousands(std::round(std::fabs(n)));
+}
+
+std::vector<HeadlineSentence> compute_headline(const RunSummary& s) {
+    std::vector<HeadlineSentence> out;
+    if (auto first = share_sentence(s))
+        out.push_back(std::move(*first));
+    out.push_back(books_sentence(s));
+    out.push_back(opportunity_sentence(s));
+    return out;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,55 @@
+#include "sim/report/report.hpp"
+
+#include "sim/config/input_error.hpp"
+#include "sim/report/html_page.hpp"
+#include "sim/report/run_data.hpp"
+#include "sim/report/sweep_data.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace fleetsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_atomically(const fs::path& path, const std::string& text) {
+    const fs::path partial = path.string() + ".partial-" + std::to_string(::getpid());
+    {
+        std::ofstream out(partial, std::ios::binary);
+        out << text;
+        if (!out)
+            throw std::runtime_error("cannot write " + partial.string());
+    }
+    fs::rename(partial, path);
+}
+
+}  // namespace
+
+std::string write_report(const std::string& dir, const ReportOptions& options) {
+    const fs::path root(dir);
+    if (!fs::is_directory(root))
+        throw InputError({dir, 0, 0}, "", "expected a run or sweep folder, found no folder");
+    OrderedJson data;
+    std::string title;
+    if (fs::exists(root / "sweep.json")) {
+        data = build_sweep_data(dir, options);
+        title = "fleetsim sweep " + data["meta"]["name"].get<std::string>();
+    } else if (fs::exists(root / "summary.json")) {
+        if (!options.x_key.empty() || !options.y_key.empty())
+            throw InputError({dir, 0, 0}, "", "--x and --y apply to sweep folders only");
+        data = build_run_data(dir);
+        title = "fleetsim run " + data["meta"]["scenario"].get<std::string>() + " under " +
+                data["meta"]["policy"].get<std::string>();
+    } else {
+        throw InputError({dir, 0, 0}, "",
+                         "expected a run folder (summary.json) or a sweep folder (sweep.json), "
+                         "found neither");
+    }
+    const fs::path out = root / "report.html";
+    write_atomically(out, render_page(title, data));
+    return out.string();
+}
+
+}  // namespace fleetsim

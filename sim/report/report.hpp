@@ -1,0 +1,22 @@
+#pragma once
+// `fleetsim report DIR` and the report step of `fleetsim run`: one self-contained report.html
+// in a run's folder (charts of the run, a plain-language headline) or a sweep's folder (heat
+// maps over the swept keys, the best policy per point). See docs/report.md.
+
+#include <string>
+
+namespace fleetsim {
+
+struct ReportOptions {
+    std::string x_key;  ///< sweep: the swept key across (default: the first that is not a policy)
+    std::string y_key;  ///< sweep: the swept key down (default: the next one)
+};
+
+/**
+ * Writes DIR/report.html for a sweep folder (it has sweep.json) or a run folder (it has
+ * summary.json) and returns its path. The file is written beside and renamed into place, so a
+ * reader never sees half a page. Anything else in DIR, or bad files, is an InputError.
+ */
+std::string write_report(const std::string& dir, const ReportOptions& options = {});
+
+}  // namespace fleetsim

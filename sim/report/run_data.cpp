@@ -1,0 +1,251 @@
+#include "sim/report/run_data.hpp"
+
+#include "sim/config/input_error.hpp"
+#include "sim/report/csv_reader.hpp"
+#include "sim/report/headline.hpp"
+#include "sim/report/run_summary.hpp"
+#include "sim/report/wait_histogram.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+namespace fleetsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+/** timeseries.csv in columns: one value per interval, per class. */
+struct Series {
+    std::vector<double> t_s;
+    std::vector<double> length_s;
+    std::vector<double> shadow;  ///< USD per GPU-hour, the interval's average
+    struct PerClass {
+        std::vector<double> allocated, busy, demand, served, revenue;
+    };
+    std::vector<PerClass> classes;  ///< in summary.json order
+};
+
+Series read_series(const std::string& path, const RunSummary& summary) {
+    const CsvReader reader(path);
+    const std::size_t t = reader.column("t_s"), cls = reader.column("class"),
+                      alloc = reader.column("gpus_allocated"), busy = reader.column("gpus_busy"),
+                      demand = reader.column("demand_units_per_s"),
+                      served = reader.column("served_units_per_s"),
+                      revenue = reader.column("revenue_usd"),
+                      shadow = reader.column("shadow_price_usd_per_gpu_h");
+    std::map<std::string, std::size_t, std::less<>> index;
+    for (std::size_t i = 0; i < summary.classes.size(); ++i)
+        index.emplace(summary.classes[i].name, i);
+    Series s;
+    s.classes.resize(summary.classes.size());
+    reader.for_each_row([&](const CsvRow& row) {
+        const double t_s = row.number(t);
+        if (s.t_s.empty() || t_s != s.t_s.back()) {
+            if (!s.t_s.empty() && t_s < s.t_s.back()) {
+                throw InputError({path, row.line(), static_cast<int>(t) + 1}, "t_s",
+                                 "expected times in increasing order");
+            }
+            s.t_s.push_back(t_s);
+            s.shadow.push_back(row.number(shadow));
+            for (auto& c : s.classes) {
+                // A class absent from an interval held nothing in it.
+                for (auto* v : {&c.allocated, &c.busy, &c.demand, &c.served, &c.revenue})
+                    v->push_back(0);
+            }
+        }
+        auto it = index.find(row.text(cls));
+        if (it == index.end()) {
+            throw InputError({path, row.line(), static_cast<int>(cls) + 1}, "class",
+                             "expected a class of summary.json, found '" + row.text(cls) + "'");
+        }
+        auto& c = s.classes[it->second];
+        c.allocated.back() = row.number(alloc);
+        c.busy.back() = row.number(busy);
+        c.demand.back() = row.number(demand);
+        c.served.back() = row.number(served);
+        c.revenue.back() = row.number(revenue);
+    });
+    for (std::size_t i = 0; i < s.t_s.size(); ++i)
+        s.length_s.push_back((i + 1 < s.t_s.size() ? s.t_s[i + 1] : summary.horizon_s) - s.t_s[i]);
+    return s;
+}
+
+/**
+ * Averages groups of `k` consecutive intervals, weighted by their lengths (rates, GPUs, the
+ * shadow price), and sums revenue, so that a long or finely sampled run still draws fast.
+ */
+Series coarsen(const Series& in, std::size_t k) {
+    Series out;
+    out.classes.resize(in.classes.size());
+    for (std::size_t start = 0; start < in.t_s.size(); start += k) {
+        const std::size_t end = std::min(in.t_s.size(), start + k);
+        double len = 0, shadow = 0;
+        for (std::size_t i = start; i < end; ++i) {
+            len += in.length_s[i];
+            shadow += in.shadow[i] * in.length_s[i];
+        }
+        out.t_s.push_back(in.t_s[start]);
+        out.length_s.push_back(len);
+        out.shadow.push_back(len > 0 ? shadow / len : 0);
+        for (std::size_t c = 0; c < in.classes.size(); ++c) {
+            const auto& a = in.classes[c];
+            auto& b = out.classes[c];
+            auto weighted = [&](const std::vector<double>& v) {
+                double sum = 0;
+                for (std::size_t i = start; i < end; ++i)
+                    sum += v[i] * in.length_s[i];
+                return len > 0 ? sum / len : 0;
+            };
+            b.allocated.push_back(weighted(a.allocated));
+            b.busy.push_back(weighted(a.busy));
+            b.demand.push_back(weighted(a.demand));
+            b.served.push_back(weighted(a.served));
+            double revenue = 0;
+            for (std::size_t i = start; i < end; ++i)
+                revenue += a.revenue[i];
+            b.revenue.push_back(revenue);
+        }
+    }
+    return out;
+}
+
+OrderedJson rounded(const std::vector<double>& v) {
+    OrderedJson out = OrderedJson::array();
+    for (double x : v)
+        out.push_back(round_significant(x));
+    return out;
+}
+
+/**
+ * Demand of a service in busy GPUs: units per second times the GPU-seconds a unit took in that
+ * interval (busy / served, exact on any pool mix); where nothing was served, the class's
+ * average over the run.
+ */
+std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
+                                                  const ClassSummary& summary) {
+    std::optional<double> average;
+    if (summary.busy_gpu_h && summary.served_units > 0)
+        average = *summary.busy_gpu_h * 3600.0 / summary.served_units;
+    std::vector<double> out;
+    for (std::size_t i = 0; i < c.demand.size(); ++i) {
+        if (c.served[i] > 0)
+            out.push_back(c.demand[i] * c.busy[i] / c.served[i]);
+        else if (c.demand[i] == 0)
+            out.push_back(0);
+        else if (average)
+            out.push_back(c.demand[i] * *average);
+        else
+            return std::nullopt;  // never served: no measure of a unit's GPU time
+    }
+    return out;
+}
+
+OrderedJson headline_json(const RunSummary& summary) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& sentence : compute_headline(summary)) {
+        OrderedJson parts = OrderedJson::array();
+        for (const auto& p : sentence) {
+            OrderedJson part;
+            part["text"] = p.text;
+            if (p.value) {
+                part["key"] = p.key;
+                part["value"] = *p.value;
+            }
+            parts.push_back(part);
+        }
+        out.push_back(parts);
+    }
+    return out;
+}
+
+}  // namespace
+
+double round_significant(double x, int digits) {
+    if (x == 0 || !std::isfinite(x))
+        return x;
+    const double scale = std::pow(10.0, digits - std::ceil(std::log10(std::fabs(x))));
+    return std::round(x * scale) / scale;
+}
+
+OrderedJson build_run_data(const std::string& dir) {
+    const fs::path root(dir);
+    const RunSummary summary = read_run_summary((root / "summary.json").string());
+    Series series = read_series((root / "timeseries.csv").string(), summary);
+    const std::size_t rows_per_point = (series.t_s.size() + kMaxChartPoints - 1) / kMaxChartPoints;
+    if (rows_per_point > 1)
+        series = coarsen(series, rows_per_point);
+
+    OrderedJson data;
+    data["kind"] = "run";
+    OrderedJson meta;
+    meta["scenario"] = summary.scenario;
+    meta["policy"] = summary.policy;
+    meta["seed"] = summary.seed;
+    meta["horizon_s"] = summary.horizon_s;
+    meta["version"] = summary.version;
+    meta["timeseries_rows_per_point"] = std::max<std::size_t>(rows_per_point, 1);
+    // Batch revenue is booked when work is saved (checkpoints, completions), so its per-interval
+    // rate jumps; a trailing day (or a sixth of a short run) shows the rate a planner means.
+    meta["rate_window_s"] = std::min(86400.0, std::max(summary.horizon_s / 6, 1.0));
+    data["meta"] = meta;
+    data["fleet"] = summary.fleet_raw;
+    data["totals"] = summary.totals_raw;
+    OrderedJson classes = OrderedJson::array();
+    for (const auto& c : summary.classes) {
+        OrderedJson j;
+        j["name"] = c.name;
+        for (const auto& [k, v] : c.raw.items())
+            j[k] = v;
+        classes.push_back(j);
+    }
+    data["classes"] = classes;
+    data["headline"] = headline_json(summary);
+
+    OrderedJson ts;
+    ts["t_s"] = series.t_s;
+    ts["length_s"] = series.length_s;
+    ts["shadow_price_usd_per_gpu_h"] = rounded(series.shadow);
+    OrderedJson per_class = OrderedJson::object();
+    for (std::size_t i = 0; i < summary.classes.size(); ++i) {
+        const auto& c = series.classes[i];
+        OrderedJson j;
+        j["gpus_allocated"] = rounded(c.allocated);
+        j["gpus_busy"] = rounded(c.busy);
+        j["revenue_usd"] = rounded(c.revenue);
+        if (summary.classes[i].kind == "service") {
+            auto demand = demand_in_gpus(c, summary.classes[i]);
+            j["demand_gpus"] = demand ? rounded(*demand) : OrderedJson(nullptr);
+        }
+        per_class[summary.classes[i].name] = j;
+    }
+    ts["classes"] = per_class;
+    data["timeseries"] = ts;
+
+    const fs::path jobs = root / "jobs.csv";
+    std::vector<std::string> batch;
+    for (const auto& c : summary.classes) {
+        if (c.kind == "batch")
+            batch.push_back(c.name);
+    }
+    if (fs::exists(jobs) && !batch.empty()) {
+        std::vector<std::string> all;
+        for (const auto& c : summary.classes)
+            all.push_back(c.name);
+        OrderedJson waits;
+        waits["bins"] = wait_bin_labels();
+        OrderedJson hs = OrderedJson::array();
+        for (const auto& h : read_wait_histograms(jobs.string(), all)) {
+            if (std::find(batch.begin(), batch.end(), h.cls) == batch.end())
+                continue;
+            hs.push_back({{"name", h.cls}, {"counts", h.counts}, {"rejected", h.rejected}});
+        }
+        waits["classes"] = hs;
+        data["waits"] = waits;
+    } else {
+        data["waits"] = nullptr;
+    }
+    return data;
+}
+
+}  // namespace fleetsim

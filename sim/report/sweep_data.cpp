@@ -1,0 +1,326 @@
+#include "sim/report/sweep_data.hpp"
+
+#include "sim/config/input_error.hpp"
+#include "sim/report/csv_reader.hpp"
+#include "sim/report/run_data.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+namespace fleetsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+/** Sums of one point_id (one replication) over its class rows. */
+struct PointRows {
+    std::vector<std::string> values;
+    bool failed = false;
+    double profit = 0, revenue = 0, cost = 0, opportunity = 0, gpu_h = 0, video_gpu_h = 0;
+    bool has_video = false;
+};
+
+struct KeyAxis {
+    std::vector<std::string> values;  ///< distinct, numerically sorted when all are numbers
+    bool numeric = false;
+};
+
+KeyAxis axis_of(const SweepTable& t, std::size_t k) {
+    KeyAxis a;
+    for (const auto& c : t.cells) {
+        if (std::find(a.values.begin(), a.values.end(), c.values[k]) == a.values.end())
+            a.values.push_back(c.values[k]);
+    }
+    a.numeric = std::all_of(a.values.begin(), a.values.end(),
+                            [](const std::string& v) { return parse_number(v).has_value(); });
+    if (a.numeric) {
+        std::stable_sort(a.values.begin(), a.values.end(), [](const auto& x, const auto& y) {
+            return *parse_number(x) < *parse_number(y);
+        });
+    }
+    return a;
+}
+
+OrderedJson value_json(const std::string& v, bool numeric) {
+    return numeric ? OrderedJson(*parse_number(v)) : OrderedJson(v);
+}
+
+std::optional<std::size_t> key_index(const std::vector<std::string>& keys, const std::string& k) {
+    auto it = std::find(keys.begin(), keys.end(), k);
+    if (it == keys.end())
+        return std::nullopt;
+    return static_cast<std::size_t>(it - keys.begin());
+}
+
+std::size_t chosen_key(const SweepTable& t, const std::string& option, const std::string& flag) {
+    if (auto i = key_index(t.keys, option))
+        return *i;
+    std::string list;
+    for (const auto& k : t.keys)
+        list += (list.empty() ? "" : ", ") + k;
+    throw InputError({"<command line>", 0, 0}, flag,
+                     "expected one of the swept keys (" + list + "), found '" + option + "'");
+}
+
+/** A range slider fits numeric keys with evenly spaced values; the rest get a drop-down. */
+OrderedJson control_json(const KeyAxis& a, std::size_t k, const std::string& key) {
+    OrderedJson c;
+    c["key"] = key;
+    c["field"] = "k" + std::to_string(k);
+    std::vector<double> v;
+    for (const auto& s : a.values)
+        v.push_back(a.numeric ? *parse_number(s) : 0);
+    bool even = a.numeric && v.size() >= 3;
+    for (std::size_t i = 2; even && i < v.size(); ++i)
+        even = std::fabs((v[i] - v[i - 1]) - (v[1] - v[0])) <= 1e-9 * std::fabs(v[1] - v[0]);
+    c["input"] = even ? "range" : "select";
+    if (even) {
+        c["min"] = v.front();
+        c["max"] = v.back();
+        c["step"] = v[1] - v[0];
+    }
+    return c;
+}
+
+}  // namespace
+
+SweepTable read_sweep(const std::string& dir) {
+    const fs::path root(dir);
+    const std::string spec_path = (root / "sweep.json").string();
+    const OrderedJson spec = read_json_file(spec_path);
+    const JsonFields top(spec_path, spec);
+    SweepTable t;
+    t.name = top.text("name");
+    const OrderedJson& keys = top.array("keys");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (!keys[i].is_string())
+            throw InputError({spec_path, 0, 0}, "keys[" + std::to_string(i) + "]",
+                             "expected a dotted key as a string, found " + keys[i].dump());
+        t.keys.push_back(keys[i].get<std::string>());
+    }
+    if (t.keys.empty())
+        throw InputError({spec_path, 0, 0}, "keys", "expected at least one swept key, found none");
+
+    const CsvReader reader((root / "results.csv").string());
+    const std::size_t point = reader.column("point_id"), status = reader.column("status"),
+                      family = reader.column("family"), gpu_h = reader.column("gpu_h"),
+                      revenue = reader.column("revenue_usd"), cost = reader.column("cost_usd"),
+                      profit = reader.column("profit_usd"),
+                      opportunity = reader.column("opportunity_cost_usd");
+    (void)reader.column("class");
+    std::vector<std::size_t> key_cols;
+    for (const auto& k : t.keys)
+        key_cols.push_back(reader.column(k));
+
+    std::vector<PointRows> points;
+    std::map<std::string, std::size_t> by_id;
+    reader.for_each_row([&](const CsvRow& row) {
+        std::vector<std::string> values;
+        for (auto c : key_cols)
+            values.push_back(row.text(c));
+        auto [it, fresh] = by_id.try_emplace(row.text(point), points.size());
+        if (fresh)
+            points.emplace_back().values = values;
+        PointRows& p = points[it->second];
+        if (p.values != values) {
+            throw InputError({reader.path(), row.line(), static_cast<int>(point) + 1}, "point_id",
+                             "expected the swept values of point " + row.text(point) +
+                                 " to be the same on all its rows");
+        }
+        if (row.text(status) == "failed") {
+            p.failed = true;
+            return;
+        }
+        p.profit += row.number(profit);
+        p.revenue += row.number(revenue);
+        p.cost += row.number(cost);
+        p.opportunity += row.number(opportunity);
+        const double h = row.number(gpu_h);
+        p.gpu_h += h;
+        if (row.text(family) == "video") {
+            p.video_gpu_h += h;
+            p.has_video = true;
+        }
+    });
+
+    // Replications (other seeds of the same swept values) are averaged into one cell.
+    std::map<std::vector<std::string>, std::size_t> by_values;
+    std::vector<double> video_sum, video_n;
+    for (const auto& p : points) {
+        auto [it, fresh] = by_values.try_emplace(p.values, t.cells.size());
+        if (fresh) {
+            t.cells.emplace_back().values = p.values;
+            video_sum.push_back(0);
+            video_n.push_back(0);
+        }
+        SweepCell& c = t.cells[it->second];
+        if (p.failed) {
+            c.failed += 1;
+            continue;
+        }
+        c.replications += 1;
+        c.profit_usd += p.profit;
+        c.revenue_usd += p.revenue;
+        c.cost_usd += p.cost;
+        c.opportunity_cost_usd += p.opportunity;
+        c.gpu_h += p.gpu_h;
+        if (p.has_video && p.gpu_h > 0) {
+            video_sum[it->second] += p.video_gpu_h / p.gpu_h;
+            video_n[it->second] += 1;
+        }
+    }
+    for (std::size_t i = 0; i < t.cells.size(); ++i) {
+        SweepCell& c = t.cells[i];
+        if (c.replications == 0)
+            continue;
+        const double n = c.replications;
+        c.profit_usd /= n;
+        c.revenue_usd /= n;
+        c.cost_usd /= n;
+        c.opportunity_cost_usd /= n;
+        c.gpu_h /= n;
+        if (video_n[i] > 0)
+            c.video_gpu_h_share = video_sum[i] / video_n[i];
+    }
+    return t;
+}
+
+std::vector<BestPolicy> best_policies(const SweepTable& t, std::size_t policy_key) {
+    std::vector<BestPolicy> out;
+    std::map<std::vector<std::string>, std::size_t> by_rest;
+    std::vector<std::optional<double>> second;
+    for (const auto& c : t.cells) {
+        if (c.replications == 0)
+            continue;
+        std::vector<std::string> rest = c.values;
+        rest[policy_key] = "";
+        auto [it, fresh] = by_rest.try_emplace(rest, out.size());
+        if (fresh) {
+            out.push_back({rest, c.values[policy_key], c.profit_usd, std::nullopt, 0});
+            second.push_back(std::nullopt);
+            continue;
+        }
+        BestPolicy& b = out[it->second];
+        std::optional<double>& runner = second[it->second];
+        if (c.profit_usd > b.profit_usd) {
+            b.runner_up = b.policy;
+            runner = b.profit_usd;
+            b.policy = c.values[policy_key];
+            b.profit_usd = c.profit_usd;
+        } else if (!runner || c.profit_usd > *runner) {
+            b.runner_up = c.values[policy_key];
+            runner = c.profit_usd;
+        }
+        b.margin_usd = b.profit_usd - *runner;
+    }
+    return out;
+}
+
+OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& options) {
+    const fs::path root(dir);
+    const OrderedJson spec = read_json_file((root / "sweep.json").string());
+    const SweepTable t = read_sweep(dir);
+    const auto policy = key_index(t.keys, kPolicyKey);
+
+    // Axes: the first two keys that are not the policy (the policy is best read from the
+    // best-policy map and the selector); with fewer such keys, the policy becomes an axis.
+    std::vector<std::size_t> order;
+    for (std::size_t k = 0; k < t.keys.size(); ++k) {
+        if (!policy || k != *policy)
+            order.push_back(k);
+    }
+    if (policy)
+        order.push_back(*policy);
+    std::optional<std::size_t> x, y;
+    if (!options.x_key.empty())
+        x = chosen_key(t, options.x_key, "--x");
+    if (!options.y_key.empty())
+        y = chosen_key(t, options.y_key, "--y");
+    if (x && y && *x == *y)
+        throw InputError({"<command line>", 0, 0}, "--y", "expected a key other than --x");
+    for (std::size_t k : order) {
+        if (!x && k != y)
+            x = k;
+        else if (!y && k != x && t.keys.size() > 1)
+            y = k;
+    }
+
+    std::vector<KeyAxis> axes;
+    OrderedJson keys = OrderedJson::array();
+    for (std::size_t k = 0; k < t.keys.size(); ++k) {
+        axes.push_back(axis_of(t, k));
+        OrderedJson j;
+        j["key"] = t.keys[k];
+        j["field"] = "k" + std::to_string(k);
+        j["numeric"] = axes[k].numeric;
+        OrderedJson values = OrderedJson::array();
+        for (const auto& v : axes[k].values)
+            values.push_back(value_json(v, axes[k].numeric));
+        j["values"] = values;
+        keys.push_back(j);
+    }
+    OrderedJson controls = OrderedJson::array();
+    for (std::size_t k = 0; k < t.keys.size(); ++k) {
+        if (k != x && k != y)
+            controls.push_back(control_json(axes[k], k, t.keys[k]));
+    }
+
+    OrderedJson data;
+    data["kind"] = "sweep";
+    OrderedJson meta;
+    meta["name"] = t.name;
+    meta["base"] = spec.contains("base") ? spec["base"] : OrderedJson(nullptr);
+    meta["points"] = spec.contains("points") ? spec["points"] : OrderedJson(nullptr);
+    meta["version"] = spec.contains("version") ? spec["version"] : OrderedJson(nullptr);
+    meta["x"] = *x;
+    meta["y"] = y ? OrderedJson(*y) : OrderedJson(nullptr);
+    meta["policy"] = policy ? OrderedJson(*policy) : OrderedJson(nullptr);
+    data["meta"] = meta;
+    data["keys"] = keys;
+    data["controls"] = controls;
+
+    OrderedJson cells = OrderedJson::array();
+    for (const auto& c : t.cells) {
+        OrderedJson j;
+        for (std::size_t k = 0; k < t.keys.size(); ++k)
+            j["k" + std::to_string(k)] = value_json(c.values[k], axes[k].numeric);
+        j["status"] = c.replications == 0 ? "failed" : (c.failed > 0 ? "partly failed" : "ok");
+        j["replications"] = c.replications;
+        j["failed"] = c.failed;
+        const bool ok = c.replications > 0;
+        j["profit_usd"] = ok ? OrderedJson(round_significant(c.profit_usd)) : OrderedJson(nullptr);
+        j["revenue_usd"] =
+            ok ? OrderedJson(round_significant(c.revenue_usd)) : OrderedJson(nullptr);
+        j["cost_usd"] = ok ? OrderedJson(round_significant(c.cost_usd)) : OrderedJson(nullptr);
+        j["opportunity_cost_usd"] =
+            ok ? OrderedJson(round_significant(c.opportunity_cost_usd)) : OrderedJson(nullptr);
+        j["video_gpu_h_share"] = ok && c.video_gpu_h_share
+                                     ? OrderedJson(round_significant(*c.video_gpu_h_share))
+                                     : OrderedJson(nullptr);
+        cells.push_back(j);
+    }
+    data["cells"] = cells;
+
+    OrderedJson best = OrderedJson::array();
+    if (policy) {
+        for (const auto& b : best_policies(t, *policy)) {
+            OrderedJson j;
+            for (std::size_t k = 0; k < t.keys.size(); ++k) {
+                if (k != *policy)
+                    j["k" + std::to_string(k)] = value_json(b.values[k], axes[k].numeric);
+            }
+            j["best_policy"] = b.policy;
+            j["profit_usd"] = round_significant(b.profit_usd);
+            j["runner_up"] = b.runner_up ? OrderedJson(*b.runner_up) : OrderedJson(nullptr);
+            j["margin_usd"] =
+                b.runner_up ? OrderedJson(round_significant(b.margin_usd)) : OrderedJson(nullptr);
+            best.push_back(j);
+        }
+    }
+    data["best"] = best;
+    return data;
+}
+
+}  // namespace fleetsim
