@@ -5,6 +5,7 @@
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/output/run_report.hpp"
+#include "sim/report/report.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -26,6 +27,8 @@ struct Options {
     int verbosity = 0;
     bool quiet = false;
     bool markdown = false;
+    bool no_report = false;
+    ReportOptions report;
 };
 
 void setup_logging(int verbosity) {
@@ -69,12 +72,23 @@ int run(const Options& o) {
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir, wall_s);
+    // The report reads the folder just written, as `fleetsim report DIR` would.
+    if (!o.no_report)
+        write_report(dir);
     if (!o.quiet) {
         std::cout << format_table(figures);
         std::cout << fmt::format(
-            "wrote {}/ (summary.json, classes.csv, timeseries.csv{}) in {:.2f} s\n", dir,
-            scenario.output.jobs_csv ? ", jobs.csv" : "", wall_s);
+            "wrote {}/ (summary.json, classes.csv, timeseries.csv{}{}) in {:.2f} s\n", dir,
+            scenario.output.jobs_csv ? ", jobs.csv" : "", o.no_report ? "" : ", report.html",
+            wall_s);
     }
+    return 0;
+}
+
+int report(const Options& o) {
+    const std::string path = write_report(o.scenario, o.report);
+    if (!o.quiet)
+        std::cout << "wrote " << path << "\n";
     return 0;
 }
 
@@ -146,6 +160,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--out", o.out, "output folder (same as --set output.dir=DIR)");
     run_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr (-vv: every event)");
     run_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    run_cmd->add_flag("--no-report", o.no_report, "do not write report.html");
     auto* validate_cmd = app.add_subcommand(
         "validate", "check a scenario and every file it names; exit 2 on problems");
     validate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
@@ -154,6 +169,12 @@ int main(int argc, char** argv) {
     auto* policies_cmd =
         app.add_subcommand("policies", "list the registered policies and their parameters");
     policies_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/policies.md)");
+    auto* report_cmd = app.add_subcommand(
+        "report", "write report.html for a run folder or a sweep folder (docs/report.md)");
+    report_cmd->add_option("dir", o.scenario, "the folder a run or a sweep wrote")->required();
+    report_cmd->add_option("--x", o.report.x_key, "sweep: the swept key across the heat maps");
+    report_cmd->add_option("--y", o.report.y_key, "sweep: the swept key down the heat maps");
+    report_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -168,6 +189,8 @@ int main(int argc, char** argv) {
             return validate(o);
         if (*policies_cmd)
             return list_policies(o);
+        if (*report_cmd)
+            return report(o);
     } catch (const InputErrors& e) {
         std::cerr << "fleetsim: " << e.what() << "\n";
         return 2;
