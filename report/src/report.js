@@ -138,6 +138,8 @@
     // re-measure the page as it grows (a forced layout per chart, a third of the load time).
     const W = Math.max(420, Math.min(main.clientWidth, 1180) - 230);
     const day = ts.t_s.map((t) => t / 86400);
+    const dayScale = {domain: [0, days], nice: false};
+    const dayAxis = {tickCount: Math.max(2, Math.min(Math.ceil(days), 15))};
     const coarse = meta.timeseries_rows_per_point > 1
       ? ' Each point averages ' + meta.timeseries_rows_per_point + ' rows of timeseries.csv.' : '';
     const classScale = {domain: names, range: colours};
@@ -161,7 +163,7 @@
       data: {values: gpuRows},
       mark: {type: 'area', interpolate: 'step-after'},
       encoding: {
-        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
         y: {field: 'gpus', type: 'quantitative', stack: 'zero', title: 'GPUs'},
         color: {field: 'class', type: 'nominal', title: 'class',
                 scale: {domain: names.concat(['unallocated']), range: colours.concat(['#d9d9d9'])}},
@@ -194,7 +196,7 @@
           layer: [
             {transform: [{filter: "datum.series === 'held'"}],
              mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
-             encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+             encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
                         y: {field: 'gpus', type: 'quantitative', title: 'GPUs'}}},
             {transform: [{filter: "datum.series !== 'held'"}],
              mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5},
@@ -236,7 +238,7 @@
       data: {values: rateRows},
       mark: {type: 'line', interpolate: 'linear'},
       encoding: {
-        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
         y: {field: 'usd_per_gpu_h', type: 'quantitative', title: 'USD per GPU-hour'},
         color: {field: 'series', type: 'nominal', title: null,
                 scale: {domain: names.concat(['shadow price']), range: colours.concat(['#111111'])}},
@@ -272,16 +274,16 @@
     });
     const heldTotal = classes.reduce((a, c) => a + c.gpu_h, 0);
     const pnlTable = table(
-      ['class', 'family', 'kind', 'GPU-hours', 'share of GPU-hours held', 'revenue', 'cost', 'profit',
+      ['class', 'family', 'GPU-hours', 'share held', 'revenue', 'cost', 'profit',
        'revenue per GPU-hour', 'opportunity cost', 'served', 'wait p50', 'wait p99'],
-      classes.map((c) => [c.name, c.family, c.kind, fmt.num(c.gpu_h), fmt.pct(heldTotal > 0 ? c.gpu_h / heldTotal : null),
+      classes.map((c) => [c.name, c.family + ' ' + c.kind, fmt.num(c.gpu_h), fmt.pct(heldTotal > 0 ? c.gpu_h / heldTotal : null),
                           fmt.usd(c.revenue_usd), fmt.usd(c.cost_usd), fmt.usd(c.profit_usd),
                           fmt.rate(c.revenue_usd_per_gpu_h), fmt.usd(c.opportunity_cost_usd),
                           fmt.pct(c.served_fraction), fmt.wait(c.wait_s_p50), fmt.wait(c.wait_s_p99)])
         .concat(typeof fleet.idle_cost_usd === 'number'
-          ? [['unallocated GPUs', '', '', fmt.num(fleet.gpu_h_unallocated), '', '', fmt.usd(fleet.idle_cost_usd),
+          ? [['unallocated GPUs', '', fmt.num(fleet.gpu_h_unallocated), '', '', fmt.usd(fleet.idle_cost_usd),
               fmt.usd(-fleet.idle_cost_usd), '', '', '', '', '']] : []),
-      ['total', '', '', fmt.num(fleet.gpu_h_capacity), '', fmt.usd(totals.revenue_usd), fmt.usd(totals.cost_usd),
+      ['total', '', fmt.num(fleet.gpu_h_capacity), '', fmt.usd(totals.revenue_usd), fmt.usd(totals.cost_usd),
        fmt.usd(totals.profit_usd), fmt.rate(fleet.gpu_h_capacity > 0 ? totals.revenue_usd / fleet.gpu_h_capacity : null),
        fmt.usd(totals.opportunity_cost_usd), '', '', '']);
     pnlTable.setAttribute('data-table', 'pnl');
@@ -361,7 +363,7 @@
       data: {values: utilRows},
       mark: {type: 'line', interpolate: 'step-after'},
       encoding: {
-        x: {field: 'day', type: 'quantitative', title: 'day', scale: {nice: false}},
+        x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
         y: {field: 'share', type: 'quantitative', title: 'share of the fleet', axis: {format: '%'}, scale: {domain: [0, 1]}},
         color: {field: 'series', type: 'nominal', title: null, scale: {range: ['#1d4e89', '#f08c2e']}},
         tooltip: [{field: 'series'}, {field: 'day', format: '.2f'}, {field: 'share', format: '.1%'}],
@@ -420,8 +422,11 @@
     const cellW = Math.max(26, Math.min(64, Math.floor(300 / x.values.length)));
     const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
     const showText = x.values.length * (y ? y.values.length : 1) <= 64;
-    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: x.key};
-    const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: y.key} : null;
+    // Axis titles: the last two parts of a dotted key fit beside a small map; the full keys are in
+    // the tooltips and the text above.
+    const short = (key) => key.split('.').slice(-2).join('.');
+    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: short(x.key), axis: {labelAngle: 0}};
+    const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: short(y.key)} : null;
     const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
 
     function heatmap(metric, title, format, scheme) {
@@ -446,9 +451,9 @@
     }
 
     const maps = [
-      heatmap('profit_usd', 'profit of the classes (USD)', '$~s', 'viridis'),
+      heatmap('profit_usd', 'profit of the classes (USD)', '$.3~s', 'viridis'),
       heatmap('video_gpu_h_share', 'video share of GPU-hours held', '.0%', 'oranges'),
-      heatmap('opportunity_cost_usd', 'opportunity cost (USD)', '$~s', 'reds'),
+      heatmap('opportunity_cost_usd', 'opportunity cost (USD)', '$.3~s', 'reds'),
     ];
     const rows = [{hconcat: maps, resolve: {scale: {color: 'independent'}}}];
     if (policy && data.best.length > 0) {

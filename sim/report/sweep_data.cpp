@@ -110,6 +110,9 @@ SweepTable read_sweep(const std::string& dir) {
                       profit = reader.column("profit_usd"),
                       opportunity = reader.column("opportunity_cost_usd");
     (void)reader.column("class");
+    // One run = one (point_id, seed, replication): whether a point_id names a grid point or a
+    // single run, its replications must not be summed together.
+    const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
     std::vector<std::size_t> key_cols;
     for (const auto& k : t.keys)
         key_cols.push_back(reader.column(k));
@@ -120,7 +123,10 @@ SweepTable read_sweep(const std::string& dir) {
         std::vector<std::string> values;
         for (auto c : key_cols)
             values.push_back(row.text(c));
-        auto [it, fresh] = by_id.try_emplace(row.text(point), points.size());
+        std::string run = row.text(point);
+        for (auto c : {seed, replication})
+            run += "\x1f" + (c ? row.text(*c) : std::string());
+        auto [it, fresh] = by_id.try_emplace(run, points.size());
         if (fresh)
             points.emplace_back().values = values;
         PointRows& p = points[it->second];

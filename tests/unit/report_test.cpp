@@ -1,0 +1,309 @@
+// The report's C++ side without a browser or a simulation: the CSV reader's errors, wait bins,
+// the headline's choice and numbers, and the sweep table read from the contract fixture.
+#include "sim/config/input_error.hpp"
+#include "sim/report/csv_reader.hpp"
+#include "sim/report/headline.hpp"
+#include "sim/report/html_page.hpp"
+#include "sim/report/run_data.hpp"
+#include "sim/report/sweep_data.hpp"
+#include "sim/report/wait_histogram.hpp"
+#include "tests/support/spawn.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+
+using namespace fleetsim;
+using fleetsim::test::TempDir;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "(no InputError)";
+}
+
+ClassSummary cls(std::string name, std::string family, double gpu_h, double revenue, double opp) {
+    ClassSummary c;
+    c.name = std::move(name);
+    c.family = std::move(family);
+    c.kind = "service";
+    c.gpu_h = gpu_h;
+    c.revenue_usd = revenue;
+    c.opportunity_cost_usd = opp;
+    c.revenue_usd_per_gpu_h = gpu_h > 0 ? std::optional<double>(revenue / gpu_h) : std::nullopt;
+    return c;
+}
+
+/** The numbers of a headline by key. */
+std::map<std::string, double> numbers(const std::vector<HeadlineSentence>& h) {
+    std::map<std::string, double> out;
+    for (const auto& s : h)
+        for (const auto& p : s)
+            if (p.value)
+                out[p.key] = *p.value;
+    return out;
+}
+
+std::string text(const std::vector<HeadlineSentence>& h) {
+    std::string out;
+    for (const auto& s : h) {
+        for (const auto& p : s)
+            out += p.text;
+        out += "\n";
+    }
+    return out;
+}
+
+/** Splits a CSV line without quotes (the fixture has none): an independent reader. */
+std::vector<std::string> split(const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    std::string f;
+    while (std::getline(in, f, ','))
+        out.push_back(f);
+    if (!line.empty() && line.back() == ',')
+        out.emplace_back();
+    return out;
+}
+
+}  // namespace
+
+TEST_SUITE("report") {
+    TEST_CASE(
+        "CSV reader reads quoted fields and columns by name and names file and line and column in "
+        "errors") {
+        TempDir tmp("csv");
+        fleetsim::test::write_file(tmp / "a.csv", "name,value\n\"a, quoted\",1.5\nb,\nc,x1\n");
+        CsvReader r(tmp / "a.csv");
+        CHECK(r.column("value") == 1);
+        CHECK(error_of([&] { (void)r.column("price"); }).find("'price'") != std::string::npos);
+        std::vector<std::string> names;
+        std::vector<std::optional<double>> values;
+        const std::string err = error_of([&] {
+            r.for_each_row([&](const CsvRow& row) {
+                names.push_back(row.text(0));
+                values.push_back(row.optional_number(1));
+            });
+        });
+        REQUIRE(names.size() == 3);
+        CHECK(names[0] == "a, quoted");
+        CHECK(values[0] == 1.5);
+        CHECK_FALSE(values[1].has_value());
+        // Line 4, column 2 (value): "x1" is no number.
+        CHECK(err.find("a.csv:4:2") != std::string::npos);
+        CHECK(err.find("'x1'") != std::string::npos);
+        CHECK(err.find("key 'value'") != std::string::npos);
+
+        fleetsim::test::write_file(tmp / "b.csv", "a,b\n1,2,3\n");
+        CHECK(error_of([&] {
+                  CsvReader(tmp / "b.csv").for_each_row([](const CsvRow&) {});
+              }).find("b.csv:2: expected 2 fields") != std::string::npos);
+        CHECK(error_of([&] { CsvReader(tmp / "missing.csv"); }).find("cannot open") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("wait bins are upper-exclusive human steps and jobs.csv is counted per class") {
+        CHECK(wait_bin(0) == 0);
+        CHECK(wait_bin(0.99) == 0);
+        CHECK(wait_bin(1) == 1);
+        CHECK(wait_bin(59.9) == 1);
+        CHECK(wait_bin(60) == 2);
+        CHECK(wait_bin(7 * 86400 - 1) == 7);
+        CHECK(wait_bin(7 * 86400) == 8);
+        CHECK(wait_bin(1e9) == 8);
+        CHECK(wait_bin_labels().size() == wait_bin_edges_s().size() + 2);
+
+        TempDir tmp("jobs");
+        fleetsim::test::write_file(tmp / "jobs.csv",
+                                   "job_id,class,submit_s,start_s,end_s,status\n"
+                                   "1,train,0,0,10,completed\n"           // 0 s
+                                   "2,train,100,220,300,completed\n"      // 120 s: 1-10 min
+                                   "3,train,0,,,waiting_at_end\n"         // not started
+                                   "4,train,0,,,rejected\n"               // apart
+                                   "5,other,10,100000,,running_at_end\n"  // 99990 s: 1-3 days
+        );
+        auto h = read_wait_histograms(tmp / "jobs.csv", {"train", "other"});
+        REQUIRE(h.size() == 2);
+        CHECK(h[0].counts[0] == 1);
+        CHECK(h[0].counts[2] == 1);
+        CHECK(h[0].counts.back() == 1);
+        CHECK(h[0].rejected == 1);
+        long long total = 0;
+        for (auto n : h[1].counts)
+            total += n;
+        CHECK(total == 1);
+        CHECK(h[1].counts[6] == 1);
+        CHECK(error_of([&] {
+                  read_wait_histograms(tmp / "jobs.csv", {"train"});
+              }).find("found 'other'") != std::string::npos);
+    }
+
+    TEST_CASE("headline speaks of the family whose GPU-hour share most exceeds its revenue share") {
+        RunSummary s;
+        s.horizon_s = 7 * 86400;
+        s.gpus = 4096;
+        s.utilization = 0.5;
+        s.mean_shadow_price_usd_per_gpu_h = 7;
+        s.classes = {cls("chat", "llm", 600, 6000, 0), cls("gen", "video", 300, 600, 900),
+                     cls("train", "llm", 100, 200, 500)};
+        s.revenue_usd = 6800;
+        s.cost_usd = 1000;
+        s.profit_usd = 5800;
+        const auto h = compute_headline(s);
+        const auto n = numbers(h);
+        // video: 300 of 1000 GPU-hours held, 600 of 6800 revenue.
+        CHECK(n.at("family:video:gpu_h_share") == doctest::Approx(0.3));
+        CHECK(n.at("family:video:revenue_share") == doctest::Approx(600.0 / 6800));
+        CHECK(n.at("family:video:opportunity_cost_usd") == 900);
+        CHECK(n.at("totals.profit_usd") == 5800);
+        CHECK(n.at("horizon_days") == 7);
+        // The largest opportunity cost is gen's, at $2.00 per GPU-hour against $7.00.
+        CHECK(n.at("class:gen:opportunity_cost_usd") == 900);
+        CHECK(n.at("class:gen:revenue_usd_per_gpu_h") == 2);
+        const std::string t = text(h);
+        INFO(t);
+        CHECK(t.find("Video work held 30.0% of the GPU-hours held by work and earned 8.8% of "
+                     "revenue; the GPU-hours it held could have earned $900 more") !=
+              std::string::npos);
+        CHECK(t.find("Over 7 days the 4,096-GPU fleet earned $6,800, cost $1,000") !=
+              std::string::npos);
+        CHECK(t.find("gen's, $900: it earned $2.00 per GPU-hour") != std::string::npos);
+    }
+
+    TEST_CASE("headline with one family compares its classes and says when nothing better waited") {
+        RunSummary s;
+        s.horizon_s = 86400 * 1.5;
+        s.gpus = 8;
+        s.classes = {cls("a", "llm", 10, 100, 0), cls("b", "llm", 30, 100, 0)};
+        const auto h = compute_headline(s);
+        const auto n = numbers(h);
+        CHECK(n.at("class:b:gpu_h_share") == doctest::Approx(0.75));
+        CHECK(n.count("family:llm:gpu_h_share") == 0);
+        const std::string t = text(h);
+        INFO(t);
+        CHECK(t.find("b held 75.0%") != std::string::npos);
+        CHECK(t.find("no better-paying work was left waiting") != std::string::npos);
+        CHECK(t.find("Over 1.5 days") != std::string::npos);
+        CHECK(t.find("opportunity cost of every class is zero") != std::string::npos);
+    }
+
+    TEST_CASE("number formats") {
+        CHECK(format_usd(1234567.49) == "$1,234,567");
+        CHECK(format_usd(-172254.5) == "-$172,255");
+        CHECK(format_usd(-0.2) == "$0");
+        CHECK(format_usd(999) == "$999");
+        CHECK(format_usd_rate(6.998) == "$7.00");
+        CHECK(format_share(0.1494) == "14.9%");
+        CHECK(format_count(4096) == "4,096");
+        CHECK(round_significant(1376.2633140445496) == 1376.26);
+        CHECK(round_significant(0.000123456789) == doctest::Approx(0.000123457).epsilon(1e-12));
+        CHECK(round_significant(0) == 0);
+    }
+
+    TEST_CASE("inlined text cannot end its script element") {
+        CHECK(escape_script("a</script>b</SCRIPT>") == "a<\\/script>b<\\/SCRIPT>");
+        CHECK(escape_script("x<!--y") == "x<\\!--y");
+        CHECK(escape_json_for_script("{\"a\":\"</script>\"}") == "{\"a\":\"\\u003c/script>\"}");
+        CHECK(nlohmann::json::parse(escape_json_for_script("{\"a\":\"</script>\"}"))["a"] ==
+              "</script>");
+        CHECK(escape_html("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    TEST_CASE("sweep fixture points are averaged over replications with failures kept apart") {
+        const std::string dir = fleetsim::test::source_path("tests/fixtures/sweep-contract");
+        const SweepTable t = read_sweep(dir);
+        REQUIRE(t.keys.size() == 4);
+        CHECK(t.keys[0] == kPolicyKey);
+        CHECK(t.cells.size() == 36);
+
+        // An independent reading of results.csv: per (point, replication), the sum of profit.
+        const std::string csv = fleetsim::test::read_file(dir + "/results.csv");
+        std::stringstream lines(csv);
+        std::string line;
+        std::getline(lines, line);
+        const auto header = split(line);
+        auto col = [&](const std::string& name) {
+            return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
+                                            header.begin());
+        };
+        std::map<std::string, std::map<std::string, double>> profit;  // point -> rep -> sum
+        std::map<std::string, std::vector<std::string>> values;
+        std::map<std::string, int> failed;
+        while (std::getline(lines, line)) {
+            const auto f = split(line);
+            const std::string id = f[col("point_id")];
+            values[id] = {f[2], f[3], f[4], f[5]};
+            if (f[col("status")] == "failed") {
+                failed[id] += f[col("class")] == "chat" ? 1 : 0;
+                continue;
+            }
+            profit[id][f[col("replication")]] += std::stod(f[col("profit_usd")]);
+        }
+        int checked = 0;
+        for (const auto& c : t.cells) {
+            std::string id;
+            for (const auto& [pid, v] : values)
+                if (v == c.values)
+                    id = pid;
+            REQUIRE(!id.empty());
+            CHECK(c.failed == failed[id]);
+            CHECK(c.replications == static_cast<int>(profit[id].size()));
+            if (profit[id].empty())
+                continue;
+            double mean = 0;
+            for (const auto& [rep, p] : profit[id])
+                mean += p / static_cast<double>(profit[id].size());
+            CHECK(c.profit_usd == doctest::Approx(mean).epsilon(1e-12));
+            ++checked;
+        }
+        CHECK(checked == 35);  // p036 failed in both replications
+        const auto p036 = std::find_if(t.cells.begin(), t.cells.end(), [&](const SweepCell& c) {
+            return c.values == values["p036"];
+        });
+        CHECK(p036->replications == 0);
+        CHECK(p036->failed == 2);
+
+        // The best policy at each setting of the other keys beats every other policy there.
+        const auto best = best_policies(t, 0);
+        CHECK(best.size() == 18);
+        for (const auto& b : best) {
+            for (const auto& c : t.cells) {
+                auto rest = c.values;
+                rest[0] = "";
+                if (rest == b.values && c.replications > 0)
+                    CHECK(c.profit_usd <= b.profit_usd);
+            }
+        }
+    }
+
+    TEST_CASE("sweep errors name a swept key missing from results.csv and an unknown --x") {
+        TempDir tmp("sweep-bad");
+        const std::string dir = fleetsim::test::source_path("tests/fixtures/sweep-contract");
+        fleetsim::test::write_file(tmp / "results.csv",
+                                   fleetsim::test::read_file(dir + "/results.csv"));
+        fleetsim::test::write_file(
+            tmp / "sweep.json",
+            R"({"name": "x", "keys": ["policy.name", "seed_of_nothing"], "points": 1})");
+        const std::string e1 = error_of([&] { read_sweep(tmp.path()); });
+        CHECK(e1.find("results.csv:1") != std::string::npos);
+        CHECK(e1.find("seed_of_nothing") != std::string::npos);
+
+        fleetsim::test::write_file(tmp / "sweep.json",
+                                   fleetsim::test::read_file(dir + "/sweep.json"));
+        ReportOptions o;
+        o.x_key = "platform.pools.h100-a.gpus";
+        const std::string e2 = error_of([&] { build_sweep_data(tmp.path(), o); });
+        CHECK(e2.find("--x") != std::string::npos);
+        CHECK(e2.find("platform.pools.h100-a.nodes") != std::string::npos);  // lists the keys
+        fleetsim::test::write_file(tmp / "sweep.json", R"({"name": "x", "keys": [)");
+        CHECK(error_of([&] { read_sweep(tmp.path()); }).find("sweep.json:1:") != std::string::npos);
+    }
+}
