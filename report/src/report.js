@@ -134,8 +134,8 @@
     }
     main.append(tiles);
 
-    // Plot width from one measure of the page: 'container' widths would make every chart
-    // re-measure the page as it grows (a forced layout per chart, a third of the load time).
+    // Plot width from one measure of the page: 'container' widths make every chart re-measure
+    // the page as it grows (a forced layout per chart; docs/performance.md, Reports).
     const W = Math.max(420, Math.min(main.clientWidth, 1180) - 230);
     const day = ts.t_s.map((t) => t / 86400);
     const dayScale = {domain: [0, days], nice: false};
@@ -192,7 +192,7 @@
         columns: 2,
         resolve: {scale: {y: 'independent'}},
         spec: {
-          width: 440, height: 170,
+          width: Math.floor((W - 60) / 2), height: 170,
           layer: [
             {transform: [{filter: "datum.series === 'held'"}],
              mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
@@ -202,7 +202,7 @@
              mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5},
              encoding: {x: {field: 'day', type: 'quantitative'},
                         y: {field: 'gpus', type: 'quantitative'},
-                        color: {field: 'series', type: 'nominal', title: null,
+                        color: {field: 'series', type: 'nominal', title: null, legend: {orient: 'top'},
                                 scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: ['#c2410c', '#1d4e89']}},
                         strokeDash: {field: 'series', type: 'nominal', legend: null,
                                      scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: [[4, 3], [1, 0]]}}}},
@@ -338,7 +338,7 @@
         facet: {field: 'class', type: 'nominal', title: null, sort: data.waits.classes.map((h) => h.name)},
         columns: 2,
         spec: {
-          width: 440, height: 160,
+          width: Math.floor((W - 60) / 2), height: 160,
           mark: 'bar',
           encoding: {
             x: {field: 'bin', type: 'ordinal', sort: bins, title: null, axis: {labelAngle: -40}},

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Remakes the screenshots of docs/teaching.md from real runs of the built fleetsim, in the
+# machine's headless Chromium (report/probe.cjs). Usage: docs/img/make_screenshots.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+fleetsim=$build/fleetsim
+img=$root/docs/img
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+shoot() {  # shoot RUN_DIR NAME=CHART...
+    local dir=$1
+    shift
+    local args=()
+    for pair in "$@"; do
+        local name=${pair%%=*} what=${pair#*=}
+        local selector="figure[data-chart=$what]"
+        [ "$what" = headline ] && selector='[data-role=headline]'
+        args+=(--shot "$selector=$img/$name.png")
+    done
+    node "$root/report/probe.cjs" --modules "$build/report/npm/node_modules" --width 1000 \
+        --html "$dir/report.html" "${args[@]}" > /dev/null
+}
+greedy=(--set policy.name=revenue-greedy --set 'policy.params={}')
+video25=(--set workload.classes.video-gen.price_usd_per_unit=0.25)
+
+"$fleetsim" run -q --out "$out/static"
+"$fleetsim" run -q --out "$out/greedy" "${greedy[@]}"
+"$fleetsim" run -q --out "$out/fifo" --set policy.name=fifo --set 'policy.params={}'
+"$fleetsim" run -q --out "$out/static-video25" "${video25[@]}"
+"$fleetsim" run -q --out "$out/greedy-video25" "${greedy[@]}" "${video25[@]}"
+shoot "$out/static" static-headline=headline static-gpus=gpus static-rates=rates static-pnl=pnl
+shoot "$out/greedy" greedy-headline=headline greedy-gpus=gpus greedy-services=services
+shoot "$out/fifo" fifo-waits=wait_histograms
+shoot "$out/static-video25" static-video25-headline=headline static-video25-rates=rates
+shoot "$out/greedy-video25" greedy-video25-gpus=gpus
+cp -r "$root/tests/fixtures/sweep-contract" "$out/sweep"
+"$fleetsim" report -q "$out/sweep"
+shoot "$out/sweep" sweep-fixture=sweep
+ls -l "$img"/*.png
