@@ -11,6 +11,8 @@ packages=(
 )
 missing=()
 for p in "${packages[@]}"; do
+    # The machines' NodeSource nodejs bundles npm, and Debian's npm package conflicts with it.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
