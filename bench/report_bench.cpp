@@ -106,18 +106,20 @@ void bench(const Case& c, int loads) {
         std::string(FLEETSIM_NODE) + " " + FLEETSIM_SOURCE_DIR + "/report/probe.cjs --modules " +
         FLEETSIM_REPORT_NODE_MODULES + " --html " + html + " --loads " + std::to_string(loads)));
     const double load_after = load_average();
-    std::vector<double> ready, cpu, libs;
+    std::vector<double> ready, cpu, libs, paint;
     for (const auto& l : seen["loads_ms"]) {
         ready.push_back(l["ready_ms"].get<double>());
         cpu.push_back(l["main_thread_cpu_ms"].get<double>());
         libs.push_back(l["timing"]["script_start_ms"].get<double>());
+        paint.push_back(l.value("first_contentful_paint_ms", -1.0));
     }
     std::printf(
         "  %d loads in headless Chromium: every chart drawn at median %.0f ms (min %.0f, "
-        "max %.0f) after navigation start; page main-thread CPU median %.0f ms; libraries "
-        "parsed at median %.0f ms; console errors %zu; load average %.1f -> %.1f\n",
+        "max %.0f) after navigation start; page main-thread CPU median %.0f ms; first paint "
+        "(headline) at median %.0f ms; libraries parsed at median %.0f ms; console errors %zu; "
+        "load average %.1f -> %.1f\n",
         loads, median(ready), *std::min_element(ready.begin(), ready.end()),
-        *std::max_element(ready.begin(), ready.end()), median(cpu), median(libs),
+        *std::max_element(ready.begin(), ready.end()), median(cpu), median(paint), median(libs),
         seen["console_errors"].size(), load_before, load_after);
 }
 

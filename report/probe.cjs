@@ -72,7 +72,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
              '--disable-component-update', '--disable-sync'],
     });
-    const url = 'file://' + path.resolve(args.html);
+    const url = require('url').pathToFileURL(path.resolve(args.html)).href;
     for (let n = 0; n < args.loads; n++) {
       const page = await context.newPage();
       const first = n === 0;
@@ -103,6 +103,7 @@ async function main() {
       // Time from navigation start to every chart drawn, as the page measured it.
       const inPage = await page.evaluate(() => window.fleetsimReport.then(() => ({
         ready_ms: performance.now(), timing: window.fleetsimTiming,
+        first_contentful_paint_ms: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
         dom_content_loaded_ms: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd})));
       const after = await cpu();
       out.loads_ms.push(Object.assign({wall_ms: wall}, inPage, {
