@@ -207,7 +207,7 @@
                         y: {field: 'gpus', type: 'quantitative'},
                         color: {field: 'series', type: 'nominal', title: null, legend: {orient: 'top'},
                                 scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: ['#c2410c', '#1d4e89']}},
-                        strokeDash: {field: 'series', type: 'nominal', legend: null,
+                        strokeDash: {field: 'series', type: 'nominal', title: null, legend: {orient: 'top'},
                                      scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: [[4, 3], [1, 0]]}}}},
           ],
         },

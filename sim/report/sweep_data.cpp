@@ -135,7 +135,11 @@ SweepTable read_sweep(const std::string& dir) {
                              "expected the swept values of point " + row.text(point) +
                                  " to be the same on all its rows");
         }
-        if (row.text(status) == "failed") {
+        // "failed" rows have no figures; so may rows of runs that never finished (a sweep that
+        // was stopped: status "interrupted"). Both count as failed replications. A finished run
+        // ("done", or "ok") with a missing figure is an error in the file.
+        const std::string& st = row.text(status);
+        if (st == "failed" || (st != "done" && st != "ok" && row.text(profit).empty())) {
             p.failed = true;
             return;
         }

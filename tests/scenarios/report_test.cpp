@@ -44,13 +44,15 @@ Json page_data(const std::string& html_path) {
 }
 
 void check_clean(const Json& seen) {
+    INFO("console errors: " << seen["console_errors"].dump());
+    INFO("console warnings: " << seen["console_warnings"].dump());
+    INFO("page errors: " << seen["page_errors"].dump());
     CHECK(seen["ready"] == "true");
     CHECK(seen["console_errors"].empty());
     CHECK(seen["page_errors"].empty());
     CHECK(seen["console_warnings"].empty());
     // Self-contained: nothing fetched from anywhere (the machine has no CDN to reach anyway).
     CHECK(seen["requests"].empty());
-    INFO(seen["console_errors"].dump());
 }
 
 /** What a headline key stands for, computed here from summary.json, not by the report code. */

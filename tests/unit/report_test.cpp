@@ -284,6 +284,51 @@ TEST_SUITE("report") {
         }
     }
 
+    TEST_CASE(
+        "sweep rows as fleetsim sweep exports them with done and failed and interrupted runs "
+        "and quoted values") {
+        // The sweep branch's export: one point_id per run, status done / failed / interrupted,
+        // a failed run as one row with no class (LEFT JOIN), text quoted where needed.
+        TempDir tmp("sweep-shape");
+        fleetsim::test::write_file(
+            tmp / "sweep.json",
+            R"({"name": "s", "base": "b", "keys": ["policy.name", "x.tag"], "points": 5,
+                "version": "0.1.0", "done": 3, "failed": 1, "pending": 0})");
+        fleetsim::test::write_file(
+            tmp / "results.csv",
+            "point_id,status,policy.name,x.tag,seed,replication,class,family,gpu_h,revenue_usd,"
+            "cost_usd,profit_usd,opportunity_cost_usd\n"
+            "1,done,fifo,\"a,b\",1,1,chat,llm,10,50,20,30,1\n"
+            "1,done,fifo,\"a,b\",1,1,gen,video,30,20,10,10,2\n"
+            "2,done,fifo,\"a,b\",2,2,chat,llm,10,70,20,50,1\n"
+            "2,done,fifo,\"a,b\",2,2,gen,video,10,20,10,10,2\n"
+            "3,failed,greedy,\"a,b\",1,1,,,,,,,\n"
+            "4,interrupted,greedy,\"a,b\",2,2,,,,,,,\n"
+            "5,done,greedy,c,1,1,chat,llm,1,2,1,1,0\n");
+        const SweepTable t = read_sweep(tmp.path());
+        REQUIRE(t.cells.size() == 3);
+        const SweepCell& fifo = t.cells[0];
+        CHECK(fifo.values == std::vector<std::string>{"fifo", "a,b"});
+        CHECK(fifo.replications == 2);
+        CHECK(fifo.profit_usd == doctest::Approx((40.0 + 60.0) / 2));
+        CHECK(*fifo.video_gpu_h_share == doctest::Approx((30.0 / 40 + 10.0 / 20) / 2));
+        CHECK(t.cells[1].replications == 0);
+        CHECK(t.cells[1].failed == 2);
+        const auto best = best_policies(t, 0);
+        REQUIRE(best.size() == 2);  // x.tag "a,b" (only fifo finished) and "c"
+        CHECK(best[0].policy == "fifo");
+        CHECK_FALSE(best[0].runner_up.has_value());
+
+        // A finished run with a missing figure is an error, not a failure.
+        fleetsim::test::write_file(
+            tmp / "results.csv",
+            "point_id,status,policy.name,x.tag,seed,replication,class,family,gpu_h,revenue_usd,"
+            "cost_usd,profit_usd,opportunity_cost_usd\n"
+            "1,done,fifo,a,1,1,chat,llm,10,50,20,,1\n");
+        CHECK(error_of([&] { read_sweep(tmp.path()); }).find("results.csv:2:12") !=
+              std::string::npos);
+    }
+
     TEST_CASE("sweep errors name a swept key missing from results.csv and an unknown --x") {
         TempDir tmp("sweep-bad");
         const std::string dir = fleetsim::test::source_path("tests/fixtures/sweep-contract");
