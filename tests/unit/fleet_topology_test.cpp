@@ -48,18 +48,19 @@ TEST_SUITE("topology") {
     TEST_CASE("a gang of whole nodes goes to the rack that fits it best") {
         const PlatformSpec spec = two_racks_of_four();
         Fleet fleet(spec);
-        // One GPU taken on node 0: rack 0 has 3 wholly free nodes left, rack 1 has 4.
+        // One GPU taken: its rack (r) has 3 wholly free nodes left, the other rack 4.
         auto one = fleet.allocate_gang(0, 1, PlacementRule::pack);
         REQUIRE(one);
-        CHECK(fleet.topology().rack_of(one->parts.front().first) == 0);
-        // 24 GPUs = 3 whole nodes: best fit is rack 0 (exactly 3 left), not rack 1.
+        const int r = fleet.topology().rack_of(one->parts.front().first);
+        const int other = 1 - r;
+        // 24 GPUs = 3 whole nodes: best fit is rack r (exactly 3 left), not the other.
         auto three = fleet.allocate_gang(0, 24, PlacementRule::pack);
         REQUIRE(three);
-        CHECK(racks_of(fleet, *three) == std::set<int>{0});
-        // 32 GPUs = 4 whole nodes: only rack 1 holds them all.
+        CHECK(racks_of(fleet, *three) == std::set<int>{r});
+        // 32 GPUs = 4 whole nodes: only the other rack holds them all.
         auto four = fleet.allocate_gang(0, 32, PlacementRule::pack);
         REQUIRE(four);
-        CHECK(racks_of(fleet, *four) == std::set<int>{1});
+        CHECK(racks_of(fleet, *four) == std::set<int>{other});
         CHECK(fleet.free_gpus() == 64 - 1 - 24 - 32);
     }
 
