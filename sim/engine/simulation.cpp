@@ -276,9 +276,15 @@ private:
             Job& j = state_->job(id);
             if (action == Decisions::Action::start) {
                 ledger_->on_start(j, state_->now_s);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: start job {} ({} GPUs, {})", state_->now_s, id, j.gpus,
+                                  state_->cls(j.cls).name);
                 launch(id);
             } else {
                 ledger_->on_preempt(j);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: preempt job {} ({} reference GPU-h kept)",
+                                  state_->now_s, id, j.saved_ref_gpu_s / 3600);
                 ledger_->credit(j, j.saved_ref_gpu_s);
                 cancel(id);
             }
@@ -317,10 +323,15 @@ private:
                     continue;
                 runs_[static_cast<std::size_t>(id)].reset();
                 state_->complete(id);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} completed", now, id);
                 ledger_->on_complete(state_->job(id));
             }
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(source_.pop());
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} submitted ({} GPUs)", now, id,
+                                  state_->job(id).gpus);
                 ledger_->on_submit(state_->job(id));
                 if (!state_->could_ever_fit(state_->job(id))) {
                     state_->reject(id, "gang larger than any pool the class may use");
@@ -369,6 +380,7 @@ private:
     double shadow_price_ = 0;
     double reference_flops_ = 1e12;
     long long events_ = 0;
+    const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event
     double energy_simgrid_j_ = -1;
 };
 
