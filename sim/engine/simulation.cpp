@@ -33,10 +33,12 @@ namespace {
 constexpr double kTimeEpsilon_s = 1e-6;
 // SimGrid zero-fills every actor stack when the actor starts, so the many short-lived job actors
 // (they only create, start and wait on Execs) get small stacks: at 256 KiB the memset took 60%
-// of a 10,000-GPU run. The scheduler, which runs the policy, gets 1 MiB of its own
-// (Actor::set_stacksize crashes SimGrid 3.32 from 4 MiB up: measured).
-constexpr unsigned kJobActorStack = 32 * 1024;
-constexpr unsigned kSchedulerStack = 1024 * 1024;
+// of a 10,000-GPU run. The scheduler, which runs the policy, gets 16 MiB of its own.
+// Both figures are KiB: contexts/stack-size is in KiB, and so is Actor::set_stacksize() in
+// SimGrid 3.32 (s4u_Actor.cpp multiplies by 1024 in an unsigned: 1024 * 1024 gave the
+// scheduler a 1 GiB stack, and 4 Mi "bytes" wrapped to 0, the crash seen from "4 MiB" up).
+constexpr unsigned kJobActorStack_kib = 32;
+constexpr unsigned kSchedulerStack_kib = 16 * 1024;
 
 class Simulation {
 public:
@@ -75,7 +77,7 @@ public:
     RunResult run() {
         std::vector<std::string> args = {
             "fleetsim", "--log=root.thres:critical", "--cfg=contexts/guard-size:0",
-            "--cfg=contexts/stack-size:" + std::to_string(kJobActorStack / 1024)};
+            "--cfg=contexts/stack-size:" + std::to_string(kJobActorStack_kib)};
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -90,7 +92,7 @@ public:
         scheduler_mutex_ = sg4::Mutex::create();
         completed_ = sg4::ConditionVariable::create();
         sg4::Actor::init("scheduler", hosts_.front())
-            ->set_stacksize(kSchedulerStack)
+            ->set_stacksize(kSchedulerStack_kib)
             ->start([this] { schedule(); });
         engine.run();
 
