@@ -1,0 +1,122 @@
+// Conservation (design.md section 6): the books must balance whatever the policy. On a
+// scenario with services and batch (data/mixed.yaml: two GPU speeds, diurnal and trace demand,
+// gangs, classes paid per GPU-hour and per job), under every policy:
+//   busy + idle GPU-hours = GPUs x horizon (both integrated separately by the ledger);
+//   allocated (sum over classes) + unallocated GPU-hours = the same capacity;
+//   every job ends in exactly one final state, and the counts match summary.json;
+//   revenue, cost and profit per class add up to the totals (cost includes the idle line);
+//   for batch classes, the GPU-hours in the books equal those of the rows of jobs.csv.
+// None of the policies that exist preempts (fifo, static-partition, revenue-greedy); when
+// a preemptive one lands, add it to the list below.
+#include "tests/support/results.hpp"
+#include "tests/support/spawn.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+using namespace fleetsim::test;
+
+namespace {
+
+void check_conservation(const std::string& dir) {
+    const auto s = read_summary(dir);
+    const auto& fleet = s["fleet"];
+    const auto& totals = s["totals"];
+    const double horizon = s["horizon_s"].get<double>();
+    const double capacity = fleet["gpus"].get<double>() * horizon / 3600;
+    CHECK(fleet["gpu_h_capacity"].get<double>() == doctest::Approx(capacity).epsilon(1e-12));
+    CHECK(fleet["gpu_h_busy"].get<double>() + fleet["gpu_h_idle"].get<double>() ==
+          doctest::Approx(capacity).epsilon(1e-9));
+    CHECK(fleet["gpu_h_allocated"].get<double>() + fleet["gpu_h_unallocated"].get<double>() ==
+          doctest::Approx(capacity).epsilon(1e-9));
+    // Something real happened: the check is not 0 + capacity = capacity.
+    CHECK(fleet["gpu_h_busy"].get<double>() > 0.2 * capacity);
+    CHECK(fleet["gpu_h_idle"].get<double>() > 0);
+
+    double revenue = 0, cost = 0, gpu_h = 0, busy = 0;
+    for (const auto& [name, c] : s["classes"].items()) {
+        CAPTURE(name);
+        revenue += c["revenue_usd"].get<double>();
+        cost += c["cost_usd"].get<double>();
+        gpu_h += c["gpu_h"].get<double>();
+        busy += c["busy_gpu_h"].get<double>();
+        CHECK(c["profit_usd"].get<double>() ==
+              doctest::Approx(c["revenue_usd"].get<double>() - c["cost_usd"].get<double>())
+                  .epsilon(1e-12));
+        CHECK(c["busy_gpu_h"].get<double>() <= c["gpu_h"].get<double>() * (1 + 1e-12));
+        CHECK(c["gpu_h"].get<double>() > 0);
+    }
+    CHECK(totals["revenue_usd"].get<double>() == doctest::Approx(revenue).epsilon(1e-12));
+    CHECK(totals["cost_usd"].get<double>() ==
+          doctest::Approx(cost + totals["idle_cost_usd"].get<double>()).epsilon(1e-12));
+    CHECK(totals["profit_usd"].get<double>() ==
+          doctest::Approx(totals["revenue_usd"].get<double>() - totals["cost_usd"].get<double>())
+              .epsilon(1e-12));
+    CHECK(fleet["cost_usd"].get<double>() == totals["cost_usd"].get<double>());
+    CHECK(fleet["gpu_h_allocated"].get<double>() == doctest::Approx(gpu_h).epsilon(1e-12));
+    CHECK(fleet["gpu_h_busy"].get<double>() == doctest::Approx(busy).epsilon(1e-12));
+
+    // Every job in exactly one final state; the counts agree with summary.json.
+    const std::set<std::string> finals = {"completed", "rejected", "running_at_end",
+                                          "waiting_at_end"};
+    std::map<std::string, std::map<std::string, long long>> counts;
+    std::map<std::string, double> job_gpu_h;
+    std::map<std::string, long long> preempted;
+    for (const auto& j : read_jobs(dir)) {
+        CAPTURE(j.job_id);
+        CHECK(finals.count(j.status) == 1);
+        counts[j.cls][j.status] += 1;
+        counts[j.cls]["submitted"] += 1;
+        preempted[j.cls] += j.preemptions;
+        // Started iff it holds (or held) GPUs; ended iff completed or rejected.
+        CHECK(j.start_s.has_value() == (j.status == "completed" || j.status == "running_at_end"));
+        CHECK(j.end_s.has_value() == (j.status == "completed" || j.status == "rejected"));
+        if (j.start_s && j.preemptions == 0)
+            job_gpu_h[j.cls] += j.gpus * (j.end_s.value_or(horizon) - *j.start_s) / 3600;
+    }
+    for (const auto& [name, c] : s["classes"].items()) {
+        if (c["kind"] != "batch")
+            continue;
+        CAPTURE(name);
+        auto& n = counts[name];
+        CHECK(c["jobs_submitted"].get<long long>() == n["submitted"]);
+        CHECK(c["jobs_completed"].get<long long>() == n["completed"]);
+        CHECK(c["jobs_rejected"].get<long long>() == n["rejected"]);
+        CHECK(c["jobs_running_at_end"].get<long long>() == n["running_at_end"]);
+        CHECK(c["jobs_waiting_at_end"].get<long long>() == n["waiting_at_end"]);
+        CHECK(n["submitted"] ==
+              n["completed"] + n["rejected"] + n["running_at_end"] + n["waiting_at_end"]);
+        CHECK(c["preemptions"].get<long long>() == preempted[name]);
+        if (preempted[name] == 0) {
+            CHECK(c["gpu_h"].get<double>() == doctest::Approx(job_gpu_h[name]).epsilon(1e-9));
+        }
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("conservation") {
+    TEST_CASE("the books balance under every policy, with services and batch") {
+        const std::vector<std::pair<std::string, std::vector<std::string>>> policies = {
+            {"fifo", {"--set", "policy.name=fifo"}},
+            {"revenue-greedy", {"--set", "policy.name=revenue-greedy"}},
+            {"static-partition",
+             {"--set", "policy.name=static-partition", "--set",
+              "policy.params={shares: {chat: 0.35, video-gen: 0.15, llm-training: 0.35, "
+              "video-training: 0.15}}"}},
+        };
+        for (const auto& [name, sets] : policies) {
+            CAPTURE(name);
+            TempDir tmp("conservation");
+            std::vector<std::string> args = {"run", source_path("tests/scenarios/data/mixed.yaml"),
+                                             "--out", tmp / "out", "-q"};
+            args.insert(args.end(), sets.begin(), sets.end());
+            auto r = run_fleetsim(args);
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            check_conservation(tmp / "out");
+        }
+    }
+}
