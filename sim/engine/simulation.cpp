@@ -131,15 +131,17 @@ private:
                 auto* host = zone->create_host(pool.name + "-" + std::to_string(n), speed);
                 host->set_core_count(pool.gpus_per_node);
                 if (scenario_.energy_plugin) {
-                    // Node power = gpus x idle + busy GPUs x (busy - idle): the plugin's
-                    // Idle:OneCore:AllCores interpolation is linear in busy cores.
+                    // Node power = gpus x idle + busy GPUs x (busy - idle). SimGrid 3.32 reads
+                    // "Idle:Epsilon:AllCores" and draws P = Epsilon + load x (AllCores -
+                    // Epsilon) with load = busy cores / cores, so Epsilon is the power at a
+                    // vanishing load, gpus x idle (not the old OneCore value, which added
+                    // (busy - idle) x (1 - busy/gpus) to every partly busy node).
                     const double g = pool.gpus_per_node;
                     const double idle = pool.gpu_type->power_idle_w;
                     const double busy = pool.gpu_type->power_busy_w;
-                    host->set_property("wattage_per_state",
-                                       std::to_string(g * idle) + ":" +
-                                           std::to_string(g * idle + busy - idle) + ":" +
-                                           std::to_string(g * busy));
+                    host->set_property("wattage_per_state", std::to_string(g * idle) + ":" +
+                                                                std::to_string(g * idle) + ":" +
+                                                                std::to_string(g * busy));
                     host->set_property("wattage_off", "0");
                 }
                 auto* link =
