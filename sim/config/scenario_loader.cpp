@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace fleetsim {
 
@@ -82,7 +83,30 @@ std::vector<std::string> map_keys(const YAML::Node& node) {
     return keys;
 }
 
-/** Sets root[parts...] = value; every step but the last must already exist. */
+/**
+ * Whether parts[0..i] names an optional mapping the schema knows by a literal name (output,
+ * engine, a class's profile), which --set may create when the file leaves it out. Never an
+ * entry the user names (a pool, a class): a misspelt name must stay an error.
+ */
+bool creatable_section(const std::vector<std::string>& parts, std::size_t i) {
+    for (const auto& g : accepted_keys()) {
+        std::vector<std::string> comps = split_dots(g.prefix);
+        comps.pop_back();  // the prefix ends with '.'
+        if (comps.size() != i + 1)
+            continue;
+        bool match = true;
+        for (std::size_t j = 0; j <= i && match; ++j) {
+            const bool placeholder = !comps[j].empty() && comps[j].front() == '<';
+            match =
+                j == i ? !placeholder && comps[j] == parts[j] : placeholder || comps[j] == parts[j];
+        }
+        if (match)
+            return true;
+    }
+    return false;
+}
+
+/** Sets root[parts...] = value; every step but the last must exist, or be creatable. */
 void set_in_tree(YAML::Node root,
                  const std::vector<std::string>& parts,
                  std::size_t first,
@@ -121,7 +145,9 @@ void set_in_tree(YAML::Node root,
                 return;
             }
             const YAML::Node& lookup = cur;  // const: operator[] must not insert
-            if (!lookup[part]) {
+            if (!lookup[part] && creatable_section(parts, i)) {
+                cur[part] = YAML::Node(YAML::NodeType::Map);
+            } else if (!lookup[part]) {
                 std::string hint = nearest_name(part, map_keys(cur));
                 throw InputError(where, o.key,
                                  "no key '" + part + "' under '" +
