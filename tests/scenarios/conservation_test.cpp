@@ -5,7 +5,8 @@
 //   allocated (sum over classes) + unallocated GPU-hours = the same capacity;
 //   every job ends in exactly one final state, and the counts match summary.json;
 //   revenue, cost and profit per class add up to the totals (cost includes the idle line);
-//   for batch classes, the GPU-hours in the books equal those of the rows of jobs.csv.
+//   for batch classes, the GPU-hours in the books equal those of the rows of jobs.csv;
+//   timeseries.csv rows add up to the per-class revenue, opportunity cost and GPU-hours.
 // None of the policies that exist preempts (fifo, static-partition, revenue-greedy); when
 // a preemptive one lands, add it to the list below.
 #include "tests/support/results.hpp"
@@ -15,6 +16,7 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace fleetsim::test;
 
@@ -57,6 +59,39 @@ void check_conservation(const std::string& dir) {
     CHECK(fleet["cost_usd"].get<double>() == totals["cost_usd"].get<double>());
     CHECK(fleet["gpu_h_allocated"].get<double>() == doctest::Approx(gpu_h).epsilon(1e-12));
     CHECK(fleet["gpu_h_busy"].get<double>() == doctest::Approx(busy).epsilon(1e-12));
+
+    // timeseries.csv: gpus_allocated is a mean over the row's length; revenue and opportunity
+    // cost are totals per row. Summed over rows they are the class's figures.
+    {
+        std::istringstream ts(read_file(dir + "/timeseries.csv"));
+        std::string line;
+        std::getline(ts, line);
+        CHECK(line ==
+              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd");
+        std::map<std::string, double> revenue_rows, oc_rows, gpu_h_rows;
+        while (std::getline(ts, line)) {
+            std::vector<std::string> c;
+            std::istringstream cells(line);
+            for (std::string cell; std::getline(cells, cell, ',');)
+                c.push_back(cell);
+            REQUIRE(c.size() == 9);
+            const double t = std::stod(c[0]);
+            const double interval = s["horizon_s"].get<double>() - t;  // the last row may be short
+            const double length = std::min(3600.0, interval);
+            gpu_h_rows[c[1]] += std::stod(c[2]) * length / 3600;
+            revenue_rows[c[1]] += std::stod(c[6]);
+            oc_rows[c[1]] += std::stod(c[8]);
+        }
+        for (const auto& [name, c] : s["classes"].items()) {
+            CAPTURE(name);
+            CHECK(revenue_rows[name] ==
+                  doctest::Approx(c["revenue_usd"].get<double>()).epsilon(1e-9));
+            CHECK(oc_rows[name] ==
+                  doctest::Approx(c["opportunity_cost_usd"].get<double>()).epsilon(1e-9));
+            CHECK(gpu_h_rows[name] == doctest::Approx(c["gpu_h"].get<double>()).epsilon(1e-9));
+        }
+    }
 
     // Every job in exactly one final state; the counts agree with summary.json.
     const std::set<std::string> finals = {"completed", "rejected", "running_at_end",
