@@ -1,15 +1,14 @@
 // A policy whose registration the linker dropped would vanish silently: pin the list.
-#include "policies/registry.hpp"
-
 #include <doctest/doctest.h>
+
+#include "policies/registry.hpp"
 
 using namespace fleetsim;
 
 TEST_SUITE("registry") {
     TEST_CASE("every policy is registered exactly once, sorted by name") {
         std::vector<std::string> names;
-        for (const auto& info : PolicyRegistry::instance().list())
-            names.push_back(info.name);
+        for (const auto& info : PolicyRegistry::instance().list()) names.push_back(info.name);
         const std::vector<std::string> expected = {"fifo", "revenue-greedy", "static-partition"};
         CHECK(names == expected);
     }
@@ -20,8 +19,7 @@ TEST_SUITE("registry") {
             CHECK_FALSE(info.summary.empty());
             CHECK_FALSE(info.source.empty());
             bool has_placement = false;
-            for (const auto& p : info.params)
-                has_placement = has_placement || p.key == "placement";
+            for (const auto& p : info.params) has_placement = has_placement || p.key == "placement";
             CHECK(has_placement);
         }
     }
