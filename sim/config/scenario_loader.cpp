@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace fleetsim {
 
@@ -19,6 +20,15 @@ namespace {
 constexpr const char* kBuiltinPrefix = "builtin:";
 const std::vector<std::string> kFamilies = {"llm", "video"};
 const std::vector<std::string> kKinds = {"service", "batch"};
+
+/** The accepted keys of one mapping (a programming error when the group does not exist). */
+const std::vector<std::string>& keys_of(const std::string& prefix, const std::string& when = "") {
+    for (const auto& g : accepted_keys()) {
+        if (g.prefix == prefix && g.when == when)
+            return g.keys;
+    }
+    throw std::logic_error("no key group " + prefix);
+}
 
 bool is_builtin(const std::string& path) {
     return path.rfind(kBuiltinPrefix, 0) == 0;
@@ -73,7 +83,30 @@ std::vector<std::string> map_keys(const YAML::Node& node) {
     return keys;
 }
 
-/** Sets root[parts...] = value; every step but the last must already exist. */
+/**
+ * Whether parts[0..i] names an optional mapping the schema knows by a literal name (output,
+ * engine, a class's profile), which --set may create when the file leaves it out. Never an
+ * entry the user names (a pool, a class): a misspelt name must stay an error.
+ */
+bool creatable_section(const std::vector<std::string>& parts, std::size_t i) {
+    for (const auto& g : accepted_keys()) {
+        std::vector<std::string> comps = split_dots(g.prefix);
+        comps.pop_back();  // the prefix ends with '.'
+        if (comps.size() != i + 1)
+            continue;
+        bool match = true;
+        for (std::size_t j = 0; j <= i && match; ++j) {
+            const bool placeholder = !comps[j].empty() && comps[j].front() == '<';
+            match =
+                j == i ? !placeholder && comps[j] == parts[j] : placeholder || comps[j] == parts[j];
+        }
+        if (match)
+            return true;
+    }
+    return false;
+}
+
+/** Sets root[parts...] = value; every step but the last must exist, or be creatable. */
 void set_in_tree(YAML::Node root,
                  const std::vector<std::string>& parts,
                  std::size_t first,
@@ -112,7 +145,9 @@ void set_in_tree(YAML::Node root,
                 return;
             }
             const YAML::Node& lookup = cur;  // const: operator[] must not insert
-            if (!lookup[part]) {
+            if (!lookup[part] && creatable_section(parts, i)) {
+                cur[part] = YAML::Node(YAML::NodeType::Map);
+            } else if (!lookup[part]) {
                 std::string hint = nearest_name(part, map_keys(cur));
                 throw InputError(where, o.key,
                                  "no key '" + part + "' under '" +
@@ -155,7 +190,7 @@ DistributionSpec parse_distribution(const YamlValue& v, Range range) {
         d.value = v.number(range).value_or(0);
         return d;
     }
-    MapReader m(v, {"dist", "value", "mean", "sigma", "low", "high", "values", "weights"});
+    MapReader m(v, keys_of("workload.classes.<class>.<distribution>."));
     if (!m.ok())
         return d;
     std::string shape =
@@ -202,7 +237,7 @@ RateProfileSpec parse_profile(const YamlValue& v) {
     RateProfileSpec p;
     if (!v.defined())
         return p;
-    MapReader m(v, {"shape", "amplitude", "peak_h", "points", "period_s"});
+    MapReader m(v, keys_of("workload.classes.<class>.profile."));
     if (!m.ok())
         return p;
     std::string shape = m.choice("shape", {"constant", "diurnal", "trace"});
@@ -247,15 +282,14 @@ RateProfileSpec parse_profile(const YamlValue& v) {
 PlatformSpec parse_platform(const YamlValue& v) {
     PlatformSpec p;
     p.file = v.file();
-    MapReader m(v, {"name", "description", "reference_gpu_type", "gpu_types", "sites", "pools"});
+    MapReader m(v, keys_of("platform."));
     if (!m.ok())
         return p;
     p.name = m.text("name");
     if (auto types = m.required("gpu_types")) {
         for (const auto& [name, t] : types->entries()) {
             check_name(name, t);
-            MapReader g(t, {"dense_bf16_tflops", "memory_gb", "power_idle_w", "power_busy_w",
-                            "capex_usd", "amortization_years", "description"});
+            MapReader g(t, keys_of("platform.gpu_types.<gpu_type>."));
             if (!g.ok())
                 continue;
             GpuTypeSpec spec;
@@ -280,8 +314,7 @@ PlatformSpec parse_platform(const YamlValue& v) {
     if (auto sites = m.required("sites")) {
         for (const auto& [name, s] : sites->entries()) {
             check_name(name, s);
-            MapReader r(s, {"energy_usd_per_kwh", "pue", "overhead_usd_per_gpu_h",
-                            "subsidy_usd_per_gpu_h", "description"});
+            MapReader r(s, keys_of("platform.sites.<site>."));
             if (!r.ok())
                 continue;
             SiteSpec spec;
@@ -316,8 +349,7 @@ PlatformSpec parse_platform(const YamlValue& v) {
     if (auto pools = m.required("pools")) {
         for (const auto& [name, pv] : pools->entries()) {
             check_name(name, pv);
-            MapReader r(pv, {"site", "gpu_type", "nodes", "gpus_per_node", "nodes_per_rack",
-                             "intra_node_gbps", "inter_node_gbps", "description"});
+            MapReader r(pv, keys_of("platform.pools.<pool>."));
             if (!r.ok())
                 continue;
             PoolSpec spec;
@@ -401,7 +433,7 @@ BatchSpec parse_batch(const MapReader& m) {
 WorkloadSpec parse_workload(const YamlValue& v, const PlatformSpec& platform) {
     WorkloadSpec w;
     w.file = v.file();
-    MapReader m(v, {"name", "description", "classes"});
+    MapReader m(v, keys_of("workload."));
     if (!m.ok())
         return w;
     w.name = m.text("name");
@@ -421,17 +453,8 @@ WorkloadSpec parse_workload(const YamlValue& v, const PlatformSpec& platform) {
         std::string kind = "service";
         if (cv.child("kind").defined())
             kind = cv.child("kind").choice(kKinds).value_or("service");
-        std::vector<std::string> allowed = {"family", "kind", "pools", "description"};
-        const std::vector<std::string> service_keys = {
-            "unit",           "demand_units_per_s", "profile",
-            "gpu_s_per_unit", "price_usd_per_unit", "ad_revenue_usd_per_unit",
-            "slo_s",          "max_utilization"};
-        const std::vector<std::string> batch_keys = {
-            "arrival_rate_per_h", "profile",     "gpus",
-            "work_gpu_h",         "duration_s",  "value_usd_per_gpu_h",
-            "value_usd_per_job",  "preemptible", "checkpoint_interval_s",
-            "restart_cost_s",     "max_jobs"};
-        const auto& extra = kind == "service" ? service_keys : batch_keys;
+        std::vector<std::string> allowed = keys_of("workload.classes.<class>.");
+        const auto& extra = keys_of("workload.classes.<class>.", "kind: " + kind);
         allowed.insert(allowed.end(), extra.begin(), extra.end());
         MapReader r(cv, allowed);
         WorkloadClassSpec c;
@@ -493,7 +516,7 @@ PolicySpec parse_policy(const YamlValue& v) {
         p.params.path = v.path() + ".params";
         return p;
     }
-    MapReader m(v, {"name", "params"});
+    MapReader m(v, keys_of("policy."));
     if (!m.ok())
         return p;
     p.name = m.text("name");
@@ -514,6 +537,51 @@ PolicySpec parse_policy(const YamlValue& v) {
 }
 
 }  // namespace
+
+const std::vector<KeyGroup>& accepted_keys() {
+    static const std::vector<KeyGroup> groups = {
+        {"",
+         "",
+         {"name", "description", "platform", "workload", "policy", "horizon_s", "seed", "tick_s",
+          "output", "engine"}},
+        {"output.", "", {"dir", "timeseries_interval_s", "jobs_csv"}},
+        {"engine.", "", {"energy_plugin"}},
+        {"policy.", "", {"name", "params"}},
+        {"platform.",
+         "",
+         {"name", "description", "reference_gpu_type", "gpu_types", "sites", "pools"}},
+        {"platform.gpu_types.<gpu_type>.",
+         "",
+         {"dense_bf16_tflops", "memory_gb", "power_idle_w", "power_busy_w", "capex_usd",
+          "amortization_years", "description"}},
+        {"platform.sites.<site>.",
+         "",
+         {"energy_usd_per_kwh", "pue", "overhead_usd_per_gpu_h", "subsidy_usd_per_gpu_h",
+          "description"}},
+        {"platform.pools.<pool>.",
+         "",
+         {"site", "gpu_type", "nodes", "gpus_per_node", "nodes_per_rack", "intra_node_gbps",
+          "inter_node_gbps", "description"}},
+        {"workload.", "", {"name", "description", "classes"}},
+        {"workload.classes.<class>.", "", {"family", "kind", "pools", "description"}},
+        {"workload.classes.<class>.",
+         "kind: service",
+         {"unit", "demand_units_per_s", "profile", "gpu_s_per_unit", "price_usd_per_unit",
+          "ad_revenue_usd_per_unit", "slo_s", "max_utilization"}},
+        {"workload.classes.<class>.",
+         "kind: batch",
+         {"arrival_rate_per_h", "profile", "gpus", "work_gpu_h", "duration_s",
+          "value_usd_per_gpu_h", "value_usd_per_job", "preemptible", "checkpoint_interval_s",
+          "restart_cost_s", "max_jobs"}},
+        {"workload.classes.<class>.profile.",
+         "",
+         {"shape", "amplitude", "peak_h", "points", "period_s"}},
+        {"workload.classes.<class>.<distribution>.",
+         "",
+         {"dist", "value", "mean", "sigma", "low", "high", "values", "weights"}},
+    };
+    return groups;
+}
 
 Override parse_override(const std::string& text) {
     auto eq = text.find('=');
@@ -589,8 +657,7 @@ ScenarioSpec load_scenario(const std::string& path,
     ScenarioSpec s;
     s.file = path;
     YamlValue top(root, path, "", &diagnostics, log);
-    MapReader m(top, {"name", "description", "platform", "workload", "policy", "horizon_s", "seed",
-                      "tick_s", "output", "engine"});
+    MapReader m(top, keys_of(""));
     s.name = m.text("name");
     check_name(s.name, m.optional("name"));
     s.description = m.text_or("description", "");
@@ -610,7 +677,7 @@ ScenarioSpec load_scenario(const std::string& path,
                                   "), found " + std::to_string(s.tick_s));
     s.output.dir = "results/" + s.name;
     if (m.has("output")) {
-        MapReader o(m.optional("output"), {"dir", "timeseries_interval_s", "jobs_csv"});
+        MapReader o(m.optional("output"), keys_of("output."));
         s.output.dir = o.text_or("dir", s.output.dir);
         s.output.timeseries_interval_s =
             o.number_or("timeseries_interval_s", 3600, Range::positive);
@@ -629,7 +696,7 @@ ScenarioSpec load_scenario(const std::string& path,
         }
     }
     if (m.has("engine")) {
-        MapReader e(m.optional("engine"), {"energy_plugin"});
+        MapReader e(m.optional("engine"), keys_of("engine."));
         s.energy_plugin = e.boolean_or("energy_plugin", false);
     }
 

@@ -31,6 +31,19 @@ ScenarioSpec load_scenario(const std::string& path,
                            const std::vector<Override>& overrides,
                            Diagnostics& diagnostics);
 
+/**
+ * One mapping of the inputs and the keys the loader accepts in it: the single list that both
+ * the loader's MapReaders and the docs test (docs/config.md must name every key) read.
+ * `prefix` is the dotted path as --set names it, "<...>" standing for a user-chosen name:
+ * "platform.pools.<pool>.". `when` says which classes take the keys ("" for all).
+ */
+struct KeyGroup {
+    std::string prefix;
+    std::string when;
+    std::vector<std::string> keys;
+};
+const std::vector<KeyGroup>& accepted_keys();
+
 /** Every file compiled into the binary, by repository-relative path. */
 const std::vector<std::pair<std::string, std::string>>& builtin_files();
 

@@ -33,10 +33,12 @@ namespace {
 constexpr double kTimeEpsilon_s = 1e-6;
 // SimGrid zero-fills every actor stack when the actor starts, so the many short-lived job actors
 // (they only create, start and wait on Execs) get small stacks: at 256 KiB the memset took 60%
-// of a 10,000-GPU run. The scheduler, which runs the policy, gets 1 MiB of its own
-// (Actor::set_stacksize crashes SimGrid 3.32 from 4 MiB up: measured).
-constexpr unsigned kJobActorStack = 32 * 1024;
-constexpr unsigned kSchedulerStack = 1024 * 1024;
+// of a 10,000-GPU run. The scheduler, which runs the policy, gets 16 MiB of its own.
+// Both figures are KiB: contexts/stack-size is in KiB, and so is Actor::set_stacksize() in
+// SimGrid 3.32 (s4u_Actor.cpp multiplies by 1024 in an unsigned: 1024 * 1024 gave the
+// scheduler a 1 GiB stack, and 4 Mi "bytes" wrapped to 0, the crash seen from "4 MiB" up).
+constexpr unsigned kJobActorStack_kib = 32;
+constexpr unsigned kSchedulerStack_kib = 16 * 1024;
 
 class Simulation {
 public:
@@ -75,7 +77,7 @@ public:
     RunResult run() {
         std::vector<std::string> args = {
             "fleetsim", "--log=root.thres:critical", "--cfg=contexts/guard-size:0",
-            "--cfg=contexts/stack-size:" + std::to_string(kJobActorStack / 1024)};
+            "--cfg=contexts/stack-size:" + std::to_string(kJobActorStack_kib)};
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -90,7 +92,7 @@ public:
         scheduler_mutex_ = sg4::Mutex::create();
         completed_ = sg4::ConditionVariable::create();
         sg4::Actor::init("scheduler", hosts_.front())
-            ->set_stacksize(kSchedulerStack)
+            ->set_stacksize(kSchedulerStack_kib)
             ->start([this] { schedule(); });
         engine.run();
 
@@ -129,15 +131,17 @@ private:
                 auto* host = zone->create_host(pool.name + "-" + std::to_string(n), speed);
                 host->set_core_count(pool.gpus_per_node);
                 if (scenario_.energy_plugin) {
-                    // Node power = gpus x idle + busy GPUs x (busy - idle): the plugin's
-                    // Idle:OneCore:AllCores interpolation is linear in busy cores.
+                    // Node power = gpus x idle + busy GPUs x (busy - idle). SimGrid 3.32 reads
+                    // "Idle:Epsilon:AllCores" and draws P = Epsilon + load x (AllCores -
+                    // Epsilon) with load = busy cores / cores, so Epsilon is the power at a
+                    // vanishing load, gpus x idle (not the old OneCore value, which added
+                    // (busy - idle) x (1 - busy/gpus) to every partly busy node).
                     const double g = pool.gpus_per_node;
                     const double idle = pool.gpu_type->power_idle_w;
                     const double busy = pool.gpu_type->power_busy_w;
-                    host->set_property("wattage_per_state",
-                                       std::to_string(g * idle) + ":" +
-                                           std::to_string(g * idle + busy - idle) + ":" +
-                                           std::to_string(g * busy));
+                    host->set_property("wattage_per_state", std::to_string(g * idle) + ":" +
+                                                                std::to_string(g * idle) + ":" +
+                                                                std::to_string(g * busy));
                     host->set_property("wattage_off", "0");
                 }
                 auto* link =
@@ -276,9 +280,15 @@ private:
             Job& j = state_->job(id);
             if (action == Decisions::Action::start) {
                 ledger_->on_start(j, state_->now_s);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: start job {} ({} GPUs, {})", state_->now_s, id, j.gpus,
+                                  state_->cls(j.cls).name);
                 launch(id);
             } else {
                 ledger_->on_preempt(j);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: preempt job {} ({} reference GPU-h kept)",
+                                  state_->now_s, id, j.saved_ref_gpu_s / 3600);
                 ledger_->credit(j, j.saved_ref_gpu_s);
                 cancel(id);
             }
@@ -317,10 +327,15 @@ private:
                     continue;
                 runs_[static_cast<std::size_t>(id)].reset();
                 state_->complete(id);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} completed", now, id);
                 ledger_->on_complete(state_->job(id));
             }
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(source_.pop());
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} submitted ({} GPUs)", now, id,
+                                  state_->job(id).gpus);
                 ledger_->on_submit(state_->job(id));
                 if (!state_->could_ever_fit(state_->job(id))) {
                     state_->reject(id, "gang larger than any pool the class may use");
@@ -369,6 +384,7 @@ private:
     double shadow_price_ = 0;
     double reference_flops_ = 1e12;
     long long events_ = 0;
+    const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event
     double energy_simgrid_j_ = -1;
 };
 

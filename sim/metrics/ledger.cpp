@@ -15,11 +15,11 @@ Ledger::Ledger(const ScenarioSpec& scenario, const SchedulerState& state)
 
 IntervalRow& Ledger::interval_at(double t_s) {
     auto k = static_cast<std::size_t>(std::floor(t_s / interval_s_ + 1e-9));
-    // What is booked at the horizon (credit for running jobs' work) belongs to the last interval,
-    // not to an empty one past it that timeseries.csv leaves out.
-    const double intervals = std::ceil(scenario_.horizon_s / interval_s_ - 1e-9);
-    if (intervals >= 1)
-        k = std::min(k, static_cast<std::size_t>(intervals) - 1);
+    // What happens at the horizon (credit for work in progress, a completion at the last
+    // instant) belongs to the last row: a row starting at the horizon has no length and is
+    // never written, so anything booked there vanished from timeseries.csv.
+    const auto rows = static_cast<std::size_t>(std::ceil(scenario_.horizon_s / interval_s_ - 1e-9));
+    k = std::min(k, std::max<std::size_t>(rows, 1) - 1);
     while (intervals_.size() <= k) {
         IntervalRow row;
         row.t_s = static_cast<double>(intervals_.size()) * interval_s_;

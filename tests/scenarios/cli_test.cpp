@@ -1,11 +1,11 @@
 // The command line contract (design.md sections 4 and 5), checked on the real binary.
+#include "tests/support/spawn.hpp"
+
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <regex>
-
-#include "tests/support/spawn.hpp"
 
 using namespace fleetsim::test;
 namespace fs = std::filesystem;
@@ -16,7 +16,8 @@ TEST_SUITE("cli") {
         auto r = run_fleetsim({"run", "--out", tmp / "out"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
-        for (const char* f : {"summary.json", "classes.csv", "timeseries.csv", "jobs.csv", "scenario.resolved.yaml"}) {
+        for (const char* f : {"summary.json", "classes.csv", "timeseries.csv", "jobs.csv",
+                              "scenario.resolved.yaml"}) {
             CAPTURE(f);
             CHECK(fs::exists(tmp / ("out/" + std::string(f))));
         }
@@ -25,7 +26,8 @@ TEST_SUITE("cli") {
         CHECK(summary["horizon_s"].get<double>() >= 7 * 86400);
         CHECK(summary["classes"].size() == 5);
         // The table names every class.
-        for (const char* c : {"chat", "coding", "llm-training", "video-gen", "video-training"}) CHECK(r.out.find(c) != std::string::npos);
+        for (const char* c : {"chat", "coding", "llm-training", "video-gen", "video-training"})
+            CHECK(r.out.find(c) != std::string::npos);
     }
 
     TEST_CASE("same scenario and seed give byte-identical results except wall_s") {
@@ -39,7 +41,8 @@ TEST_SUITE("cli") {
               std::regex_replace(read_file(tmp / "b/summary.json"), wall, ""));
         for (const char* f : {"classes.csv", "timeseries.csv", "jobs.csv"}) {
             CAPTURE(f);
-            CHECK(read_file(tmp / ("a/" + std::string(f))) == read_file(tmp / ("b/" + std::string(f))));
+            CHECK(read_file(tmp / ("a/" + std::string(f))) ==
+                  read_file(tmp / ("b/" + std::string(f))));
         }
         // A different seed gives a different run (the seed is really used).
         auto c = run_fleetsim({"run", "--out", tmp / "c", "-q", "--seed", "2"});
@@ -50,9 +53,34 @@ TEST_SUITE("cli") {
     TEST_CASE("policies lists every policy with its parameters") {
         auto r = run_fleetsim({"policies"});
         REQUIRE(r.exit_code == 0);
-        for (const char* p : {"fifo", "static-partition", "revenue-greedy", "shares", "max_scan", "placement"}) {
+        for (const char* p :
+             {"fifo", "static-partition", "revenue-greedy", "shares", "max_scan", "placement"}) {
             CAPTURE(p);
             CHECK(r.out.find(p) != std::string::npos);
         }
+    }
+    TEST_CASE("determinism holds on services, batch and two GPU speeds, and --seed is --set seed") {
+        // The default scenario above has one pool; data/mixed.yaml adds a faster pool, trace and
+        // diurnal demand, per-job values and several batch streams whose draws must not mix.
+        const std::string mixed = source_path("tests/scenarios/data/mixed.yaml");
+        TempDir tmp("determinism-mixed");
+        auto a = run_fleetsim({"run", mixed, "--out", tmp / "a", "-q", "--seed", "5"});
+        auto b = run_fleetsim({"run", mixed, "--out", tmp / "b", "-q", "--set", "seed=5"});
+        REQUIRE(a.exit_code == 0);
+        REQUIRE(b.exit_code == 0);
+        const std::regex wall("\"wall_s\": [0-9.e+-]+");
+        CHECK(std::regex_replace(read_file(tmp / "a/summary.json"), wall, "") ==
+              std::regex_replace(read_file(tmp / "b/summary.json"), wall, ""));
+        for (const char* f : {"classes.csv", "timeseries.csv", "jobs.csv"}) {
+            CAPTURE(f);
+            CHECK(read_file(tmp / ("a/" + std::string(f))) ==
+                  read_file(tmp / ("b/" + std::string(f))));
+        }
+        // The resolved scenario records the seed that ran, whichever way it was given (only the
+        // output folder differs).
+        const std::regex dir("dir: [^,}\\n]+");
+        CHECK(std::regex_replace(read_file(tmp / "a/scenario.resolved.yaml"), dir, "") ==
+              std::regex_replace(read_file(tmp / "b/scenario.resolved.yaml"), dir, ""));
+        CHECK(read_file(tmp / "a/scenario.resolved.yaml").find("seed: 5") != std::string::npos);
     }
 }
