@@ -62,12 +62,21 @@
     actions: {export: true, source: false, compiled: false, editor: false},
   };
 
+  // The data are numbers already: skip Vega-Lite's per-row type parsing (about a tenth of the
+  // page's CPU time for a 30-day run; docs/performance.md, Reports).
+  function noParse(spec) {
+    if (spec.data && spec.data.values) spec.data.format = {parse: null};
+    for (const k of ['layer', 'vconcat', 'hconcat']) (spec[k] || []).forEach(noParse);
+    if (spec.spec) noParse(spec.spec);
+    return spec;
+  }
+
   function chart(parent, id, title, note, spec) {
     const body = el('div', {class: 'chart-body'});
     parent.append(el('figure', {class: 'chart', 'data-chart': id}, el('h3', {}, title),
                      note ? el('p', {class: 'note'}, note) : null, body));
     const full = Object.assign({$schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-                                config: {view: {stroke: null}, font: 'system-ui, sans-serif'}}, spec);
+                                config: {view: {stroke: null}, font: 'system-ui, sans-serif'}}, noParse(spec));
     pending.push(() => vegaEmbed(body, full, EMBED).then((result) => {
       views[id] = result.view;
       timing.charts_ms[id] = performance.now();
@@ -147,16 +156,19 @@
       ? ' Each point averages ' + meta.timeseries_rows_per_point + ' rows of timeseries.csv.' : '';
     const classScale = {domain: names, range: colours};
 
-    // GPUs held per class, stacked, with the unallocated rest on top up to the fleet size.
+    // GPUs held per class, stacked, with the unallocated rest on top up to the fleet size. The
+    // bands are stacked here (y0, y1) rather than by Vega-Lite: its stack transform was the
+    // page's costliest step for a long run (docs/performance.md, Reports).
     const gpuRows = [];
     for (let i = 0; i < day.length; i++) {
       let sum = 0;
-      names.forEach((n, k) => {
+      names.forEach((n) => {
         const g = ts.classes[n].gpus_allocated[i];
+        gpuRows.push({day: day[i], class: n, gpus: g, y0: sum, y1: sum + g});
         sum += g;
-        gpuRows.push({day: day[i], class: n, order: k, gpus: g});
       });
-      gpuRows.push({day: day[i], class: 'unallocated', order: names.length, gpus: Math.max(0, fleet.gpus - sum)});
+      const idle = Math.max(0, fleet.gpus - sum);
+      gpuRows.push({day: day[i], class: 'unallocated', gpus: idle, y0: sum, y1: sum + idle});
     }
     const s1 = section('Who held the GPUs',
       'Each class is charged for the GPUs it holds, busy or not; unallocated GPUs are the fleet\'s own idle line.');
@@ -167,27 +179,34 @@
       mark: {type: 'area', interpolate: 'step-after'},
       encoding: {
         x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
-        y: {field: 'gpus', type: 'quantitative', stack: 'zero', title: 'GPUs'},
+        y: {field: 'y1', type: 'quantitative', title: 'GPUs'},
+        y2: {field: 'y0'},
         color: {field: 'class', type: 'nominal', title: 'class',
                 scale: {domain: names.concat(['unallocated']), range: colours.concat(['#d9d9d9'])}},
-        order: {field: 'order', type: 'quantitative'},
         tooltip: [{field: 'class'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.0f'}],
       },
     });
 
     // Services: what was asked for and what was served, in busy GPUs, against what was held.
+    // One row per time and class with the three figures side by side: a third of the rows of
+    // one row per figure, and no filters.
     const services = classes.filter((c) => c.kind === 'service');
     if (services.length > 0) {
       const rows = [];
       for (const c of services) {
         const s = ts.classes[c.name];
         for (let i = 0; i < day.length; i++) {
-          rows.push({day: day[i], class: c.name, series: 'held', gpus: s.gpus_allocated[i]});
-          rows.push({day: day[i], class: c.name, series: 'served (busy GPUs)', gpus: s.gpus_busy[i]});
-          if (s.demand_gpus) rows.push({day: day[i], class: c.name, series: 'demand (busy GPUs needed)', gpus: s.demand_gpus[i]});
+          rows.push({day: day[i], class: c.name, held: s.gpus_allocated[i], served: s.gpus_busy[i],
+                     demand: s.demand_gpus ? s.demand_gpus[i] : null});
         }
       }
-      chart(s1, 'services', 'Services: demand and served against GPUs held',
+      const SERVED = 'served (busy GPUs)', DEMAND = 'demand (busy GPUs needed)';
+      const line = (field, label, dash) => ({
+        mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5, strokeDash: dash},
+        encoding: {x: {field: 'day', type: 'quantitative'}, y: {field: field, type: 'quantitative'},
+                   color: {datum: label, type: 'nominal', title: null, legend: {orient: 'top'},
+                           scale: {domain: [DEMAND, SERVED], range: ['#c2410c', '#1d4e89']}}}});
+      chart(s1, 'services', 'Services: demand and served against GPUs held (shaded)',
             'Demand is converted to the busy GPUs it would need (units per second times the GPU-seconds a unit took). ' +
             'A service serves at most its max_utilization share of what it holds; demand above the served line waited past its SLO and was lost.', {
         data: {values: rows},
@@ -197,19 +216,11 @@
         spec: {
           width: Math.floor((W - 60) / 2), height: 170,
           layer: [
-            {transform: [{filter: "datum.series === 'held'"}],
-             mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
+            {mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
              encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
-                        y: {field: 'gpus', type: 'quantitative', title: 'GPUs'}}},
-            {transform: [{filter: "datum.series !== 'held'"}],
-             mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5},
-             encoding: {x: {field: 'day', type: 'quantitative'},
-                        y: {field: 'gpus', type: 'quantitative'},
-                        color: {field: 'series', type: 'nominal', title: null, legend: {orient: 'top'},
-                                scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: ['#c2410c', '#1d4e89']}},
-                        strokeDash: {field: 'series', type: 'nominal', title: null, legend: {orient: 'top'},
-                                     scale: {domain: ['demand (busy GPUs needed)', 'served (busy GPUs)'], range: [[4, 3], [1, 0]]}}}},
-          ],
+                        y: {field: 'held', type: 'quantitative', title: 'GPUs'}}},
+            line('served', SERVED, [1, 0]),
+          ].concat(services.some((c) => ts.classes[c.name].demand_gpus) ? [line('demand', DEMAND, [4, 3])] : []),
         },
       });
     }
