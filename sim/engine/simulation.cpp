@@ -13,7 +13,7 @@
 
 #include "sim/engine/simulation.hpp"
 
-#include "sim/engine/job_source.hpp"
+#include "sim/generators/job_source.hpp"
 
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
