@@ -178,6 +178,7 @@ bool SchedulerState::start(JobId id, int pool) {
     c.waiting.erase(id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
+    c.running.insert(id);
     hold(c, pool, j.gpus, j.value_usd_per_ref_gpu_h);
     return true;
 }
@@ -211,6 +212,7 @@ void SchedulerState::preempt(JobId id) {
     j.alloc = Allocation{};
     j.status = JobStatus::waiting;
     c.running_jobs -= 1;
+    c.running.erase(id);
     c.waiting.insert(id);
     c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
 }
@@ -228,6 +230,7 @@ void SchedulerState::complete(JobId id) {
     j.status = JobStatus::completed;
     j.end_s = now_s;
     c.running_jobs -= 1;
+    c.running.erase(id);
 }
 
 bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {

@@ -64,6 +64,7 @@ struct ClassState {
     std::set<JobId> waiting;              ///< in submission order (ids grow with submit time)
     std::multiset<double> waiting_rates;  ///< value rates of waiting jobs (shadow price)
     std::map<double, double> running_eff_by_rate;  ///< value rate -> reference-GPU equivalents
+    std::set<JobId> running;  ///< running jobs (policies that preempt pick victims here)
     int running_jobs = 0;
     double value_rate_usd_per_ref_gpu_h = 0;  ///< class-wide rate (per-GPU-hour valued classes)
 
