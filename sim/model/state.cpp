@@ -194,16 +194,10 @@ void SchedulerState::preempt(JobId id) {
     if (!b.preemptible)
         throw std::logic_error("job " + std::to_string(id) +
                                " of a non-preemptible class preempted");
-    const double sf = fleet.pool(j.alloc.pool).speed_factor;
     const double progress = progress_probe(j);
-    // Work survives only up to the last checkpoint of this run (none: back to the last save).
-    double kept = 0;
-    if (b.checkpoint_interval_s > 0) {
-        const double ran_s = progress / (j.gpus * sf);
-        kept = std::floor(ran_s / b.checkpoint_interval_s) * b.checkpoint_interval_s * j.gpus * sf;
-        kept = std::min(kept, progress);
-    }
-    j.lost_ref_gpu_s += progress - kept;
+    const double lost = preemption_loss_ref_gpu_s(j);
+    const double kept = progress - lost;
+    j.lost_ref_gpu_s += lost;
     j.saved_ref_gpu_s += kept;
     j.restart_overhead_s = b.restart_cost_s;
     j.preemptions += 1;
@@ -215,6 +209,20 @@ void SchedulerState::preempt(JobId id) {
     c.running.erase(id);
     c.waiting.insert(id);
     c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
+}
+
+double SchedulerState::preemption_loss_ref_gpu_s(const Job& j) const {
+    const auto& b = cls(j.cls).spec->batch;
+    const double sf = fleet.pool(j.alloc.pool).speed_factor;
+    const double progress = progress_probe(j);
+    // Work survives only up to the last checkpoint of this run (none: back to the last save).
+    double kept = 0;
+    if (b.checkpoint_interval_s > 0) {
+        const double ran_s = progress / (j.gpus * sf);
+        kept = std::floor(ran_s / b.checkpoint_interval_s) * b.checkpoint_interval_s * j.gpus * sf;
+        kept = std::min(kept, progress);
+    }
+    return progress - kept;
 }
 
 void SchedulerState::complete(JobId id) {

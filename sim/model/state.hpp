@@ -116,6 +116,9 @@ public:
     bool start(JobId id, int pool);
     /** Stops a running job, keeps the work up to its last checkpoint, requeues it. */
     void preempt(JobId id);
+    /** Work (reference-GPU seconds) a running job would lose if preempted now: what it did
+        since its last checkpoint (all of this run's work when the class has none). */
+    double preemption_loss_ref_gpu_s(const Job& job) const;
     /** Marks a running job completed and frees its GPUs. */
     void complete(JobId id);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
