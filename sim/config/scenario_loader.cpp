@@ -548,6 +548,11 @@ ScenarioSpec load_scenario(const std::string& path,
         } else if (into_workload) {
             workload_sets.push_back(&o);
         } else {
+            // `output` and `engine` are optional sections whose every key has a default, so
+            // `--out DIR` (output.dir) must work on a scenario that does not write the section.
+            const bool optional_section = parts.front() == "output" || parts.front() == "engine";
+            if (optional_section && parts.size() > 1 && !root[parts.front()])
+                root[parts.front()] = YAML::Node(YAML::NodeType::Map);
             set_in_tree(root, parts, 0, o);
         }
         (*log)[o.key] = o.key + "=" + o.value;
