@@ -1,0 +1,36 @@
+#include "policies/class_map.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace fleetsim {
+
+std::vector<double> per_class_numbers(const ParamSet& params,
+                                      const std::string& key,
+                                      const ScenarioSpec& scenario,
+                                      double fallback,
+                                      double min_value) {
+    std::vector<std::string> names;
+    for (const auto& c : scenario.workload.classes)
+        names.push_back(c.name);
+    std::vector<double> out(names.size(), fallback);
+    for (const auto& [name, value] : params.number_map(key)) {
+        auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end()) {
+            std::string hint = nearest_name(name, names);
+            params.fail_entry(key, name,
+                              "unknown class '" + name + "'" +
+                                  (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
+        }
+        if (value < min_value) {
+            std::ostringstream msg;
+            msg << "expected a value >= " << min_value << " for class '" << name << "', found "
+                << value;
+            params.fail_entry(key, name, msg.str());
+        }
+        out[static_cast<std::size_t>(it - names.begin())] = value;
+    }
+    return out;
+}
+
+}  // namespace fleetsim
