@@ -15,7 +15,7 @@
 // Complexity per call: O(claims log claims + blocked claims x running jobs in their pools).
 
 #include "policies/allocation.hpp"
-#include "policies/class_map.hpp"
+#include "policies/param_values.hpp"
 #include "policies/ranked_fill.hpp"
 #include "policies/registry.hpp"
 
@@ -70,15 +70,9 @@ PolicyInfo info() {
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenario) {
-    auto priority = per_class_numbers(params, "priorities", scenario, 0, -1e300);
-    const double min_run_s = params.number("min_run_s");
-    if (min_run_s < 0)
-        params.fail("min_run_s", "expected min_run_s >= 0, found " + std::to_string(min_run_s));
-    const long long max_scan = params.integer("max_scan");
-    if (max_scan < 1)
-        params.fail("max_scan", "expected max_scan >= 1, found " + std::to_string(max_scan));
-    return std::make_unique<Priority>(std::move(priority), params.flag("preempt"), min_run_s,
-                                      max_scan);
+    return std::make_unique<Priority>(
+        per_class_numbers(params, "priorities", scenario, 0, -1e300), params.flag("preempt"),
+        number_at_least(params, "min_run_s", 0), integer_at_least(params, "max_scan", 1));
 }
 
 }  // namespace

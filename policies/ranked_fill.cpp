@@ -195,12 +195,12 @@ private:
         }
         for (int p : pools) {
             auto services = lower_services(c.key, p);
-            auto jobs = victims(c, p, j.gpus);
-            if (jobs.empty() || !fits_if_reclaimed(p, j.gpus, services, jobs))
+            auto chosen = fewest_victims(p, j.gpus, services, victims(c, p, j.gpus));
+            if (chosen.empty())
                 continue;
             shrink_until(services, p, st_.fleet.pool(p).gpus_per_node,
                          [&] { return st_.fleet.can_fit(p, j.gpus); });
-            for (JobId v : jobs) {
+            for (JobId v : chosen) {
                 if (st_.fleet.can_fit(p, j.gpus))
                     break;
                 out_.preempt(v);
@@ -209,6 +209,60 @@ private:
             return out_.start(j.id, p);
         }
         return false;
+    }
+
+    /** The shortest prefix of `ranked` victims that lets the gang fit (with the services'
+        GPUs), then without any victim the others do not need (latest first): a large victim
+        late in the order can make earlier small ones unnecessary. Empty when none suffices. */
+    std::vector<JobId> fewest_victims(int pool,
+                                      int gpus,
+                                      const std::vector<ClassId>& services,
+                                      const std::vector<JobId>& ranked) const {
+        std::vector<JobId> chosen;
+        for (JobId v : ranked) {
+            chosen.push_back(v);
+            if (fits_if_reclaimed(pool, gpus, services, chosen))
+                break;
+        }
+        if (chosen.empty() || !fits_if_reclaimed(pool, gpus, services, chosen))
+            return {};
+        for (std::size_t i = chosen.size(); i-- > 0;) {
+            std::vector<JobId> without = chosen;
+            without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
+            if (!without.empty() && fits_if_reclaimed(pool, gpus, services, without))
+                chosen = std::move(without);
+        }
+        return chosen;
+    }
+
+    /** Preempts for a service short of `want` free GPUs in `pool`: first victims that the
+        service will use whole, then the smallest one that covers the rest (so a preemption
+        frees as few GPUs the service does not need as it can). */
+    void preempt_for_service(const Claim& c, int pool, int want) {
+        auto missing = [&] { return want - st_.fleet.free_gpus(pool); };
+        std::vector<JobId> rest;
+        for (JobId v : victims(c, pool, missing())) {
+            if (missing() <= 0)
+                return;
+            if (st_.job(v).gpus <= missing()) {
+                out_.preempt(v);
+                ++result_.preempted;
+            } else {
+                rest.push_back(v);
+            }
+        }
+        if (missing() <= 0)
+            return;
+        const JobId* smallest = nullptr;
+        for (const JobId& v : rest) {
+            if (rules_.may_preempt(c, st_.job(v), missing()) &&
+                (smallest == nullptr || st_.job(v).gpus < st_.job(*smallest).gpus))
+                smallest = &v;
+        }
+        if (smallest != nullptr) {
+            out_.preempt(*smallest);
+            ++result_.preempted;
+        }
     }
 
     void grow_service(const Claim& c) {
@@ -224,14 +278,8 @@ private:
             const int want = gpus_for_reference(pool, deficit);
             auto enough = [&] { return st_.fleet.free_gpus(p) >= want; };
             shrink_until(lower_services(c.key, p), p, want - st_.fleet.free_gpus(p), enough);
-            if (!enough()) {
-                for (JobId v : victims(c, p, want - st_.fleet.free_gpus(p))) {
-                    if (enough())
-                        break;
-                    out_.preempt(v);
-                    ++result_.preempted;
-                }
-            }
+            if (!enough())
+                preempt_for_service(c, p, want);
             const int got = std::min(want, st_.fleet.free_gpus(p));
             if (got > 0)
                 out_.set_service_gpus(s.id, p, s.held_by_pool[static_cast<std::size_t>(p)] + got);

@@ -1,4 +1,4 @@
-#include "policies/class_map.hpp"
+#include "policies/param_values.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -31,6 +31,25 @@ std::vector<double> per_class_numbers(const ParamSet& params,
         out[static_cast<std::size_t>(it - names.begin())] = value;
     }
     return out;
+}
+
+double number_at_least(const ParamSet& params, const std::string& key, double min_value) {
+    const double v = params.number(key);
+    if (v < min_value) {
+        std::ostringstream msg;
+        msg << "expected " << key << " >= " << min_value << ", found " << v;
+        params.fail(key, msg.str());
+    }
+    return v;
+}
+
+long long integer_at_least(const ParamSet& params, const std::string& key, long long min_value) {
+    const long long v = params.integer(key);
+    if (v < min_value) {
+        params.fail(key, "expected " + key + " >= " + std::to_string(min_value) + ", found " +
+                             std::to_string(v));
+    }
+    return v;
 }
 
 }  // namespace fleetsim
