@@ -123,6 +123,9 @@ private:
 
     /** Reference-GPU seconds of work done in the current run, read from SimGrid. */
     double progress_from_simgrid(const Job& j) const {
+        // A job started earlier in the same policy call has no execs yet: nothing done.
+        if (static_cast<std::size_t>(j.id) >= execs_.size())
+            return 0;
         const auto& execs = execs_[static_cast<std::size_t>(j.id)];
         if (execs.empty())
             return 0;
@@ -194,17 +197,27 @@ private:
         update_service_demand(state_->now_s);
         Decisions out(*state_);
         policy_.policy->decide(*state_, out);
+        // SimGrid activities are started after the whole call, so that a job the policy
+        // starts and preempts again within one call never reaches SimGrid (an Exec cancelled
+        // before its actor starts it would abort).
+        std::vector<JobId> to_launch;
         for (const auto& [action, id] : out.actions()) {
             Job& j = state_->job(id);
             if (action == Decisions::Action::start) {
                 ledger_->on_start(j, state_->now_s);
-                launch(id);
+                to_launch.push_back(id);
             } else {
                 ledger_->on_preempt(j);
                 ledger_->credit(j, j.saved_ref_gpu_s);
-                cancel(id);
+                auto it = std::find(to_launch.begin(), to_launch.end(), id);
+                if (it != to_launch.end())
+                    to_launch.erase(it);
+                else
+                    cancel(id);
             }
         }
+        for (JobId id : to_launch)
+            launch(id);
         shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
     }
 
