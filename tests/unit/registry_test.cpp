@@ -9,7 +9,7 @@ TEST_SUITE("registry") {
     TEST_CASE("every policy is registered exactly once, sorted by name") {
         std::vector<std::string> names;
         for (const auto& info : PolicyRegistry::instance().list()) names.push_back(info.name);
-        const std::vector<std::string> expected = {"easy-backfill", "fair-share", "fifo", "las", "opportunity-cost", "priority", "revenue-greedy", "static-partition"};
+        const std::vector<std::string> expected = {"easy-backfill", "fair-share", "fifo", "las", "market", "opportunity-cost", "priority", "revenue-greedy", "static-partition"};
         CHECK(names == expected);
     }
 
