@@ -83,10 +83,7 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
     const long long queues = integer_at_least(params, "queues", 1);
     if (queues > 64)
         params.fail("queues", "expected at most 64 queues, found " + std::to_string(queues));
-    double threshold = params.number("first_threshold_gpu_h");
-    if (threshold <= 0)
-        params.fail("first_threshold_gpu_h",
-                    "expected first_threshold_gpu_h > 0, found " + std::to_string(threshold));
+    double threshold = positive_number(params, "first_threshold_gpu_h");
     const double factor = number_at_least(params, "threshold_factor", 1);
     std::vector<double> thresholds;
     for (long long k = 0; k + 1 < queues; ++k, threshold *= factor)

@@ -200,12 +200,9 @@ PolicyInfo info() {
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
-    const double interval_s = params.number("interval_s");
-    if (interval_s <= 0)
-        params.fail("interval_s", "expected interval_s > 0, found " + std::to_string(interval_s));
-    return std::make_unique<Market>(interval_s, number_at_least(params, "reserve_usd_per_gpu_h", 0),
-                                    params.flag("preempt"),
-                                    integer_at_least(params, "max_scan", 1));
+    return std::make_unique<Market>(
+        positive_number(params, "interval_s"), number_at_least(params, "reserve_usd_per_gpu_h", 0),
+        params.flag("preempt"), integer_at_least(params, "max_scan", 1));
 }
 
 }  // namespace

@@ -43,6 +43,16 @@ double number_at_least(const ParamSet& params, const std::string& key, double mi
     return v;
 }
 
+double positive_number(const ParamSet& params, const std::string& key) {
+    const double v = params.number(key);
+    if (v <= 0) {
+        std::ostringstream msg;
+        msg << "expected " << key << " > 0, found " << v;
+        params.fail(key, msg.str());
+    }
+    return v;
+}
+
 long long integer_at_least(const ParamSet& params, const std::string& key, long long min_value) {
     const long long v = params.integer(key);
     if (v < min_value) {

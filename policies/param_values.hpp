@@ -21,6 +21,8 @@ std::vector<double> per_class_numbers(const ParamSet& params,
 
 /** The number `key`; below `min_value` is an input error at the parameter. */
 double number_at_least(const ParamSet& params, const std::string& key, double min_value);
+/** The number `key`; zero or below is an input error at the parameter. */
+double positive_number(const ParamSet& params, const std::string& key);
 /** The integer `key`; below `min_value` is an input error at the parameter. */
 long long integer_at_least(const ParamSet& params, const std::string& key, long long min_value);
 
