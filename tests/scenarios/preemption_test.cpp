@@ -2,6 +2,7 @@
 // work since its last checkpoint, pays its restart cost on the GPUs, is requeued and completes
 // later; jobs.csv and summary.json count it. Every figure is worked out from the two submit
 // times the seed gives (read back from jobs.csv).
+#include "tests/support/results.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>
@@ -56,33 +57,6 @@ seed: 3
 tick_s: 300
 )";
 
-std::vector<std::map<std::string, std::string>> read_csv(const std::string& text) {
-    std::vector<std::map<std::string, std::string>> rows;
-    std::istringstream in(text);
-    std::string line;
-    std::vector<std::string> header;
-    auto split = [](const std::string& l) {
-        std::vector<std::string> cells;
-        std::string cell;
-        std::istringstream s(l);
-        while (std::getline(s, cell, ','))
-            cells.push_back(cell);
-        if (!l.empty() && l.back() == ',')
-            cells.emplace_back();
-        return cells;
-    };
-    std::getline(in, line);
-    header = split(line);
-    while (std::getline(in, line)) {
-        auto cells = split(line);
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i)
-            row[header[i]] = cells[i];
-        rows.push_back(row);
-    }
-    return rows;
-}
-
 }  // namespace
 
 TEST_SUITE("preemption") {
@@ -92,7 +66,7 @@ TEST_SUITE("preemption") {
         auto r = run_fleetsim({"run", tmp / "preempt.yaml", "--out", tmp / "out", "-q"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
-        auto jobs = read_csv(read_file(tmp / "out/jobs.csv"));
+        auto jobs = parse_csv(read_file(tmp / "out/jobs.csv"));
         REQUIRE(jobs.size() == 2);
         auto& train = jobs[0]["class"] == "training" ? jobs[0] : jobs[1];
         auto& urgent = jobs[0]["class"] == "training" ? jobs[1] : jobs[0];
