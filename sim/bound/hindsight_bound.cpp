@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 namespace fleetsim {
@@ -126,10 +127,10 @@ BoundResult hindsight_bound(const ScenarioSpec& scenario, const BoundOptions& op
         options.interval_s > 0 ? options.interval_s : scenario.output.timeseries_interval_s;
     const double ratio = L / scenario.tick_s;
     if (std::fabs(ratio - std::round(ratio)) > 1e-9 || ratio < 1 - 1e-9) {
-        throw InputError(SourceSpan{"<command line>", 0, 0}, "interval_s",
-                         "expected the bound's interval (" + std::to_string(L) +
-                             " s) to be a whole multiple of tick_s (" +
-                             std::to_string(scenario.tick_s) + " s)");
+        std::ostringstream msg;
+        msg << "expected the bound's LP interval to be a whole multiple of tick_s ("
+            << scenario.tick_s << " s), found " << L << " s";
+        throw InputError(SourceSpan{"<command line>", 0, 0}, "--interval-s", msg.str());
     }
     const double horizon = scenario.horizon_s;
     const int K = static_cast<int>(std::ceil(horizon / L - 1e-9));
