@@ -104,3 +104,33 @@ TEST_SUITE("preemption") {
               doctest::Approx(10.0 * 4));
     }
 }
+
+TEST_SUITE("preemption") {
+    TEST_CASE("preempting policies are deterministic: same seed, byte-identical files") {
+        TempDir tmp("preempt-determinism");
+        const std::vector<std::pair<std::string, std::string>> policies = {
+            {"opportunity-cost", "{}"},
+            {"las", "{first_threshold_gpu_h: 500}"},
+            {"priority", "{priorities: {chat: 3, coding: 3, video-gen: 2}, preempt: true}"},
+            {"market", "{preempt: true}"}};
+        for (const auto& [policy, params] : policies) {
+            CAPTURE(policy);
+            for (const char* copy : {"a", "b"}) {
+                auto r =
+                    run_fleetsim({"run", "--out", tmp / (policy + copy), "-q", "--set",
+                                  "policy.name=" + policy, "--set", "policy.params=" + params});
+                INFO(r.err);
+                REQUIRE(r.exit_code == 0);
+            }
+            for (const char* f : {"jobs.csv", "timeseries.csv", "classes.csv"}) {
+                CAPTURE(f);
+                CHECK(read_file(tmp / (policy + "a/" + f)) == read_file(tmp / (policy + "b/" + f)));
+            }
+            // They do preempt on the default lab (otherwise this would check little).
+            double preemptions = 0;
+            for (const auto& row : parse_csv(read_file(tmp / (policy + "a/classes.csv"))))
+                preemptions += num(row, "preemptions");
+            CHECK(preemptions > 0);
+        }
+    }
+}
