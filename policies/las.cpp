@@ -27,10 +27,10 @@
 namespace fleetsim {
 namespace {
 
-class Las final : public Policy {
+class Las final : public RankedFillPolicy {
 public:
     Las(std::vector<double> thresholds_gpu_h, bool preempt, long long max_scan)
-        : thresholds_gpu_h_(std::move(thresholds_gpu_h)), max_scan_(max_scan) {
+        : RankedFillPolicy(max_scan), thresholds_gpu_h_(std::move(thresholds_gpu_h)) {
         rules_.service_key = [](const ClassState&) {
             return std::numeric_limits<double>::infinity();
         };
@@ -41,16 +41,11 @@ public:
         }
     }
 
-    void decide(const SchedulerState& state, Decisions& out) override {
-        state_ = &state;
-        ranked_fill(state, out, claims_for_all(state, rules_, max_scan_), rules_);
-    }
-
 private:
     int queue_of(const Job& j) const {
         double attained_s = j.saved_ref_gpu_s + j.lost_ref_gpu_s;
         if (j.status == JobStatus::running)
-            attained_s += state_->progress_probe(j);
+            attained_s += state().progress_probe(j);
         int q = 0;
         while (q < static_cast<int>(thresholds_gpu_h_.size()) &&
                attained_s / 3600 >= thresholds_gpu_h_[static_cast<std::size_t>(q)] - 1e-12)
@@ -59,9 +54,6 @@ private:
     }
 
     std::vector<double> thresholds_gpu_h_;
-    long long max_scan_;
-    const SchedulerState* state_ = nullptr;
-    FillRules rules_;
 };
 
 PolicyInfo info() {

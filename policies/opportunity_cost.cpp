@@ -38,16 +38,16 @@ double marginal_energy_usd_per_gpu_h(const Pool& pool) {
     return (pool.cost.power_busy_w - pool.cost.power_idle_w) * 3600.0 * pool.cost.energy_usd_per_j;
 }
 
-class OpportunityCost final : public Policy {
+class OpportunityCost final : public RankedFillPolicy {
 public:
     OpportunityCost(bool preempt, double payback_h, bool energy_floor, long long max_scan)
-        : max_scan_(max_scan) {
+        : RankedFillPolicy(max_scan) {
         rules_.service_key = [](const ClassState& c) { return c.full_rate_usd_per_ref_gpu_h; };
         rules_.job_key = [](const Job& j) { return j.value_usd_per_ref_gpu_h; };
         if (preempt) {
             rules_.may_preempt = [this, payback_h](const Claim& claim, const Job& victim,
                                                    int gpus_used) {
-                const SchedulerState& st = *state_;
+                const SchedulerState& st = state();
                 const double sf = st.fleet.pool(victim.alloc.pool).speed_factor;
                 const double restart_s = st.cls(victim.cls).spec->batch.restart_cost_s;
                 const double redo_gpu_h =
@@ -58,12 +58,12 @@ public:
             };
         }
         rules_.admit_below_block = [this](const Claim& lower, const Claim&) {
-            return state_->cls(lower.cls).spec->batch.preemptible;
+            return state().cls(lower.cls).spec->batch.preemptible;
         };
         if (energy_floor) {
             rules_.pool_allowed = [this](const Claim& claim, int pool) {
-                const Pool& p = state_->fleet.pool(pool);
-                const ClassState& c = state_->cls(claim.cls);
+                const Pool& p = state().fleet.pool(pool);
+                const ClassState& c = state().cls(claim.cls);
                 // A service keeps max_utilization of its GPUs busy; a job all of them.
                 const double busy_share =
                     c.kind == Kind::service ? c.spec->service.max_utilization : 1.0;
@@ -71,16 +71,6 @@ public:
             };
         }
     }
-
-    void decide(const SchedulerState& state, Decisions& out) override {
-        state_ = &state;
-        ranked_fill(state, out, claims_for_all(state, rules_, max_scan_), rules_);
-    }
-
-private:
-    long long max_scan_;
-    const SchedulerState* state_ = nullptr;
-    FillRules rules_;
 };
 
 PolicyInfo info() {

@@ -24,32 +24,24 @@
 namespace fleetsim {
 namespace {
 
-class Priority final : public Policy {
+class Priority final : public RankedFillPolicy {
 public:
     Priority(std::vector<double> priority, bool preempt, double min_run_s, long long max_scan)
-        : priority_(std::move(priority)), max_scan_(max_scan) {
+        : RankedFillPolicy(max_scan), priority_(std::move(priority)) {
         rules_.service_key = [this](const ClassState& c) { return of(c.id); };
         rules_.job_key = [this](const Job& j) { return of(j.cls); };
         if (preempt) {
             rules_.may_preempt = [this, min_run_s](const Claim&, const Job& victim, int) {
-                return now_s_ - victim.start_s >= min_run_s;
+                return state().now_s - victim.start_s >= min_run_s;
             };
         }
         rules_.admit_below_block = [](const Claim&, const Claim&) { return false; };
-    }
-
-    void decide(const SchedulerState& state, Decisions& out) override {
-        now_s_ = state.now_s;
-        ranked_fill(state, out, claims_for_all(state, rules_, max_scan_), rules_);
     }
 
 private:
     double of(ClassId id) const { return priority_[static_cast<std::size_t>(id)]; }
 
     std::vector<double> priority_;
-    long long max_scan_;
-    double now_s_ = 0;
-    FillRules rules_;
 };
 
 PolicyInfo info() {

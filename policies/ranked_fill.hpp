@@ -18,6 +18,7 @@
 //    priority, or the shadow-price admission rule of opportunity-cost).
 // Services hold no more than their need, and a service without a claim is shrunk to zero.
 
+#include "policies/policy.hpp"
 #include "sim/model/state.hpp"
 
 #include <functional>
@@ -65,5 +66,24 @@ FillResult ranked_fill(const SchedulerState& state,
 std::vector<Claim> claims_for_all(const SchedulerState& state,
                                   const FillRules& rules,
                                   long long max_scan);
+
+/** A policy that is its FillRules: every call fills all claims (at most max_scan waiting jobs
+    per class) in the rules' order. Rules may read the state being decided through state(). */
+class RankedFillPolicy : public Policy {
+public:
+    void decide(const SchedulerState& state, Decisions& out) override {
+        state_ = &state;
+        ranked_fill(state, out, claims_for_all(state, rules_, max_scan_), rules_);
+    }
+
+protected:
+    explicit RankedFillPolicy(long long max_scan) : max_scan_(max_scan) {}
+    const SchedulerState& state() const { return *state_; }
+    FillRules rules_;
+
+private:
+    long long max_scan_;
+    const SchedulerState* state_ = nullptr;
+};
 
 }  // namespace fleetsim
