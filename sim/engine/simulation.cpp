@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,8 +31,12 @@ namespace fleetsim {
 namespace {
 
 constexpr double kTimeEpsilon_s = 1e-6;
-constexpr unsigned kJobActorStack = 64 * 1024;
-constexpr unsigned kSchedulerStack = 16 * 1024 * 1024;
+// SimGrid zero-fills every actor stack when the actor starts, so the many short-lived job actors
+// (they only create, start and wait on Execs) get small stacks: at 256 KiB the memset took 60%
+// of a 10,000-GPU run. The scheduler, which runs the policy, gets 1 MiB of its own
+// (Actor::set_stacksize crashes SimGrid 3.32 from 4 MiB up: measured).
+constexpr unsigned kJobActorStack = 32 * 1024;
+constexpr unsigned kSchedulerStack = 1024 * 1024;
 
 class Simulation {
 public:
@@ -42,11 +45,37 @@ public:
           policy_(std::move(policy)),
           state_(std::make_unique<SchedulerState>(scenario, policy_.placement)),
           ledger_(std::make_unique<Ledger>(scenario, *state_)),
-          source_(scenario) {}
+          source_(scenario) {
+        // The jobs vector would otherwise be moved a few dozen times on a long run.
+        double expected = 0;
+        for (const auto& c : scenario.workload.classes) {
+            if (c.kind != Kind::batch)
+                continue;
+            double n = c.batch.arrival_rate_per_h * scenario.horizon_s / 3600.0;
+            if (c.batch.max_jobs >= 0)
+                n = std::min(n, static_cast<double>(c.batch.max_jobs));
+            expected += n;
+        }
+        state_->jobs.reserve(static_cast<std::size_t>(std::min(expected * 1.05 + 16, 5e7)));
+    }
+
+    /** The SimGrid side of one run of a job (a preempted job gets a new one). */
+    struct JobRun {
+        JobId id = 0;
+        std::vector<std::pair<sg4::Host*, int>> parts;  ///< host, GPUs on it
+        double flops_per_gpu = 0;
+        std::vector<sg4::ExecPtr> execs;  ///< filled by the worker as it starts them
+        bool cancelled = false;
+    };
+    struct Worker {
+        sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+        std::shared_ptr<JobRun> run;
+    };
 
     RunResult run() {
-        std::vector<std::string> args = {"fleetsim", "--log=root.thres:critical",
-                                         "--cfg=contexts/guard-size:0"};
+        std::vector<std::string> args = {
+            "fleetsim", "--log=root.thres:critical", "--cfg=contexts/guard-size:0",
+            "--cfg=contexts/stack-size:" + std::to_string(kJobActorStack / 1024)};
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -58,9 +87,11 @@ public:
         reference_flops_ = reference_speed();
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
 
-        mutex_ = sg4::Mutex::create();
-        cv_ = sg4::ConditionVariable::create();
-        sg4::Actor::init("scheduler", hosts_.front())->start([this] { schedule(); });
+        scheduler_mutex_ = sg4::Mutex::create();
+        completed_ = sg4::ConditionVariable::create();
+        sg4::Actor::init("scheduler", hosts_.front())
+            ->set_stacksize(kSchedulerStack)
+            ->start([this] { schedule(); });
         engine.run();
 
         RunResult r;
@@ -123,12 +154,13 @@ private:
 
     /** Reference-GPU seconds of work done in the current run, read from SimGrid. */
     double progress_from_simgrid(const Job& j) const {
-        // A job started earlier in the same policy call has no execs yet: nothing done.
-        if (static_cast<std::size_t>(j.id) >= execs_.size())
+        // A job started earlier in the same policy call has no run yet: nothing done.
+        if (static_cast<std::size_t>(j.id) >= runs_.size())
             return 0;
-        const auto& execs = execs_[static_cast<std::size_t>(j.id)];
-        if (execs.empty())
-            return 0;
+        const auto& run = runs_[static_cast<std::size_t>(j.id)];
+        if (!run || run->execs.empty())
+            return 0;  // its actor has not started yet
+        const auto& execs = run->execs;
         const Pool& pool = state_->fleet.pool(j.alloc.pool);
         const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
         const sg4::ExecPtr& e = execs.front();
@@ -147,43 +179,89 @@ private:
         // overhead at its own speed: duration = remaining / (gpus x speed factor) + overhead.
         const double flops_per_gpu =
             j.remaining_ref_gpu_s() / j.gpus * reference_flops_ + j.run_overhead_s * speed;
-        if (execs_.size() <= static_cast<std::size_t>(id))
-            execs_.resize(static_cast<std::size_t>(id) + 1);
-        std::vector<sg4::ExecPtr> execs;
-        for (const auto& [node, gpus] : j.alloc.parts) {
+        if (runs_.size() <= static_cast<std::size_t>(id))
+            runs_.resize(static_cast<std::size_t>(id) + 1);
+        auto run = std::make_shared<JobRun>();
+        run->flops_per_gpu = flops_per_gpu;
+        for (const auto& [node, gpus] : j.alloc.parts)
+            run->parts.emplace_back(hosts_[static_cast<std::size_t>(node)], gpus);
+        runs_[static_cast<std::size_t>(id)] = run;
+        run->id = id;
+        // A pooled worker actor runs the job: creating an actor per job cost a zero-filled
+        // stack and a context each time (a third of a 100,000-GPU run); waking an idle
+        // worker costs a semaphore.
+        Worker* worker = nullptr;
+        if (idle_.empty()) {
+            workers_.push_back(std::make_unique<Worker>());
+            worker = workers_.back().get();
+            sg4::Actor::init("worker-" + std::to_string(workers_.size()), hosts_.front())
+                ->start([this, worker] { work(worker); });
+        } else {
+            worker = idle_.back();
+            idle_.pop_back();
+        }
+        worker->run = std::move(run);
+        worker->wake->release();
+    }
+
+    /** A worker actor: waits for a job, runs its Execs, reports the completion, goes idle. */
+    void work(Worker* self) {
+        while (true) {
+            self->wake->acquire();
+            std::shared_ptr<JobRun> run = std::move(self->run);
+            if (run && run_to_end(*run)) {
+                // No mutex: actors never run concurrently, and the scheduler checks the queue
+                // before it waits, so a notification it misses loses no completion.
+                completions_.push_back(run->id);
+                completed_->notify_one();
+            }
+            idle_.push_back(self);
+        }
+    }
+
+    /** Starts the run's Execs and waits for them; false when the run was cancelled. */
+    static bool run_to_end(JobRun& run) {
+        // The Execs are created here, not by the scheduler: SimGrid 3.32 keeps every activity
+        // in its creator's list and searches the whole list at each completion, so a single
+        // creator made completions cost O(running jobs).
+        for (const auto& [host, gpus] : run.parts) {
+            if (run.cancelled)
+                break;
             // ExecPtr, not auto: in 3.32 start() returns a raw pointer that would dangle.
             sg4::ExecPtr e = sg4::Exec::init();
-            e->set_host(hosts_[static_cast<std::size_t>(node)]);
+            e->set_host(host);
             // The amount is per thread: SimGrid 3.32 charges amount x thread_count flops at
             // thread_count x core speed (measured; tests/scenarios check job durations).
-            e->set_flops_amount(flops_per_gpu);
+            e->set_flops_amount(run.flops_per_gpu);
             e->set_thread_count(gpus);
-            execs.push_back(e);
+            e->start();
+            run.execs.push_back(e);
         }
-        execs_[static_cast<std::size_t>(id)] = execs;
-        sg4::Actor::init("job-" + std::to_string(id),
-                         hosts_[static_cast<std::size_t>(j.alloc.parts.front().first)])
-            ->set_stacksize(kJobActorStack)
-            ->start([this, id, execs] {
-                sg4::Actor::self()->daemonize();
-                for (const auto& e : execs)
-                    e->start();
-                try {
-                    for (const auto& e : execs)
-                        e->wait();
-                } catch (const simgrid::CancelException&) {
-                    return;  // preempted: the scheduler has already requeued the job
-                }
-                std::unique_lock lock(*mutex_);
-                completions_.push_back(id);
-                cv_->notify_one();
-            });
+        // Every s4u call may yield to the scheduler, which may have preempted the job in
+        // between: then cancel what this worker started after the scheduler looked.
+        if (run.cancelled) {
+            for (auto& e : run.execs) {
+                if (e->get_state() != sg4::Activity::State::CANCELED)
+                    e->cancel();
+            }
+            return false;
+        }
+        try {
+            for (const auto& e : run.execs)
+                e->wait();
+        } catch (const simgrid::CancelException&) {
+            return false;  // preempted: the scheduler has already requeued the job
+        }
+        return true;
     }
 
     void cancel(JobId id) {
-        for (auto& e : execs_[static_cast<std::size_t>(id)])
+        auto& run = runs_[static_cast<std::size_t>(id)];
+        run->cancelled = true;
+        // Read nothing after cancel(): the progress was taken before (design.md section 7).
+        for (auto& e : run->execs)
             e->cancel();
-        execs_[static_cast<std::size_t>(id)].clear();
+        run.reset();
     }
 
     void update_service_demand(double t) {
@@ -197,27 +275,23 @@ private:
         update_service_demand(state_->now_s);
         Decisions out(*state_);
         policy_.policy->decide(*state_, out);
-        // SimGrid activities are started after the whole call, so that a job the policy
-        // starts and preempts again within one call never reaches SimGrid (an Exec cancelled
-        // before its actor starts it would abort).
-        std::vector<JobId> to_launch;
         for (const auto& [action, id] : out.actions()) {
             Job& j = state_->job(id);
             if (action == Decisions::Action::start) {
                 ledger_->on_start(j, state_->now_s);
-                to_launch.push_back(id);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: start job {} ({} GPUs, {})", state_->now_s, id, j.gpus,
+                                  state_->cls(j.cls).name);
+                launch(id);
             } else {
                 ledger_->on_preempt(j);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: preempt job {} ({} reference GPU-h kept)",
+                                  state_->now_s, id, j.saved_ref_gpu_s / 3600);
                 ledger_->credit(j, j.saved_ref_gpu_s);
-                auto it = std::find(to_launch.begin(), to_launch.end(), id);
-                if (it != to_launch.end())
-                    to_launch.erase(it);
-                else
-                    cancel(id);
+                cancel(id);
             }
         }
-        for (JobId id : to_launch)
-            launch(id);
         shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
     }
 
@@ -226,14 +300,14 @@ private:
         const double tick = scenario_.tick_s;
         long long next_tick_k = 1;
         double next_day = 86400;
-        std::unique_lock lock(*mutex_);
+        std::unique_lock lock(*scheduler_mutex_);
         state_->now_s = 0;
         call_policy();
         while (true) {
             const double next_tick = std::min(horizon, static_cast<double>(next_tick_k) * tick);
             const double wake = std::min({source_.next_time(), next_tick, horizon});
             if (completions_.empty() && wake > sg4::Engine::get_clock())
-                cv_->wait_until(lock, wake);
+                completed_->wait_until(lock, wake);
             const double now = std::min(sg4::Engine::get_clock(), horizon);
             ++events_;
             ledger_->advance(*state_, now, shadow_price_);
@@ -250,12 +324,17 @@ private:
             for (JobId id : done) {
                 if (state_->job(id).status != JobStatus::running)
                     continue;
-                execs_[static_cast<std::size_t>(id)].clear();
+                runs_[static_cast<std::size_t>(id)].reset();
                 state_->complete(id);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} completed", now, id);
                 ledger_->on_complete(state_->job(id));
             }
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(source_.pop());
+                if (debug_)
+                    spdlog::debug("{:.3f} s: job {} submitted ({} GPUs)", now, id,
+                                  state_->job(id).gpus);
                 ledger_->on_submit(state_->job(id));
                 if (!state_->could_ever_fit(state_->job(id))) {
                     state_->reject(id, "gang larger than any pool the class may use");
@@ -284,7 +363,9 @@ private:
                 total += sg_host_get_consumed_energy(h);
             energy_simgrid_j_ = total;
         }
-        // Job actors are daemons: they end with this actor.
+        // Idle and busy workers alike end here (they wait on semaphores or Execs).
+        spdlog::info("{} worker actors ran {} jobs", workers_.size(), state_->jobs.size());
+        sg4::Actor::kill_all();
     }
 
     const ScenarioSpec& scenario_;
@@ -293,13 +374,16 @@ private:
     std::unique_ptr<Ledger> ledger_;
     JobSource source_;
     std::vector<sg4::Host*> hosts_;
-    std::vector<std::vector<sg4::ExecPtr>> execs_;
+    std::vector<std::shared_ptr<JobRun>> runs_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<Worker*> idle_;
     std::vector<JobId> completions_;
-    sg4::MutexPtr mutex_;
-    sg4::ConditionVariablePtr cv_;
+    sg4::MutexPtr scheduler_mutex_;        ///< held by the scheduler except while it waits
+    sg4::ConditionVariablePtr completed_;  ///< notified by a worker when it queues a completion
     double shadow_price_ = 0;
     double reference_flops_ = 1e12;
     long long events_ = 0;
+    const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event
     double energy_simgrid_j_ = -1;
 };
 

@@ -5,7 +5,7 @@
 
 namespace fleetsim {
 
-Fleet::Fleet(const PlatformSpec& platform) {
+Fleet::Fleet(const PlatformSpec& platform) : topology_(platform) {
     const GpuTypeSpec* reference = nullptr;
     for (const auto& t : platform.gpu_types) {
         if (t.name == platform.reference_gpu_type)
@@ -64,6 +64,36 @@ Fleet::Fleet(const PlatformSpec& platform) {
         pool_free_[static_cast<std::size_t>(p.index)] = p.total_gpus;
     }
     free_gpus_ = total_gpus_;
+    // Every node starts wholly free.
+    rack_full_free_.assign(static_cast<std::size_t>(topology_.rack_count()), 0);
+    rack_slot_.assign(static_cast<std::size_t>(topology_.rack_count()), 0);
+    racks_by_full_.resize(pools_.size());
+    for (const auto& p : pools_) {
+        auto& buckets = racks_by_full_[static_cast<std::size_t>(p.index)];
+        buckets.resize(static_cast<std::size_t>(p.nodes_per_rack) + 1);
+        for (int rack : topology_.racks_of_pool(p.index)) {
+            const auto k = topology_.nodes_of_rack(rack).size();
+            rack_full_free_[static_cast<std::size_t>(rack)] = static_cast<int>(k);
+            rack_slot_[static_cast<std::size_t>(rack)] = static_cast<int>(buckets[k].size());
+            buckets[k].push_back(rack);
+        }
+    }
+}
+
+void Fleet::rack_bucket_move(int rack, int delta) {
+    const int pool_index = node_pool(topology_.nodes_of_rack(rack).front());
+    auto& buckets = racks_by_full_[static_cast<std::size_t>(pool_index)];
+    int& count = rack_full_free_[static_cast<std::size_t>(rack)];
+    auto& from = buckets[static_cast<std::size_t>(count)];
+    const int at = rack_slot_[static_cast<std::size_t>(rack)];
+    const int moved = from.back();
+    from[static_cast<std::size_t>(at)] = moved;
+    rack_slot_[static_cast<std::size_t>(moved)] = at;
+    from.pop_back();
+    count += delta;
+    auto& to = buckets[static_cast<std::size_t>(count)];
+    rack_slot_[static_cast<std::size_t>(rack)] = static_cast<int>(to.size());
+    to.push_back(rack);
 }
 
 int Fleet::largest_pool_gpus() const {
@@ -95,6 +125,8 @@ void Fleet::take(int node, int gpus) {
         return;
     if (gpus > node_free(node))
         throw std::logic_error("taking more GPUs than a node has free");
+    if (node_free(node) == pool(node_pool(node)).gpus_per_node)
+        rack_bucket_move(topology_.rack_of(node), -1);
     bucket_remove(node);
     node_free_[static_cast<std::size_t>(node)] -= gpus;
     bucket_insert(node);
@@ -111,6 +143,8 @@ void Fleet::give(int node, int gpus) {
     bucket_remove(node);
     node_free_[static_cast<std::size_t>(node)] += gpus;
     bucket_insert(node);
+    if (node_free(node) == p.gpus_per_node)
+        rack_bucket_move(topology_.rack_of(node), +1);
     pool_free_[static_cast<std::size_t>(node_pool(node))] += gpus;
     free_gpus_ += gpus;
 }
@@ -161,10 +195,22 @@ std::optional<Allocation> Fleet::allocate_gang(int pool_index, int gpus, Placeme
             return a;
         }
     }
-    for (int i = 0; i < whole; ++i) {
-        int node = buckets[static_cast<std::size_t>(gpn)].back();
-        take(node, gpn);
-        a.parts.emplace_back(node, gpn);
+    take_whole_nodes(pool_index, whole, a);
+    if (rest > 0 && whole > 0) {
+        // The remainder next to the whole nodes when a node of their racks has room.
+        int best = -1;
+        for (const auto& [used, n] : std::vector<std::pair<int, int>>(a.parts)) {
+            for (int node : topology_.nodes_of_rack(topology_.rack_of(used))) {
+                const int f = node_free(node);
+                if (f >= rest && f < gpn && (best < 0 || f < node_free(best)))
+                    best = node;
+            }
+        }
+        if (best >= 0) {
+            take(best, rest);
+            a.parts.emplace_back(best, rest);
+            rest = 0;
+        }
     }
     if (rest > 0) {
         for (int f = rest; f <= gpn; ++f) {
@@ -178,6 +224,44 @@ std::optional<Allocation> Fleet::allocate_gang(int pool_index, int gpus, Placeme
         }
     }
     return a;
+}
+
+void Fleet::take_whole_nodes(int pool_index, int count, Allocation& into) {
+    if (count <= 0)
+        return;
+    const int gpn = pool(pool_index).gpus_per_node;
+    auto& racks = racks_by_full_[static_cast<std::size_t>(pool_index)];
+    const int largest = static_cast<int>(racks.size()) - 1;
+    auto take_from_rack = [&](int rack, int n) {
+        for (int node : topology_.nodes_of_rack(rack)) {
+            if (n == 0)
+                break;
+            if (node_free(node) != gpn)
+                continue;
+            take(node, gpn);
+            into.parts.emplace_back(node, gpn);
+            --n;
+        }
+    };
+    // Best fit: the rack with the fewest wholly free nodes that still holds the whole gang.
+    for (int k = count; k <= largest; ++k) {
+        if (!racks[static_cast<std::size_t>(k)].empty()) {
+            take_from_rack(racks[static_cast<std::size_t>(k)].back(), count);
+            return;
+        }
+    }
+    // Otherwise as few racks as possible: the fullest-free racks first.
+    int left = count;
+    while (left > 0) {
+        int k = largest;
+        while (k > 0 && racks[static_cast<std::size_t>(k)].empty())
+            --k;
+        if (k == 0)
+            throw std::logic_error("whole nodes counted free but not found in any rack");
+        const int n = std::min(left, k);
+        take_from_rack(racks[static_cast<std::size_t>(k)].back(), n);
+        left -= n;
+    }
 }
 
 bool Fleet::grow(Allocation& held, int pool_index, int gpus) {

@@ -4,6 +4,7 @@
 // node: a gang that needs whole nodes cannot use scattered free GPUs (fragmentation is real).
 
 #include "sim/config/spec.hpp"
+#include "sim/model/fleet_topology.hpp"
 
 #include <optional>
 #include <string>
@@ -62,6 +63,7 @@ public:
     int free_gpus() const { return free_gpus_; }
     int free_gpus(int pool) const { return pool_free_[static_cast<std::size_t>(pool)]; }
     int largest_pool_gpus() const;
+    const FleetTopology& topology() const { return topology_; }
 
     /** Whether `gpus` for one gang would fit in `pool` right now (no change made). */
     bool can_fit(int pool, int gpus) const;
@@ -78,6 +80,9 @@ private:
     void give(int node, int gpus);
     void bucket_remove(int node);
     void bucket_insert(int node);
+    void rack_bucket_move(int rack, int delta);
+    /** Takes `count` whole free nodes of `pool`, from as few racks as possible. */
+    void take_whole_nodes(int pool, int count, Allocation& into);
 
     std::vector<Pool> pools_;
     std::vector<int> node_pool_;
@@ -86,6 +91,11 @@ private:
     // by_free_[pool][f] lists the nodes of `pool` with exactly f free GPUs (best fit in O(gpn)).
     std::vector<std::vector<std::vector<int>>> by_free_;
     std::vector<int> slot_;  ///< node's position in its bucket
+    FleetTopology topology_;
+    // racks_by_full_[pool][k] lists the racks of `pool` with exactly k wholly free nodes.
+    std::vector<int> rack_full_free_;
+    std::vector<std::vector<std::vector<int>>> racks_by_full_;
+    std::vector<int> rack_slot_;
     int total_gpus_ = 0;
     int free_gpus_ = 0;
 };

@@ -313,19 +313,28 @@ std::string write_outputs(const ScenarioSpec& scenario,
 
     if (scenario.output.jobs_csv) {
         std::ofstream jobs(partial / "jobs.csv", std::ios::binary);
-        jobs << "job_id,class,submit_s,start_s,end_s,gpus,work_gpu_h,preemptions,status,pool,lost_"
-                "work_gpu_h\n";
+        jobs << "job_id,class,submit_s,start_s,end_s,gpus,work_gpu_h,preemptions,status,pool,"
+                "lost_work_gpu_h,racks\n";
         fmt::memory_buffer buf;
+        std::vector<int> nodes;
         for (const auto& j : result.state->jobs) {
             const std::string start =
                 j.first_start_s >= 0 ? fmt::format("{}", j.first_start_s) : "";
             const std::string end = j.end_s >= 0 ? fmt::format("{}", j.end_s) : "";
             const std::string pool =
                 j.alloc.pool >= 0 ? result.state->fleet.pool(j.alloc.pool).name : "";
-            fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{}\n", j.id,
+            // Racks the job's (last) placement spans: its locality in the fleet topology.
+            std::string racks;
+            if (!j.alloc.parts.empty()) {
+                nodes.clear();
+                for (const auto& part : j.alloc.parts)
+                    nodes.push_back(part.first);
+                racks = std::to_string(result.state->fleet.topology().racks_spanned(nodes));
+            }
+            fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{},{}\n", j.id,
                            f.classes[static_cast<std::size_t>(j.cls)].name, j.submit_s, start, end,
                            j.gpus, j.work_ref_gpu_s / 3600.0, j.preemptions, to_string(j.status),
-                           pool, j.lost_ref_gpu_s / 3600.0);
+                           pool, j.lost_ref_gpu_s / 3600.0, racks);
             if (buf.size() > (1 << 20)) {
                 jobs.write(buf.data(), static_cast<std::streamsize>(buf.size()));
                 buf.clear();
