@@ -68,6 +68,21 @@ TEST_SUITE("hindsight-bound") {
         CHECK(b.jobs == 0);
     }
 
+    TEST_CASE("a job gets no more work than its gang can do after it arrives") {
+        // No coding demand; the job is 2 GPUs x 2 h (4 GPU-h). From its arrival a it can do at
+        // most 2 x (7200 - a) / 3600 GPU-h (< 4), at $5; video takes every other GPU-hour at $1.
+        ScenarioSpec s = two_hours();
+        s.workload.classes[0].service.demand_units_per_s = 0;
+        s.workload.classes[2].batch.work.value = 7200;
+        JobSource source(s);
+        const double a = source.pop().submit_s;
+        const double job_gpu_h = 2 * (7200 - a) / 3600;
+        REQUIRE(job_gpu_h < 4);
+        const BoundResult b = hindsight_bound(s, BoundOptions{});
+        CHECK(b.classes[2].revenue_usd == doctest::Approx(5 * job_gpu_h));
+        CHECK(b.revenue_usd == doctest::Approx(5 * job_gpu_h + (8 - job_gpu_h)));
+    }
+
     TEST_CASE("an LP interval that is not a whole number of ticks is refused") {
         CHECK_THROWS_AS(hindsight_bound(two_hours(), BoundOptions{5400}), InputError);
     }
