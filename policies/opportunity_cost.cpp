@@ -12,8 +12,9 @@
 //    (r_claim - r_job) x GPUs taken x payback_h >= r_claim x (work lost since its checkpoint +
 //    restart cost x its GPUs), i.e. the value gained over payback_h hours covers the GPU-hours
 //    the job will have to redo, priced at the claim's rate (the going value of a GPU-hour now).
-//  - admit: a non-preemptible job is not started on GPUs that more valuable blocked demand (a
-//    gang waiting for whole nodes) wants, since it could not be evicted when that demand fits;
+//  - admit: a non-preemptible job is not started on GPUs that blocked demand at least as
+//    valuable (a gang waiting for whole nodes) wants, since it could not be evicted when that
+//    demand fits;
 //    preemptible jobs and services may fill them, and are displaced by the rule above.
 //  - floor: with energy_floor, demand is not served where its revenue per GPU-hour is below the
 //    pool's marginal energy cost ((busy - idle power) x PUE x energy price: capex is sunk, so
