@@ -2,6 +2,7 @@
 // 1 internal error. Logs go to stderr; stdout carries only the report table.
 
 #include "policies/registry.hpp"
+#include "sim/bound/hindsight_bound.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/output/run_report.hpp"
@@ -13,7 +14,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace fleetsim {
 namespace {
@@ -26,6 +30,8 @@ struct Options {
     int verbosity = 0;
     bool quiet = false;
     bool markdown = false;
+    bool bound = false;
+    double interval_s = 0;
 };
 
 void setup_logging(int verbosity) {
@@ -49,6 +55,13 @@ std::vector<Override> collect_overrides(const Options& o) {
     return out;
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+        throw std::runtime_error("cannot write " + path);
+}
+
 int run(const Options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     Diagnostics diagnostics;
@@ -64,16 +77,43 @@ int run(const Options& o) {
             return g;
         }(),
         scenario.workload.classes.size(), scenario.horizon_s, scenario.policy.name);
+    std::optional<BoundResult> bound;
+    if (o.bound)
+        bound = hindsight_bound(scenario, BoundOptions{o.interval_s});
     RunResult result = run_simulation(scenario, std::move(policy));
     RunFigures figures = compute_figures(scenario, result);
+    if (bound)
+        figures.bound_revenue_usd = bound->revenue_usd;
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir, wall_s);
+    if (bound)
+        write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
     if (!o.quiet) {
         std::cout << format_table(figures);
         std::cout << fmt::format(
             "wrote {}/ (summary.json, classes.csv, timeseries.csv{}) in {:.2f} s\n", dir,
             scenario.output.jobs_csv ? ", jobs.csv" : "", wall_s);
+    }
+    return 0;
+}
+
+int bound(const Options& o) {
+    Diagnostics diagnostics;
+    Options scenario_only = o;
+    scenario_only.out.clear();  // --out names the bound's folder, not the run's
+    const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
+    ScenarioSpec scenario = load_scenario(path, collect_overrides(scenario_only), diagnostics);
+    const BoundResult b = hindsight_bound(scenario, BoundOptions{o.interval_s});
+    const std::string dir = o.out.empty() ? "results/" + scenario.name + "-bound" : o.out;
+    std::filesystem::create_directories(dir);
+    write_text_file(dir + "/bound.json", bound_json(scenario, b));
+    if (!o.quiet) {
+        std::cout << fmt::format(
+            "{}: hindsight bound on revenue ${:.0f} (LP: {} intervals of {:.0f} s, {} variables, "
+            "{} constraints; {} jobs); wrote {}/bound.json\n",
+            scenario.name, b.revenue_usd, b.intervals, b.interval_s, b.variables, b.constraints,
+            b.jobs, dir);
     }
     return 0;
 }
@@ -146,6 +186,22 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--out", o.out, "output folder (same as --set output.dir=DIR)");
     run_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr (-vv: every event)");
     run_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    run_cmd->add_flag("--bound", o.bound,
+                      "also compute the hindsight bound on revenue (summary.json \"bound\", "
+                      "bound.json)");
+    run_cmd->add_option("--bound-interval-s", o.interval_s,
+                        "the bound's LP interval (default: output.timeseries_interval_s)");
+    auto* bound_cmd = app.add_subcommand(
+        "bound", "an upper bound on the revenue any policy can earn from the scenario's demand");
+    bound_cmd->add_option("scenario", o.scenario, "scenario YAML file");
+    bound_cmd->add_option("--set", o.sets, "override any scenario value by its dotted key")
+        ->take_all();
+    bound_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    bound_cmd->add_option("--out", o.out, "folder for bound.json (default results/NAME-bound)");
+    bound_cmd->add_option("--interval-s", o.interval_s,
+                          "LP interval, a whole multiple of tick_s (default: "
+                          "output.timeseries_interval_s)");
+    bound_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     auto* validate_cmd = app.add_subcommand(
         "validate", "check a scenario and every file it names; exit 2 on problems");
     validate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
@@ -166,6 +222,8 @@ int main(int argc, char** argv) {
             return run(o);
         if (*validate_cmd)
             return validate(o);
+        if (*bound_cmd)
+            return bound(o);
         if (*policies_cmd)
             return list_policies(o);
     } catch (const InputErrors& e) {

@@ -13,7 +13,7 @@
 
 #include "sim/engine/simulation.hpp"
 
-#include "sim/engine/job_source.hpp"
+#include "sim/generators/job_source.hpp"
 
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
@@ -158,6 +158,9 @@ private:
 
     /** Reference-GPU seconds of work done in the current run, read from SimGrid. */
     double progress_from_simgrid(const Job& j) const {
+        // A job started earlier in the same policy call has no run yet: nothing done.
+        if (static_cast<std::size_t>(j.id) >= runs_.size())
+            return 0;
         const auto& run = runs_[static_cast<std::size_t>(j.id)];
         if (!run || run->execs.empty())
             return 0;  // its actor has not started yet

@@ -261,6 +261,13 @@ std::string write_outputs(const ScenarioSpec& scenario,
     totals["opportunity_cost_usd"] = f.opportunity_cost_usd;
     totals["idle_cost_usd"] = f.idle_cost_usd;
     summary["totals"] = totals;
+    if (f.bound_revenue_usd) {
+        Json bound;
+        bound["revenue_usd"] = *f.bound_revenue_usd;
+        bound["revenue_fraction"] =
+            *f.bound_revenue_usd > 0 ? Json(f.revenue_usd / *f.bound_revenue_usd) : Json(nullptr);
+        summary["bound"] = bound;
+    }
     summary["events"] = f.events;
     summary["wall_s"] = wall_s;
     summary["version"] = fleetsim_version();
@@ -376,6 +383,10 @@ std::string format_table(const RunFigures& f) {
         "\nutilization {:.1f}% (busy GPU-hours / capacity), energy {:.0f} MWh, mean shadow price "
         "${:.2f}/GPU-h\n",
         100 * f.utilization, f.energy_kwh / 1000, f.mean_shadow_price_usd_per_gpu_h);
+    if (f.bound_revenue_usd && *f.bound_revenue_usd > 0) {
+        out += fmt::format("hindsight bound on revenue {}: this run reached {:.1f}% of it\n",
+                           money(*f.bound_revenue_usd), 100 * f.revenue_usd / *f.bound_revenue_usd);
+    }
     return out;
 }
 

@@ -66,6 +66,8 @@ struct RunFigures {
     double mean_shadow_price_usd_per_gpu_h = 0;
     long long events = 0;
     std::vector<ClassFigures> classes;
+    /** Hindsight bound on revenue for the same demand (`fleetsim run --bound`). */
+    std::optional<double> bound_revenue_usd;
 };
 
 RunFigures compute_figures(const ScenarioSpec& scenario, const RunResult& result);
