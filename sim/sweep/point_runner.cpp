@@ -85,6 +85,7 @@ std::string PointOutcome::to_json() const {
     j["exit_code"] = exit_code ? Json(*exit_code) : Json(nullptr);
     j["error"] = error;
     j["wall_s"] = wall_s;
+    j["rank"] = rank;
     j["totals"] = totals;
     j["rows"] = rows;
     return j.dump();
@@ -100,6 +101,7 @@ PointOutcome PointOutcome::from_json(const std::string& text) {
         o.exit_code = j.at("exit_code").get<int>();
     o.error = j.at("error").get<std::string>();
     o.wall_s = j.at("wall_s").get<double>();
+    o.rank = j.at("rank").get<int>();
     o.totals = j.at("totals").get<std::map<std::string, double>>();
     o.rows = j.at("rows").get<std::vector<std::vector<std::string>>>();
     return o;
@@ -238,6 +240,7 @@ void PointRunner::start(long long point_id) {
 PointOutcome PointRunner::finish(const Child& child, int wait_status) {
     PointOutcome o;
     o.point_id = child.point_id;
+    o.rank = config_.rank;
     o.wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - child.started).count();
     std::string stderr_text;

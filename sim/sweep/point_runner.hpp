@@ -27,6 +27,7 @@ struct PointOutcome {
     std::optional<int> exit_code;
     std::string error;
     double wall_s = 0;
+    int rank = 0;                                ///< which MPI rank ran it
     std::map<std::string, double> totals;        ///< points-table columns from summary.json
     std::vector<std::vector<std::string>> rows;  ///< classes.csv cells, classes_csv_columns() order
 
@@ -65,6 +66,7 @@ struct RunnerConfig {
     std::string out_dir;   ///< the sweep's folder
     std::string work_dir;  ///< where running points write
     std::string tag;       ///< makes work folder names unique across hosts and processes
+    int rank = 0;          ///< the MPI rank running the points (0 without MPI)
 };
 
 class PointRunner {

@@ -125,7 +125,8 @@ CREATE TABLE points (
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
     exit_code INTEGER,
     error TEXT,
-    wall_s REAL{}
+    wall_s REAL,
+    rank INTEGER{}
 );
 CREATE TABLE runs (
     run_id INTEGER PRIMARY KEY,
@@ -312,7 +313,7 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
         db.exec("INSERT INTO main.points SELECT * FROM src.points");
         std::string reset =
             "UPDATE main.points SET status = 'pending', exit_code = NULL, "
-            "error = NULL, wall_s = NULL";
+            "error = NULL, wall_s = NULL, rank = NULL";
         for (const char* c : kTotals)
             reset += fmt::format(", {} = NULL", c);
         db.exec(reset);
@@ -356,7 +357,7 @@ void SweepDb::record(const PointOutcome& o) {
     if (o.status == PointOutcome::Status::interrupted)
         return;
     SQLite::Transaction t(*db_);
-    std::string sets = "status = ?, exit_code = ?, error = ?, wall_s = ?";
+    std::string sets = "status = ?, exit_code = ?, error = ?, wall_s = ?, rank = ?";
     for (const char* c : kTotals)
         sets += fmt::format(", {} = ?", c);
     SQLite::Statement update(*db_, "UPDATE points SET " + sets + " WHERE point_id = ?");
@@ -371,6 +372,7 @@ void SweepDb::record(const PointOutcome& o) {
     else
         update.bind(i++, o.error);
     update.bind(i++, o.wall_s);
+    update.bind(i++, o.rank);
     for (const char* c : kTotals) {
         auto it = o.totals.find(c);
         if (it == o.totals.end())

@@ -111,7 +111,7 @@ struct Session {
     }
 
     RunnerConfig runner_config() const {
-        return RunnerConfig{self_exe(), out, (fs::path(out) / "work").string(), process_tag()};
+        return RunnerConfig{self_exe(), out, (fs::path(out) / "work").string(), process_tag(), 0};
     }
 
     void handle(const PointOutcome& o) {
@@ -222,9 +222,10 @@ std::string broadcast_go(const fleetsim_mpi_api& mpi, std::string folder) {
 int mpi_worker(const SweepPlan& plan,
                const SweepOptions& o,
                const fleetsim_mpi_api& mpi,
+               int rank,
                const std::string& out) {
     PointRunner runner(
-        plan, RunnerConfig{self_exe(), out, (fs::path(out) / "work").string(), process_tag()},
+        plan, RunnerConfig{self_exe(), out, (fs::path(out) / "work").string(), process_tag(), rank},
         o.jobs > 0 ? o.jobs : 1);
     bool more = true;
     while (true) {
@@ -325,7 +326,7 @@ int run_mpi(const SweepOptions& o, const fleetsim_mpi_api& mpi) {
         const std::string out = broadcast_go(mpi, "");
         if (out.empty())
             return 2;  // rank 0 says why
-        return mpi_worker(*plan, o, mpi, out);
+        return mpi_worker(*plan, o, mpi, rank, out);
     }
 
     std::optional<Session> session;

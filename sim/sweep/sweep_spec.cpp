@@ -5,7 +5,6 @@
 #include "sim/output/run_report.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -425,13 +424,10 @@ void check_keys_in_base(const SweepPlan& plan,
                     fmt::format("the base scenario {} has no key '{}' under '{}'{}", plan.base,
                                 parts[i], walked.empty() ? "<top>" : walked,
                                 hint.empty() ? "" : ", did you mean '" + hint + "'?");
-                if (!last || !cur.IsMap()) {
+                // A missing leaf may be valid (a key left at its default): check_keys_in_schema
+                // decides. A missing parent can never be set (scenario_loader's set_in_tree).
+                if (!last || !cur.IsMap())
                     builder.location(key)->fail(msg);
-                    break;
-                }
-                // A new leaf may be valid (a policy parameter left at its default): say so.
-                spdlog::warn("{} (key '{}'): {}; every point will add it", plan.sweep_file, key,
-                             msg);
                 break;
             }
             walked += (walked.empty() ? "" : ".") + parts[i];
@@ -440,24 +436,40 @@ void check_keys_in_base(const SweepPlan& plan,
     }
 }
 
+/**
+ * Loads the base with the first point's overrides and reports a swept key the scenario's schema
+ * does not know (a misspelt leaf) at the sweep file: it would fail every point. Problems with
+ * the values are left to the points, where they are recorded one by one.
+ */
+void check_keys_in_schema(const SweepPlan& plan, const PlanBuilder& builder) {
+    if (plan.points.empty())
+        return;
+    Diagnostics all(/*collect_all=*/true);
+    std::vector<InputError> errors;
+    try {
+        load_scenario(plan.base, plan.overrides(plan.points.front()), all);
+    } catch (const InputErrors& e) {
+        errors = e.errors();
+    } catch (const InputError& e) {
+        errors = all.errors();
+        errors.push_back(e);
+    }
+    for (const auto& e : errors) {
+        if (e.message().rfind("unknown key", 0) == 0 && builder.location(e.key()) != nullptr &&
+            std::find(plan.keys.begin(), plan.keys.end(), e.key()) != plan.keys.end())
+            builder.location(e.key())->fail(e.message());
+    }
+}
+
 }  // namespace
 
 const std::vector<std::string>& reserved_columns() {
-    static const std::vector<std::string> names = {"point_id",
-                                                   "point_key",
-                                                   "status",
-                                                   "seed",
-                                                   "replication",
-                                                   "exit_code",
-                                                   "error",
-                                                   "wall_s",
-                                                   "total_revenue_usd",
-                                                   "total_cost_usd",
-                                                   "total_profit_usd",
-                                                   "total_opportunity_cost_usd",
-                                                   "fleet_utilization",
-                                                   "class",
-                                                   "class_index"};
+    // clang-format off
+    static const std::vector<std::string> names = {
+        "point_id", "point_key", "status", "seed", "replication", "exit_code", "error", "wall_s",
+        "rank", "total_revenue_usd", "total_cost_usd", "total_profit_usd",
+        "total_opportunity_cost_usd", "fleet_utilization", "class", "class_index"};
+    // clang-format on
     return names;
 }
 
@@ -594,6 +606,7 @@ SweepPlan load_sweep(const std::string& path) {
     for (const auto& o : plan.fixed)
         all += "set " + o.key + "=" + o.value + "\n";
     plan.fingerprint = hex16(fnv1a64(all));
+    check_keys_in_schema(plan, builder);
     return plan;
 }
 
