@@ -17,14 +17,7 @@ TEST_SUITE("sweep mpi") {
         setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
         setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
         TempDir tmp("sweep-mpi");
-        const auto file = write_sweep(tmp, "mpi", R"(replications: 2
-vary:
-  - grid:
-      workload.classes.video-gen.price_usd_per_unit: [0.05, -1, 0.2]
-  - zip:
-      policy.name: [static-partition, revenue-greedy]
-      policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
-)");
+        const auto file = write_sweep(tmp, "mpi", kSmallSweep);
         auto local = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "local", "-q"});
         REQUIRE(local.exit_code == 0);
         for (const char* ranks : {"2", "3"}) {

@@ -18,17 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// 2 prices x 2 policies x 2 replications; one price is invalid, so 4 points fail.
-const char* kSmallSweep = R"(seed: 3
-replications: 2
-vary:
-  - grid:
-      workload.classes.video-gen.price_usd_per_unit: [0.05, -1, 0.2]
-  - zip:
-      policy.name: [static-partition, revenue-greedy]
-      policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
-)";
-
 // 16 valid points, enough that a kill lands partway.
 const char* kLongerSweep = R"(replications: 2
 vary:

@@ -21,6 +21,16 @@ set:
     return path;
 }
 
+const char* const kSmallSweep = R"(seed: 3
+replications: 2
+vary:
+  - grid:
+      workload.classes.video-gen.price_usd_per_unit: [0.05, -1, 0.2]
+  - zip:
+      policy.name: [static-partition, revenue-greedy]
+      policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
+)";
+
 namespace {
 
 std::string cell(const SQLite::Column& c) {

@@ -17,6 +17,10 @@ namespace fleetsim::test {
  */
 std::string write_sweep(const TempDir& dir, const std::string& name, const std::string& body);
 
+/** A sweep body of 12 points: 3 prices (one invalid, so 4 points fail) x 2 policies x 2
+ * replications from seed 3. */
+extern const char* const kSmallSweep;
+
 /** Every table of a sweep.db as text rows, in a fixed order; points without wall_s and rank
  * (the columns that say how a point ran) and without the runs table (the log of invocations). */
 std::map<std::string, std::vector<std::string>> dump_sweep_db(const std::string& db_file);
