@@ -228,7 +228,9 @@ void PointRunner::start(long long point_id) {
         &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     child.started = std::chrono::steady_clock::now();
-    const int rc = posix_spawn(&pid, config_.exe.c_str(), &actions, &attr, argv.data(), environ);
+    // /proc/self/exe, not the path: if the binary is rebuilt during a sweep, every point still
+    // runs the sweep's own binary (the one its fingerprint was computed by).
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0)

@@ -62,7 +62,7 @@ private:
 };
 
 struct RunnerConfig {
-    std::string exe;       ///< the fleetsim binary (this process's own)
+    std::string exe;       ///< the fleetsim binary's path (argv[0] of the points)
     std::string out_dir;   ///< the sweep's folder
     std::string work_dir;  ///< where running points write
     std::string tag;       ///< makes work folder names unique across hosts and processes

@@ -33,9 +33,20 @@ std::string hex16(std::uint64_t v) {
     return fmt::format("{:016x}", v);
 }
 
-/** A generated number, rounded to 12 significant digits so that 0.1 + 0.2 reads 0.3. */
-double tidy(double v) {
-    return std::stod(fmt::format("{:.12g}", v));
+// Generated numbers keep 12 significant digits unless told otherwise: 0.1 + 0.2 reads 0.3.
+constexpr long long kDefaultDigits = 12;
+
+/** A generated number rounded to `digits` significant digits. */
+double tidy(double v, long long digits) {
+    return std::stod(fmt::format("{:.{}g}", v, static_cast<int>(digits)));
+}
+
+/** The `digits` key of a range or a sampled key: significant digits kept, 1 to 17. */
+long long read_digits(const MapReader& m) {
+    const long long digits = m.integer_or("digits", kDefaultDigits, Range::positive);
+    if (digits > 17)
+        m.optional("digits").fail(fmt::format("expected at most 17 digits, found {}", digits));
+    return digits;
 }
 
 SweptValue real_value(double v) {
@@ -114,7 +125,7 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
         v.fail("expected a list of values or a range {from, to, count}, found " + v.found());
         return out;
     }
-    MapReader m(v, {"from", "to", "count", "scale", "integer"});
+    MapReader m(v, {"from", "to", "count", "scale", "integer", "digits"});
     if (!m.ok())
         return out;
     const double from = m.number("from");
@@ -122,6 +133,7 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
     const long long count = m.integer("count", Range::positive);
     const std::string scale = m.choice_or("scale", {"linear", "log"}, "linear");
     const bool integer = m.boolean_or("integer", false);
+    const long long digits = read_digits(m);
     if (scale == "log" && (from <= 0 || to <= 0)) {
         m.value().fail(
             fmt::format("expected from > 0 and to > 0 with scale: log, found {} and {}", from, to));
@@ -132,7 +144,7 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
         double x = scale == "log" ? from * std::pow(to / from, f) : from + (to - from) * f;
         if (i == count - 1)
             x = to;  // no rounding drift at the end of the range
-        out.push_back(integer ? integer_value(std::llround(x)) : real_value(tidy(x)));
+        out.push_back(integer ? integer_value(std::llround(x)) : real_value(tidy(x, digits)));
     }
     return out;
 }
@@ -142,6 +154,7 @@ struct SampledKey {
     double low = 0, high = 0;
     bool log_scale = false;
     bool integer = false;
+    long long digits = kDefaultDigits;
     std::vector<SweptValue> choices;  ///< categorical when not empty
 
     SweptValue at_u(double u) const {
@@ -160,17 +173,17 @@ struct SampledKey {
         }
         const double x = log_scale ? std::exp(std::log(low) + (std::log(high) - std::log(low)) * u)
                                    : low + (high - low) * u;
-        return real_value(tidy(x));
+        return real_value(tidy(x, digits));
     }
 };
 
 SampledKey parse_sampled_key(const YamlValue& v) {
     SampledKey s;
-    MapReader m(v, {"low", "high", "scale", "integer", "values"});
+    MapReader m(v, {"low", "high", "scale", "integer", "digits", "values"});
     if (!m.ok())
         return s;
     if (m.has("values")) {
-        if (m.has("low") || m.has("high") || m.has("scale") || m.has("integer"))
+        if (m.has("low") || m.has("high") || m.has("scale") || m.has("integer") || m.has("digits"))
             v.fail("expected either values or low/high, found both");
         auto values = m.optional("values");
         for (const auto& e : values.elements())
@@ -183,6 +196,7 @@ SampledKey parse_sampled_key(const YamlValue& v) {
     s.high = m.number("high");
     s.log_scale = m.choice_or("scale", {"linear", "log"}, "linear") == "log";
     s.integer = m.boolean_or("integer", false);
+    s.digits = read_digits(m);
     if (s.high < s.low)
         v.fail(fmt::format("expected high >= low, found low {} and high {}", s.low, s.high));
     if (s.log_scale && s.low <= 0)

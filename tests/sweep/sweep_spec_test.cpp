@@ -117,6 +117,46 @@ vary:
         CHECK(plan.points[1].replication == 1);
     }
 
+    TEST_CASE("generated numbers keep the significant digits asked for") {
+        TempDir tmp("sweep-digits");
+        auto path = write_sweep(tmp, "d", R"(vary:
+  - grid:
+      workload.classes.video-gen.gpu_s_per_unit: {from: 5, to: 350, count: 10, scale: log, digits: 2}
+      workload.classes.video-gen.price_usd_per_unit: {from: 0.1, to: 0.3, count: 3}
+)");
+        const SweepPlan plan = load_sweep(path);
+        std::vector<std::string> gpu_s;
+        for (std::size_t i = 0; i < plan.points.size(); i += 3)
+            gpu_s.push_back(plan.points[i].values[0].override_text);
+        CHECK(gpu_s == std::vector<std::string>{"5", "8", "13", "21", "33", "53", "85", "140",
+                                                "220", "350"});
+        // 12 digits by default: 0.1 + 0.1 is 0.2, not 0.20000000000000001.
+        CHECK(plan.points[1].values[1].override_text == "0.2");
+        CHECK(load_error(write_sweep(tmp, "bad", R"(vary:
+  - grid:
+      tick_s: {from: 5, to: 350, count: 10, digits: 18}
+)"))
+                  .find("at most 17 digits") != std::string::npos);
+    }
+
+    TEST_CASE("the ready sweep maps video price x compute x policy in 300 points") {
+        const SweepPlan plan = load_sweep(source_path("scenarios/sweeps/video-vs-llm.yaml"));
+        REQUIRE(plan.keys ==
+                std::vector<std::string>{"workload.classes.video-gen.price_usd_per_unit",
+                                         "workload.classes.video-gen.gpu_s_per_unit", "policy.name",
+                                         "policy.params"});
+        CHECK(plan.points.size() == 300);
+        std::set<std::string> prices, gpu_s, policies;
+        for (const auto& p : plan.points) {
+            prices.insert(p.values[0].override_text);
+            gpu_s.insert(p.values[1].override_text);
+            policies.insert(p.values[2].override_text);
+        }
+        CHECK(prices.size() == 10);
+        CHECK(gpu_s.size() == 10);
+        CHECK(policies == std::set<std::string>{"fifo", "revenue-greedy", "static-partition"});
+    }
+
     TEST_CASE("a Latin hypercube uses every stratum of every key exactly once") {
         TempDir tmp("sweep-lhs");
         auto path = write_sweep(tmp, "l", R"(vary:
