@@ -289,7 +289,7 @@ int mpi_coordinator(Session& s, const SweepOptions& o, const fleetsim_mpi_api& m
     }
     if (runner.interrupted()) {
         runner.stop_all();
-        const int code = s.finish(runner.interrupted(), "", o.quiet);
+        const int code = s.finish(runner.interrupted(), "interrupted", o.quiet);
         s.db.reset();
         mpi.abort(code);  // ends the workers too: their points stay pending for the next run
     }

@@ -231,6 +231,38 @@ TEST_SUITE("sweep") {
         CHECK(wrong.err.find("another sweep") != std::string::npos);
     }
 
+    TEST_CASE("failed points run again only when asked, and kept outputs are the run folders") {
+        TempDir tmp("sweep-retry");
+        // tick_s 300 is the base's own value; -1 is rejected by the scenario: 2 points fail.
+        const auto file = write_sweep(tmp, "keep", R"(replications: 2
+keep_point_outputs: true
+vary:
+  - grid:
+      tick_s: [300, -1]
+)");
+        auto first = sweep({file, "-j", "2", "--out", tmp / "out", "-q"});
+        REQUIRE(first.exit_code == 0);
+        CHECK(count_status(tmp / "out/sweep.db", "done") == 2);
+        CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
+        // The kept folder of point 1 is the run of tick_s 300 with seed 2, and nothing else is.
+        const auto kept = parse_csv(read_file(tmp / "out/points/1/classes.csv"));
+        CHECK(kept.size() == 6);
+        auto summary = nlohmann::json::parse(read_file(tmp / "out/points/1/summary.json"));
+        CHECK(summary["seed"] == 2);
+        CHECK(!fs::exists(tmp / "out/points/2"));
+        CHECK(!fs::exists(tmp / "out/work"));
+
+        auto again = sweep({file, "--out", tmp / "out"});
+        CHECK(again.out.find("this run: 0 points") != std::string::npos);
+        auto retry = sweep({file, "--retry-failed", "--out", tmp / "out"});
+        CHECK(retry.exit_code == 0);
+        CHECK(retry.out.find("this run: 2 points") != std::string::npos);
+        CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
+        SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
+        CHECK(db.execAndGet("SELECT count(*) FROM runs").getInt() == 3);
+        CHECK(db.execAndGet("SELECT sum(points_failed) FROM runs").getInt() == 4);
+    }
+
     TEST_CASE("bad input: a bad sweep file, a changed sweep, a busy folder") {
         TempDir tmp("sweep-bad");
         const auto bad = write_sweep(
@@ -258,5 +290,15 @@ TEST_SUITE("sweep") {
         CHECK(changed.err.find("holds another sweep") != std::string::npos);
 
         CHECK(sweep({file, "--shard", "3/3"}).exit_code == 2);
+
+        // A second sweep on a folder in use stops at once instead of running points twice.
+        const auto longer = write_sweep(tmp, "longer", kLongerSweep);
+        const pid_t pid = start_fleetsim({"sweep", longer, "-j", "1", "--out", tmp / "busy"});
+        REQUIRE(wait_for_done(tmp / "busy/sweep.db", 1, std::chrono::seconds(120)));
+        auto busy = sweep({longer, "--out", tmp / "busy"});
+        kill(pid, SIGTERM);
+        CHECK(wait_child(pid) == 128 + SIGTERM);
+        CHECK(busy.exit_code == 2);
+        CHECK(busy.err.find("another fleetsim sweep is running") != std::string::npos);
     }
 }
