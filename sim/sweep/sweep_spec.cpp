@@ -437,7 +437,9 @@ void check_keys_in_base(const SweepPlan& plan,
                 const std::string msg =
                     fmt::format("the base scenario {} has no key '{}' under '{}'{}", plan.base,
                                 parts[i], walked.empty() ? "<top>" : walked,
-                                hint.empty() ? "" : ", did you mean '" + hint + "'?");
+                                hint.empty() ? " (a swept key's parents must exist: add them to "
+                                               "the base or to set)"
+                                             : ", did you mean '" + hint + "'?");
                 // A missing leaf may be valid (a key left at its default): check_keys_in_schema
                 // decides. A missing parent can never be set (scenario_loader's set_in_tree).
                 if (!last || !cur.IsMap())
