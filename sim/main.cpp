@@ -6,6 +6,7 @@
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/output/run_report.hpp"
+#include "sim/sweep/sweep_run.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -210,6 +211,27 @@ int main(int argc, char** argv) {
     auto* policies_cmd =
         app.add_subcommand("policies", "list the registered policies and their parameters");
     policies_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/policies.md)");
+    sweep::SweepOptions so;
+    sweep::MergeOptions mo;
+    auto* sweep_cmd = app.add_subcommand(
+        "sweep", "run many variations of a scenario (docs/sweeps.md) into one SQLite database");
+    sweep_cmd->add_option("sweep_file", so.sweep_file, "sweep YAML file");
+    sweep_cmd->add_option("-j,--jobs", so.jobs,
+                          "points run at once (default: every core; 1 per rank under MPI)");
+    sweep_cmd->add_option("--out", so.out, "sweep folder (default results/<sweep name>)");
+    sweep_cmd->add_option("--shard", so.shard,
+                          "I/N: run only the points whose id % N == I (join with sweep merge)");
+    sweep_cmd->add_flag("--retry-failed", so.retry_failed, "run failed points again");
+    sweep_cmd->add_flag("--list", so.list, "print the points as CSV and run nothing");
+    sweep_cmd->add_option("--mpi", so.mpi, "auto (when started by mpirun or srun), on or off")
+        ->check(CLI::IsMember({"auto", "on", "off"}));
+    sweep_cmd->add_flag("-q,--quiet", so.quiet, "no progress line and no summary");
+    sweep_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr");
+    auto* merge_cmd = sweep_cmd->add_subcommand(
+        "merge", "join the sweep folders of one sweep's shards into one folder");
+    merge_cmd->add_option("out", mo.out, "the merged sweep folder")->required();
+    merge_cmd->add_option("shards", mo.sources, "the shards' sweep folders")->required();
+    merge_cmd->add_flag("-q,--quiet", mo.quiet, "no summary");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -226,6 +248,15 @@ int main(int argc, char** argv) {
             return bound(o);
         if (*policies_cmd)
             return list_policies(o);
+        if (*merge_cmd)
+            return sweep::merge_sweeps(mo);
+        if (*sweep_cmd) {
+            if (so.sweep_file.empty()) {
+                std::cerr << "fleetsim sweep: a SWEEP file is required (see --help)\n";
+                return 2;
+            }
+            return sweep::run_sweep(so);
+        }
     } catch (const InputErrors& e) {
         std::cerr << "fleetsim: " << e.what() << "\n";
         return 2;

@@ -273,13 +273,7 @@ std::string write_outputs(const ScenarioSpec& scenario,
     summary["version"] = fleetsim_version();
     write_file(partial / "summary.json", summary.dump(2) + "\n");
 
-    std::string csv =
-        "class,family,kind,gpu_h,busy_gpu_h,revenue_usd,cost_usd,profit_usd,revenue_usd_per_gpu_h,"
-        "opportunity_cost_usd,energy_kwh,demand_units,served_units,lost_units,served_fraction,jobs_"
-        "submitted,"
-        "jobs_completed,jobs_rejected,jobs_running_at_end,jobs_waiting_at_end,wait_s_mean,wait_s_"
-        "p50,"
-        "wait_s_p99,preemptions,lost_work_gpu_h,queue_len_mean\n";
+    std::string csv = fmt::format("{}\n", fmt::join(classes_csv_columns(), ","));
     for (const auto& c : f.classes) {
         csv += fmt::format(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
@@ -353,6 +347,18 @@ std::string write_outputs(const ScenarioSpec& scenario,
         fs::create_directories(target.parent_path());
     fs::rename(partial, target);
     return target.string();
+}
+
+const std::vector<std::string>& classes_csv_columns() {
+    // clang-format off
+    static const std::vector<std::string> columns = {
+        "class", "family", "kind", "gpu_h", "busy_gpu_h", "revenue_usd", "cost_usd", "profit_usd",
+        "revenue_usd_per_gpu_h", "opportunity_cost_usd", "energy_kwh", "demand_units",
+        "served_units", "lost_units", "served_fraction", "jobs_submitted", "jobs_completed",
+        "jobs_rejected", "jobs_running_at_end", "jobs_waiting_at_end", "wait_s_mean", "wait_s_p50",
+        "wait_s_p99", "preemptions", "lost_work_gpu_h", "queue_len_mean"};
+    // clang-format on
+    return columns;
 }
 
 std::string format_table(const RunFigures& f) {

@@ -86,6 +86,9 @@ std::string write_outputs(const ScenarioSpec& scenario,
 /** The short table printed by `fleetsim run`. */
 std::string format_table(const RunFigures& figures);
 
+/** The columns of classes.csv, in order (sweeps copy them into their database and results.csv). */
+const std::vector<std::string>& classes_csv_columns();
+
 /** The version written into summary.json. */
 const char* fleetsim_version();
 
