@@ -136,10 +136,12 @@ JobId SchedulerState::submit(Job j) {
     j.id = static_cast<JobId>(jobs.size());
     j.status = JobStatus::waiting;
     ClassState& c = cls(j.cls);
-    jobs.push_back(j);
-    c.waiting.insert(j.id);
-    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
-    return j.id;
+    const JobId id = j.id;
+    const double rate = j.value_usd_per_ref_gpu_h;
+    jobs.push_back(std::move(j));
+    c.waiting.insert(id);
+    c.waiting_rates.insert(rate);
+    return id;
 }
 
 void SchedulerState::reject(JobId id, const std::string& reason) {
