@@ -6,7 +6,7 @@
 // usage: scale_bench [--only a|b] [--repeat N]
 
 #include "sim/config/scenario_loader.hpp"
-#include "sim/engine/job_source.hpp"
+#include "sim/generators/job_source.hpp"
 
 #include <nlohmann/json.hpp>
 

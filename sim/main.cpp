@@ -2,10 +2,12 @@
 // 1 internal error. Logs go to stderr; stdout carries only the report table.
 
 #include "policies/registry.hpp"
+#include "sim/bound/hindsight_bound.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/output/run_report.hpp"
 #include "sim/report/report.hpp"
+#include "sim/sweep/sweep_run.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -14,7 +16,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace fleetsim {
 namespace {
@@ -29,6 +34,8 @@ struct Options {
     bool markdown = false;
     bool no_report = false;
     ReportOptions report;
+    bool bound = false;
+    double interval_s = 0;
 };
 
 void setup_logging(int verbosity) {
@@ -52,6 +59,13 @@ std::vector<Override> collect_overrides(const Options& o) {
     return out;
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+        throw std::runtime_error("cannot write " + path);
+}
+
 int run(const Options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     Diagnostics diagnostics;
@@ -67,11 +81,18 @@ int run(const Options& o) {
             return g;
         }(),
         scenario.workload.classes.size(), scenario.horizon_s, scenario.policy.name);
+    std::optional<BoundResult> bound;
+    if (o.bound)
+        bound = hindsight_bound(scenario, BoundOptions{o.interval_s});
     RunResult result = run_simulation(scenario, std::move(policy));
     RunFigures figures = compute_figures(scenario, result);
+    if (bound)
+        figures.bound_revenue_usd = bound->revenue_usd;
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir, wall_s);
+    if (bound)
+        write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
     // The report reads the folder just written, as `fleetsim report DIR` would.
     if (!o.no_report)
         write_report(dir);
@@ -89,6 +110,26 @@ int report(const Options& o) {
     const std::string path = write_report(o.scenario, o.report);
     if (!o.quiet)
         std::cout << "wrote " << path << "\n";
+    return 0;
+}
+
+int bound(const Options& o) {
+    Diagnostics diagnostics;
+    Options scenario_only = o;
+    scenario_only.out.clear();  // --out names the bound's folder, not the run's
+    const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
+    ScenarioSpec scenario = load_scenario(path, collect_overrides(scenario_only), diagnostics);
+    const BoundResult b = hindsight_bound(scenario, BoundOptions{o.interval_s});
+    const std::string dir = o.out.empty() ? "results/" + scenario.name + "-bound" : o.out;
+    std::filesystem::create_directories(dir);
+    write_text_file(dir + "/bound.json", bound_json(scenario, b));
+    if (!o.quiet) {
+        std::cout << fmt::format(
+            "{}: hindsight bound on revenue ${:.0f} (LP: {} intervals of {:.0f} s, {} variables, "
+            "{} constraints; {} jobs); wrote {}/bound.json\n",
+            scenario.name, b.revenue_usd, b.intervals, b.interval_s, b.variables, b.constraints,
+            b.jobs, dir);
+    }
     return 0;
 }
 
@@ -161,6 +202,22 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr (-vv: every event)");
     run_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     run_cmd->add_flag("--no-report", o.no_report, "do not write report.html");
+    run_cmd->add_flag("--bound", o.bound,
+                      "also compute the hindsight bound on revenue (summary.json \"bound\", "
+                      "bound.json)");
+    run_cmd->add_option("--bound-interval-s", o.interval_s,
+                        "the bound's LP interval (default: output.timeseries_interval_s)");
+    auto* bound_cmd = app.add_subcommand(
+        "bound", "an upper bound on the revenue any policy can earn from the scenario's demand");
+    bound_cmd->add_option("scenario", o.scenario, "scenario YAML file");
+    bound_cmd->add_option("--set", o.sets, "override any scenario value by its dotted key")
+        ->take_all();
+    bound_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    bound_cmd->add_option("--out", o.out, "folder for bound.json (default results/NAME-bound)");
+    bound_cmd->add_option("--interval-s", o.interval_s,
+                          "LP interval, a whole multiple of tick_s (default: "
+                          "output.timeseries_interval_s)");
+    bound_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     auto* validate_cmd = app.add_subcommand(
         "validate", "check a scenario and every file it names; exit 2 on problems");
     validate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
@@ -175,6 +232,27 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--x", o.report.x_key, "sweep: the swept key across the heat maps");
     report_cmd->add_option("--y", o.report.y_key, "sweep: the swept key down the heat maps");
     report_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    sweep::SweepOptions so;
+    sweep::MergeOptions mo;
+    auto* sweep_cmd = app.add_subcommand(
+        "sweep", "run many variations of a scenario (docs/sweeps.md) into one SQLite database");
+    sweep_cmd->add_option("sweep_file", so.sweep_file, "sweep YAML file");
+    sweep_cmd->add_option("-j,--jobs", so.jobs,
+                          "points run at once (default: every core; 1 per rank under MPI)");
+    sweep_cmd->add_option("--out", so.out, "sweep folder (default results/<sweep name>)");
+    sweep_cmd->add_option("--shard", so.shard,
+                          "I/N: run only the points whose id % N == I (join with sweep merge)");
+    sweep_cmd->add_flag("--retry-failed", so.retry_failed, "run failed points again");
+    sweep_cmd->add_flag("--list", so.list, "print the points as CSV and run nothing");
+    sweep_cmd->add_option("--mpi", so.mpi, "auto (when started by mpirun or srun), on or off")
+        ->check(CLI::IsMember({"auto", "on", "off"}));
+    sweep_cmd->add_flag("-q,--quiet", so.quiet, "no progress line and no summary");
+    sweep_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr");
+    auto* merge_cmd = sweep_cmd->add_subcommand(
+        "merge", "join the sweep folders of one sweep's shards into one folder");
+    merge_cmd->add_option("out", mo.out, "the merged sweep folder")->required();
+    merge_cmd->add_option("shards", mo.sources, "the shards' sweep folders")->required();
+    merge_cmd->add_flag("-q,--quiet", mo.quiet, "no summary");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -187,10 +265,21 @@ int main(int argc, char** argv) {
             return run(o);
         if (*validate_cmd)
             return validate(o);
+        if (*bound_cmd)
+            return bound(o);
         if (*policies_cmd)
             return list_policies(o);
         if (*report_cmd)
             return report(o);
+        if (*merge_cmd)
+            return sweep::merge_sweeps(mo);
+        if (*sweep_cmd) {
+            if (so.sweep_file.empty()) {
+                std::cerr << "fleetsim sweep: a SWEEP file is required (see --help)\n";
+                return 2;
+            }
+            return sweep::run_sweep(so);
+        }
     } catch (const InputErrors& e) {
         std::cerr << "fleetsim: " << e.what() << "\n";
         return 2;

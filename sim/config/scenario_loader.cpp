@@ -616,7 +616,7 @@ ScenarioSpec load_scenario(const std::string& path,
         } else if (into_workload) {
             workload_sets.push_back(&o);
         } else {
-            set_in_tree(root, parts, 0, o);
+            set_in_tree(root, parts, 0, o);  // creates output / engine when the file has none
         }
         (*log)[o.key] = o.key + "=" + o.value;
     }

@@ -13,7 +13,7 @@
 
 #include "sim/engine/simulation.hpp"
 
-#include "sim/engine/job_source.hpp"
+#include "sim/generators/job_source.hpp"
 
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
@@ -37,7 +37,7 @@ constexpr double kTimeEpsilon_s = 1e-6;
 // Both figures are KiB: contexts/stack-size is in KiB, and so is Actor::set_stacksize() in
 // SimGrid 3.32 (s4u_Actor.cpp multiplies by 1024 in an unsigned: 1024 * 1024 gave the
 // scheduler a 1 GiB stack, and 4 Mi "bytes" wrapped to 0, the crash seen from "4 MiB" up).
-constexpr unsigned kJobActorStack_kib = 32;
+constexpr unsigned kJobActorStack_kib = 64;
 constexpr unsigned kSchedulerStack_kib = 16 * 1024;
 
 class Simulation {
@@ -72,6 +72,7 @@ public:
     struct Worker {
         sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
         std::shared_ptr<JobRun> run;
+        bool stepping = false;  ///< running a scheduler step: a job given to it needs no wake-up
     };
 
     RunResult run() {
@@ -89,8 +90,6 @@ public:
         reference_flops_ = reference_speed();
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
 
-        scheduler_mutex_ = sg4::Mutex::create();
-        completed_ = sg4::ConditionVariable::create();
         sg4::Actor::init("scheduler", hosts_.front())
             ->set_stacksize(kSchedulerStack_kib)
             ->start([this] { schedule(); });
@@ -158,6 +157,9 @@ private:
 
     /** Reference-GPU seconds of work done in the current run, read from SimGrid. */
     double progress_from_simgrid(const Job& j) const {
+        // A job started earlier in the same policy call has no run yet: nothing done.
+        if (static_cast<std::size_t>(j.id) >= runs_.size())
+            return 0;
         const auto& run = runs_[static_cast<std::size_t>(j.id)];
         if (!run || run->execs.empty())
             return 0;  // its actor has not started yet
@@ -202,21 +204,31 @@ private:
             idle_.pop_back();
         }
         worker->run = std::move(run);
-        worker->wake->release();
+        if (!worker->stepping)
+            worker->wake->release();
     }
 
-    /** A worker actor: waits for a job, runs its Execs, reports the completion, goes idle. */
+    /**
+     * A worker actor: runs a job's Execs; when they complete, it runs the scheduler step itself
+     * (no hand-off to another actor) and, when that step starts a job, runs it next without
+     * waiting. Waking another actor for every completion and every start cost two context
+     * switches and four simcalls per job.
+     */
     void work(Worker* self) {
+        self->wake->acquire();
         while (true) {
-            self->wake->acquire();
             std::shared_ptr<JobRun> run = std::move(self->run);
-            if (run && run_to_end(*run)) {
-                // No mutex: actors never run concurrently, and the scheduler checks the queue
-                // before it waits, so a notification it misses loses no completion.
+            const bool completed = run && run_to_end(*run);
+            idle_.push_back(self);  // only now: a busy worker must not be handed a job
+            if (completed) {
                 completions_.push_back(run->id);
-                completed_->notify_one();
+                self->stepping = true;
+                step();
+                self->stepping = false;
+                if (self->run)
+                    continue;  // the step gave this worker a job
             }
-            idle_.push_back(self);
+            self->wake->acquire();
         }
     }
 
@@ -296,27 +308,31 @@ private:
         shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
     }
 
-    void schedule() {
+    double next_tick_s() const {
+        return std::min(scenario_.horizon_s, static_cast<double>(next_tick_k_) * scenario_.tick_s);
+    }
+
+    /**
+     * Everything the scheduler does at one instant: integrate the books up to now, settle the
+     * service ticks that ended, apply completions and arrivals, call the policy once. Any actor
+     * may run it (a worker that saw a completion, or the timer actor), one at a time; a step
+     * loops while actors that ran during its simcalls queued more work for the same instant.
+     */
+    void step() {
+        if (in_step_ || finished_)
+            return;
+        in_step_ = true;
         const double horizon = scenario_.horizon_s;
-        const double tick = scenario_.tick_s;
-        long long next_tick_k = 1;
-        double next_day = 86400;
-        std::unique_lock lock(*scheduler_mutex_);
-        state_->now_s = 0;
-        call_policy();
-        while (true) {
-            const double next_tick = std::min(horizon, static_cast<double>(next_tick_k) * tick);
-            const double wake = std::min({source_.next_time(), next_tick, horizon});
-            if (completions_.empty() && wake > sg4::Engine::get_clock())
-                completed_->wait_until(lock, wake);
-            const double now = std::min(sg4::Engine::get_clock(), horizon);
+        const double now = std::min(sg4::Engine::get_clock(), horizon);
+        do {
             ++events_;
             ledger_->advance(*state_, now, shadow_price_);
             state_->now_s = now;
-            while (static_cast<double>(next_tick_k) * tick <= now + kTimeEpsilon_s &&
-                   static_cast<double>(next_tick_k) * tick <= horizon) {
-                ledger_->settle_services(*state_, static_cast<double>(next_tick_k) * tick);
-                ++next_tick_k;
+            while (static_cast<double>(next_tick_k_) * scenario_.tick_s <= now + kTimeEpsilon_s &&
+                   static_cast<double>(next_tick_k_) * scenario_.tick_s <= horizon) {
+                ledger_->settle_services(*state_,
+                                         static_cast<double>(next_tick_k_) * scenario_.tick_s);
+                ++next_tick_k_;
             }
             // Completions first (their GPUs are free for this call), in job order.
             std::vector<JobId> done;
@@ -343,15 +359,38 @@ private:
                 }
             }
             if (now >= horizon - kTimeEpsilon_s)
-                break;
+                break;  // the timer actor closes the books
             call_policy();
-            if (now >= next_day) {
+        } while (!completions_.empty() || source_.next_time() <= now + kTimeEpsilon_s ||
+                 next_tick_s() <= now + kTimeEpsilon_s);
+        in_step_ = false;
+    }
+
+    /** The timer actor: wakes for arrivals, service ticks and the horizon; closes the books. */
+    void schedule() {
+        const double horizon = scenario_.horizon_s;
+        double next_day = 86400;
+        state_->now_s = 0;
+        step();
+        while (true) {
+            const double wake = std::min({source_.next_time(), next_tick_s(), horizon});
+            if (wake > sg4::Engine::get_clock())
+                sg4::this_actor::sleep_until(wake);
+            // Another actor's step at this instant will see the due timers; let it finish.
+            while (in_step_)
+                sg4::this_actor::yield();
+            if (sg4::Engine::get_clock() >= horizon - kTimeEpsilon_s)
+                break;
+            step();
+            if (sg4::Engine::get_clock() >= next_day) {
                 spdlog::info("simulated day {:.0f} of {:.0f}: {} jobs so far, {} GPUs free",
-                             now / 86400, horizon / 86400, state_->jobs.size(),
+                             sg4::Engine::get_clock() / 86400, horizon / 86400, state_->jobs.size(),
                              state_->fleet.free_gpus());
                 next_day += 86400;
             }
         }
+        step();  // completions, arrivals and ticks due at the horizon; no policy call
+        finished_ = true;
         // The last tick may be shorter than tick_s when the horizon is not a multiple of it.
         ledger_->advance(*state_, horizon, shadow_price_);
         state_->now_s = horizon;
@@ -364,8 +403,8 @@ private:
                 total += sg_host_get_consumed_energy(h);
             energy_simgrid_j_ = total;
         }
-        // Idle and busy workers alike end here (they wait on semaphores or Execs).
         spdlog::info("{} worker actors ran {} jobs", workers_.size(), state_->jobs.size());
+        // Idle and busy workers alike end here (they wait on semaphores or Execs).
         sg4::Actor::kill_all();
     }
 
@@ -379,8 +418,9 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Worker*> idle_;
     std::vector<JobId> completions_;
-    sg4::MutexPtr scheduler_mutex_;        ///< held by the scheduler except while it waits
-    sg4::ConditionVariablePtr completed_;  ///< notified by a worker when it queues a completion
+    long long next_tick_k_ = 1;  ///< the next service tick ends at next_tick_k_ x tick_s
+    bool in_step_ = false;
+    bool finished_ = false;
     double shadow_price_ = 0;
     double reference_flops_ = 1e12;
     long long events_ = 0;

@@ -136,10 +136,12 @@ JobId SchedulerState::submit(Job j) {
     j.id = static_cast<JobId>(jobs.size());
     j.status = JobStatus::waiting;
     ClassState& c = cls(j.cls);
-    jobs.push_back(j);
-    c.waiting.insert(j.id);
-    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
-    return j.id;
+    const JobId id = j.id;
+    const double rate = j.value_usd_per_ref_gpu_h;
+    jobs.push_back(std::move(j));
+    c.waiting.insert(id);
+    c.waiting_rates.insert(rate);
+    return id;
 }
 
 void SchedulerState::reject(JobId id, const std::string& reason) {
@@ -178,6 +180,7 @@ bool SchedulerState::start(JobId id, int pool) {
     c.waiting.erase(id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
+    c.running.insert(id);
     hold(c, pool, j.gpus, j.value_usd_per_ref_gpu_h);
     return true;
 }
@@ -193,6 +196,25 @@ void SchedulerState::preempt(JobId id) {
     if (!b.preemptible)
         throw std::logic_error("job " + std::to_string(id) +
                                " of a non-preemptible class preempted");
+    const double progress = progress_probe(j);
+    const double lost = preemption_loss_ref_gpu_s(j);
+    const double kept = progress - lost;
+    j.lost_ref_gpu_s += lost;
+    j.saved_ref_gpu_s += kept;
+    j.restart_overhead_s = b.restart_cost_s;
+    j.preemptions += 1;
+    fleet.release(j.alloc);
+    unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    j.alloc = Allocation{};
+    j.status = JobStatus::waiting;
+    c.running_jobs -= 1;
+    c.running.erase(id);
+    c.waiting.insert(id);
+    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
+}
+
+double SchedulerState::preemption_loss_ref_gpu_s(const Job& j) const {
+    const auto& b = cls(j.cls).spec->batch;
     const double sf = fleet.pool(j.alloc.pool).speed_factor;
     const double progress = progress_probe(j);
     // Work survives only up to the last checkpoint of this run (none: back to the last save).
@@ -202,17 +224,7 @@ void SchedulerState::preempt(JobId id) {
         kept = std::floor(ran_s / b.checkpoint_interval_s) * b.checkpoint_interval_s * j.gpus * sf;
         kept = std::min(kept, progress);
     }
-    j.lost_ref_gpu_s += progress - kept;
-    j.saved_ref_gpu_s += kept;
-    j.restart_overhead_s = b.restart_cost_s;
-    j.preemptions += 1;
-    fleet.release(j.alloc);
-    unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
-    j.alloc = Allocation{};
-    j.status = JobStatus::waiting;
-    c.running_jobs -= 1;
-    c.waiting.insert(id);
-    c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
+    return progress - kept;
 }
 
 void SchedulerState::complete(JobId id) {
@@ -228,6 +240,7 @@ void SchedulerState::complete(JobId id) {
     j.status = JobStatus::completed;
     j.end_s = now_s;
     c.running_jobs -= 1;
+    c.running.erase(id);
 }
 
 bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {

@@ -64,6 +64,7 @@ struct ClassState {
     std::set<JobId> waiting;              ///< in submission order (ids grow with submit time)
     std::multiset<double> waiting_rates;  ///< value rates of waiting jobs (shadow price)
     std::map<double, double> running_eff_by_rate;  ///< value rate -> reference-GPU equivalents
+    std::set<JobId> running;  ///< running jobs (policies that preempt pick victims here)
     int running_jobs = 0;
     double value_rate_usd_per_ref_gpu_h = 0;  ///< class-wide rate (per-GPU-hour valued classes)
 
@@ -115,6 +116,9 @@ public:
     bool start(JobId id, int pool);
     /** Stops a running job, keeps the work up to its last checkpoint, requeues it. */
     void preempt(JobId id);
+    /** Work (reference-GPU seconds) a running job would lose if preempted now: what it did
+        since its last checkpoint (all of this run's work when the class has none). */
+    double preemption_loss_ref_gpu_s(const Job& job) const;
     /** Marks a running job completed and frees its GPUs. */
     void complete(JobId id);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */

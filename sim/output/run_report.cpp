@@ -261,18 +261,19 @@ std::string write_outputs(const ScenarioSpec& scenario,
     totals["opportunity_cost_usd"] = f.opportunity_cost_usd;
     totals["idle_cost_usd"] = f.idle_cost_usd;
     summary["totals"] = totals;
+    if (f.bound_revenue_usd) {
+        Json bound;
+        bound["revenue_usd"] = *f.bound_revenue_usd;
+        bound["revenue_fraction"] =
+            *f.bound_revenue_usd > 0 ? Json(f.revenue_usd / *f.bound_revenue_usd) : Json(nullptr);
+        summary["bound"] = bound;
+    }
     summary["events"] = f.events;
     summary["wall_s"] = wall_s;
     summary["version"] = fleetsim_version();
     write_file(partial / "summary.json", summary.dump(2) + "\n");
 
-    std::string csv =
-        "class,family,kind,gpu_h,busy_gpu_h,revenue_usd,cost_usd,profit_usd,revenue_usd_per_gpu_h,"
-        "opportunity_cost_usd,energy_kwh,demand_units,served_units,lost_units,served_fraction,jobs_"
-        "submitted,"
-        "jobs_completed,jobs_rejected,jobs_running_at_end,jobs_waiting_at_end,wait_s_mean,wait_s_"
-        "p50,"
-        "wait_s_p99,preemptions,lost_work_gpu_h,queue_len_mean\n";
+    std::string csv = fmt::format("{}\n", fmt::join(classes_csv_columns(), ","));
     for (const auto& c : f.classes) {
         csv += fmt::format(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
@@ -348,6 +349,18 @@ std::string write_outputs(const ScenarioSpec& scenario,
     return target.string();
 }
 
+const std::vector<std::string>& classes_csv_columns() {
+    // clang-format off
+    static const std::vector<std::string> columns = {
+        "class", "family", "kind", "gpu_h", "busy_gpu_h", "revenue_usd", "cost_usd", "profit_usd",
+        "revenue_usd_per_gpu_h", "opportunity_cost_usd", "energy_kwh", "demand_units",
+        "served_units", "lost_units", "served_fraction", "jobs_submitted", "jobs_completed",
+        "jobs_rejected", "jobs_running_at_end", "jobs_waiting_at_end", "wait_s_mean", "wait_s_p50",
+        "wait_s_p99", "preemptions", "lost_work_gpu_h", "queue_len_mean"};
+    // clang-format on
+    return columns;
+}
+
 std::string format_table(const RunFigures& f) {
     std::string out = fmt::format("{} under {}: {} GPUs, {:.1f} days, seed {}\n\n", f.scenario,
                                   f.policy, f.gpus, f.horizon_s / 86400, f.seed);
@@ -376,6 +389,10 @@ std::string format_table(const RunFigures& f) {
         "\nutilization {:.1f}% (busy GPU-hours / capacity), energy {:.0f} MWh, mean shadow price "
         "${:.2f}/GPU-h\n",
         100 * f.utilization, f.energy_kwh / 1000, f.mean_shadow_price_usd_per_gpu_h);
+    if (f.bound_revenue_usd && *f.bound_revenue_usd > 0) {
+        out += fmt::format("hindsight bound on revenue {}: this run reached {:.1f}% of it\n",
+                           money(*f.bound_revenue_usd), 100 * f.revenue_usd / *f.bound_revenue_usd);
+    }
     return out;
 }
 

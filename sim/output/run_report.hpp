@@ -66,6 +66,8 @@ struct RunFigures {
     double mean_shadow_price_usd_per_gpu_h = 0;
     long long events = 0;
     std::vector<ClassFigures> classes;
+    /** Hindsight bound on revenue for the same demand (`fleetsim run --bound`). */
+    std::optional<double> bound_revenue_usd;
 };
 
 RunFigures compute_figures(const ScenarioSpec& scenario, const RunResult& result);
@@ -83,6 +85,9 @@ std::string write_outputs(const ScenarioSpec& scenario,
 
 /** The short table printed by `fleetsim run`. */
 std::string format_table(const RunFigures& figures);
+
+/** The columns of classes.csv, in order (sweeps copy them into their database and results.csv). */
+const std::vector<std::string>& classes_csv_columns();
 
 /** The version written into summary.json. */
 const char* fleetsim_version();

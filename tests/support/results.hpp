@@ -1,11 +1,15 @@
 #pragma once
-// Reading a run's output folder in tests: summary.json, and jobs.csv as typed rows.
+// Reading a run's output folder in scenario tests: summary.json, jobs.csv as typed rows, and
+// any CSV file as maps from column name to text.
 
+#include <map>
 #include <nlohmann/json.hpp>
-
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/support/spawn.hpp"
 
 namespace fleetsim::test {
 
@@ -28,5 +32,35 @@ std::vector<JobRow> read_jobs(const std::string& dir);
 
 /** |actual - expected| <= rel x max(|expected|, 1): relative, with 1 as the scale near zero. */
 bool near(double actual, double expected, double rel = 1e-6);
+
+using CsvRow = std::map<std::string, std::string>;
+
+/** A CSV text with a header line as one map per row (fleetsim's CSV has no quoted fields). */
+inline std::vector<CsvRow> parse_csv(const std::string& text) {
+    auto split = [](const std::string& line) {
+        std::vector<std::string> cells;
+        std::string cell;
+        std::istringstream s(line);
+        while (std::getline(s, cell, ',')) cells.push_back(cell);
+        if (!line.empty() && line.back() == ',') cells.emplace_back();
+        return cells;
+    };
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    const auto header = split(line);
+    std::vector<CsvRow> rows;
+    while (std::getline(in, line)) {
+        const auto cells = split(line);
+        CsvRow row;
+        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+inline double num(const CsvRow& row, const std::string& key) { return std::stod(row.at(key)); }
+
+inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_file(path)); }
 
 }  // namespace fleetsim::test

@@ -1,15 +1,29 @@
 // A policy whose registration the linker dropped would vanish silently: pin the list.
-#include <doctest/doctest.h>
-
 #include "policies/registry.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace fleetsim;
 
 TEST_SUITE("registry") {
     TEST_CASE("every policy is registered exactly once, sorted by name") {
         std::vector<std::string> names;
-        for (const auto& info : PolicyRegistry::instance().list()) names.push_back(info.name);
-        const std::vector<std::string> expected = {"fifo", "revenue-greedy", "static-partition"};
+        for (const auto& info : PolicyRegistry::instance().list())
+            names.push_back(info.name);
+        // One name a line, so that parallel additions merge cleanly.
+        // clang-format off
+        const std::vector<std::string> expected = {
+            "easy-backfill",
+            "fair-share",
+            "fifo",
+            "las",
+            "market",
+            "opportunity-cost",
+            "priority",
+            "revenue-greedy",
+            "static-partition",
+        };
+        // clang-format on
         CHECK(names == expected);
     }
 
@@ -19,7 +33,8 @@ TEST_SUITE("registry") {
             CHECK_FALSE(info.summary.empty());
             CHECK_FALSE(info.source.empty());
             bool has_placement = false;
-            for (const auto& p : info.params) has_placement = has_placement || p.key == "placement";
+            for (const auto& p : info.params)
+                has_placement = has_placement || p.key == "placement";
             CHECK(has_placement);
         }
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Batch job arrivals: one Poisson stream per class (non-homogeneous through thinning against
-// the rate profile), each with its own seeded random streams, merged in time order.
+// the rate profile), each with its own seeded random streams, merged in time order. No SimGrid
+// here: the engine and the offline hindsight bound draw the same jobs from the same seed.
 
 #include "sim/config/spec.hpp"
 #include "sim/generators/random.hpp"

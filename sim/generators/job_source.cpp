@@ -1,4 +1,4 @@
-#include "sim/engine/job_source.hpp"
+#include "sim/generators/job_source.hpp"
 
 #include <algorithm>
 #include <cmath>

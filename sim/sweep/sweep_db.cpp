@@ -1,0 +1,534 @@
+#include "sim/sweep/sweep_db.hpp"
+
+#include "sim/config/input_error.hpp"
+#include "sim/output/run_report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <unistd.h>
+
+namespace fleetsim::sweep {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+// classes.csv columns that hold words; every other one holds a number or nothing.
+const std::set<std::string> kTextColumns = {"class", "family", "kind", "unit"};
+const char* const kTotals[] = {"total_revenue_usd", "total_cost_usd", "total_profit_usd",
+                               "total_opportunity_cost_usd", "fleet_utilization"};
+
+std::string ident(const std::string& name) {
+    return double_quoted(name);
+}
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string host_name() {
+    char buf[256] = {0};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+std::vector<std::string> table_columns(SQLite::Database& db,
+                                       const std::string& schema,
+                                       const std::string& table) {
+    std::vector<std::string> out;
+    SQLite::Statement q(db, fmt::format("PRAGMA {}.table_info({})", schema, ident(table)));
+    while (q.executeStep())
+        out.push_back(q.getColumn(1).getString());
+    return out;
+}
+
+void bind_cell(SQLite::Statement& q, int index, const std::string& column, const std::string& v) {
+    if (v.empty()) {
+        q.bind(index);
+        return;
+    }
+    if (!kTextColumns.count(column)) {
+        double d = 0;
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+        if (ec == std::errc() && p == v.data() + v.size()) {
+            q.bind(index, d);
+            return;
+        }
+    }
+    q.bind(index, v);
+}
+
+void bind_value(SQLite::Statement& q, int index, const SweptValue& v) {
+    switch (v.kind) {
+        case SweptValue::Kind::integer:
+            q.bind(index, static_cast<int64_t>(v.integer));
+            break;
+        case SweptValue::Kind::real:
+            q.bind(index, v.real);
+            break;
+        case SweptValue::Kind::text:
+            q.bind(index, v.text);
+            break;
+    }
+}
+
+/** A cell of results.csv: numbers as the shortest text that reads back the same double. */
+std::string csv_cell(const SQLite::Column& c) {
+    if (c.isNull())
+        return "";
+    if (c.isInteger())
+        return std::to_string(c.getInt64());
+    if (c.isFloat())
+        return fmt::format("{}", c.getDouble());
+    return csv_field(c.getString());
+}
+
+void write_atomically(const fs::path& path, const std::string& text) {
+    const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        if (!out)
+            throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
+}
+
+void create_schema(SQLite::Database& db, const SweepPlan& plan) {
+    std::string params;
+    for (const auto& k : plan.keys)
+        params += "    " + ident(k) + ",\n";  // no declared type: values keep the sweep file's
+    std::string totals;
+    for (const char* t : kTotals)
+        totals += fmt::format(",\n    {} REAL", t);
+    db.exec(fmt::format(R"(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE points (
+    point_id INTEGER PRIMARY KEY,
+    point_key TEXT NOT NULL UNIQUE,
+{}    seed INTEGER NOT NULL,
+    replication INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+    exit_code INTEGER,
+    error TEXT,
+    wall_s REAL,
+    rank INTEGER{}
+);
+CREATE TABLE runs (
+    run_id INTEGER PRIMARY KEY,
+    started_utc TEXT NOT NULL,
+    finished_utc TEXT,
+    host TEXT,
+    pid INTEGER,
+    jobs INTEGER,
+    ranks INTEGER,
+    shard TEXT,
+    mpi_library TEXT,
+    points_done INTEGER,
+    points_failed INTEGER,
+    outcome TEXT NOT NULL,
+    source TEXT
+);)",
+                        params, totals));
+    std::string class_cols;
+    for (const auto& c : classes_csv_columns())
+        class_cols +=
+            fmt::format("    {} {},\n", ident(c), kTextColumns.count(c) ? "TEXT" : "REAL");
+    db.exec(fmt::format(R"(
+CREATE TABLE classes (
+    point_id INTEGER NOT NULL REFERENCES points (point_id),
+    class_index INTEGER NOT NULL,
+{}    PRIMARY KEY (point_id, class_index)
+) WITHOUT ROWID;)",
+                        class_cols));
+    // The view results.csv is exported from: one row per finished point and class.
+    std::string cols = "p.point_id AS point_id, p.status AS status";
+    for (const auto& k : plan.keys)
+        cols += fmt::format(", p.{0} AS {0}", ident(k));
+    cols += ", p.seed AS seed, p.replication AS replication";
+    for (const auto& c : classes_csv_columns())
+        cols += fmt::format(", c.{0} AS {0}", ident(c));
+    db.exec(fmt::format(
+        "CREATE VIEW results AS SELECT {} FROM points p LEFT JOIN classes c ON c.point_id = "
+        "p.point_id WHERE p.status <> 'pending' ORDER BY p.point_id, c.class_index;",
+        cols));
+
+    SQLite::Statement meta(db, "INSERT INTO meta (key, value) VALUES (?, ?)");
+    Json keys = plan.keys;
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"schema_version", kSchemaVersion},
+        {"name", plan.name},
+        {"sweep_file", plan.sweep_file},
+        {"base", plan.base},
+        {"keys", keys.dump()},
+        {"points", std::to_string(plan.points.size())},
+        {"fingerprint", plan.fingerprint},
+        {"version", fleetsim_version()}};
+    for (const auto& [k, v] : rows) {
+        meta.bind(1, k);
+        meta.bind(2, v);
+        meta.exec();
+        meta.reset();
+    }
+
+    std::string names = "point_id, point_key", marks = "?, ?";
+    for (const auto& k : plan.keys) {
+        names += ", " + ident(k);
+        marks += ", ?";
+    }
+    names += ", seed, replication";
+    marks += ", ?, ?";
+    SQLite::Statement insert(db, fmt::format("INSERT INTO points ({}) VALUES ({})", names, marks));
+    for (const auto& p : plan.points) {
+        int i = 1;
+        insert.bind(i++, static_cast<int64_t>(p.id));
+        insert.bind(i++, p.point_key);
+        for (const auto& v : p.values)
+            bind_value(insert, i++, v);
+        insert.bind(i++, static_cast<int64_t>(p.seed));
+        insert.bind(i++, p.replication);
+        insert.exec();
+        insert.reset();
+    }
+}
+
+std::unique_ptr<SQLite::Database> open_file(const std::string& path, bool create) {
+    auto db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0));
+    db->setBusyTimeout(10000);  // a reader (a notebook, `fleetsim report`) may hold it briefly
+    db->exec("PRAGMA journal_mode = WAL");
+    // FULL: a committed point survives power loss, not only a killed process. One fsync per
+    // point is small against a point's run (docs/performance.md, "Sweeps").
+    db->exec("PRAGMA synchronous = FULL");
+    return db;
+}
+
+bool has_meta(SQLite::Database& db, const std::string& schema = "main") {
+    SQLite::Statement q(
+        db, fmt::format("SELECT count(*) FROM {}.sqlite_master WHERE type = 'table' AND name = "
+                        "'meta'",
+                        schema));
+    q.executeStep();
+    return q.getColumn(0).getInt() == 1;
+}
+
+std::string meta_of(SQLite::Database& db, const std::string& schema, const std::string& key) {
+    SQLite::Statement q(db, fmt::format("SELECT value FROM {}.meta WHERE key = ?", schema));
+    q.bind(1, key);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
+}  // namespace
+
+std::string db_path(const std::string& path) {
+    return fs::is_directory(path) ? (fs::path(path) / "sweep.db").string() : path;
+}
+
+SweepDb::SweepDb(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+SweepDb::SweepDb(SweepDb&&) noexcept = default;
+SweepDb& SweepDb::operator=(SweepDb&&) noexcept = default;
+SweepDb::~SweepDb() = default;
+
+SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir) {
+    fs::create_directories(dir);
+    const std::string path = (fs::path(dir) / "sweep.db").string();
+    SweepDb out(open_file(path, true));
+    SQLite::Database& db = *out.db_;
+    if (!has_meta(db)) {
+        // Created in one transaction: a kill during creation leaves no half-made sweep.
+        SQLite::Transaction t(db);
+        create_schema(db, plan);
+        t.commit();
+        return out;
+    }
+    const std::string theirs = meta_of(db, "main", "fingerprint");
+    if (theirs != plan.fingerprint) {
+        throw InputError(
+            SourceSpan{plan.sweep_file, 0, 0}, "",
+            fmt::format("{} holds another sweep (fingerprint {}, this file gives {}): the sweep "
+                        "file, its base scenario or fleetsim changed since it was made. Choose "
+                        "another folder with --out, or delete {} to start over",
+                        path, theirs, plan.fingerprint, dir));
+    }
+    auto cols = table_columns(db, "main", "classes");
+    if (cols.size() < 2 ||
+        std::vector<std::string>(cols.begin() + 2, cols.end()) != classes_csv_columns()) {
+        throw InputError(SourceSpan{path, 0, 0}, "",
+                         "its classes table does not have the columns of this fleetsim's "
+                         "classes.csv: it was made by another version; choose another --out");
+    }
+    return out;
+}
+
+SweepDb SweepDb::open_existing(const std::string& path) {
+    const std::string file = db_path(path);
+    if (!fs::exists(file))
+        throw InputError(SourceSpan{path, 0, 0}, "", "not a sweep folder: no sweep.db in it");
+    SweepDb out(open_file(file, false));
+    if (!has_meta(*out.db_))
+        throw InputError(SourceSpan{file, 0, 0}, "", "not a sweep database: it has no meta table");
+    return out;
+}
+
+SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) {
+    const std::string file = db_path(source);
+    if (!fs::exists(file))
+        throw InputError(SourceSpan{source, 0, 0}, "", "not a sweep folder: no sweep.db in it");
+    fs::create_directories(dir);
+    SweepDb out(open_file((fs::path(dir) / "sweep.db").string(), true));
+    SQLite::Database& db = *out.db_;
+    if (has_meta(db))
+        return out;
+    SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
+    attach.bind(1, file);
+    attach.exec();
+    {
+        if (!has_meta(db, "src"))
+            throw InputError(SourceSpan{file, 0, 0}, "",
+                             "not a sweep database: it has no meta table");
+        SQLite::Transaction t(db);
+        std::vector<std::string> ddl;
+        SQLite::Statement q(db,
+                            "SELECT sql FROM src.sqlite_master WHERE type IN ('table', 'view') "
+                            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid");
+        while (q.executeStep())
+            ddl.push_back(q.getColumn(0).getString());
+        for (const auto& sql : ddl)
+            db.exec(sql);
+        db.exec("INSERT INTO main.meta SELECT * FROM src.meta");
+        db.exec("INSERT INTO main.points SELECT * FROM src.points");
+        std::string reset =
+            "UPDATE main.points SET status = 'pending', exit_code = NULL, "
+            "error = NULL, wall_s = NULL, rank = NULL";
+        for (const char* c : kTotals)
+            reset += fmt::format(", {} = NULL", c);
+        db.exec(reset);
+        t.commit();
+    }
+    db.exec("DETACH DATABASE src");
+    return out;
+}
+
+std::string SweepDb::meta(const std::string& key) const {
+    return meta_of(*db_, "main", key);
+}
+
+std::vector<long long> SweepDb::unfinished(bool retry_failed) const {
+    std::vector<long long> out;
+    SQLite::Statement q(*db_, retry_failed ? "SELECT point_id FROM points WHERE status <> 'done' "
+                                             "ORDER BY point_id"
+                                           : "SELECT point_id FROM points WHERE status = "
+                                             "'pending' ORDER BY point_id");
+    while (q.executeStep())
+        out.push_back(q.getColumn(0).getInt64());
+    return out;
+}
+
+PointCounts SweepDb::counts() const {
+    PointCounts c;
+    SQLite::Statement q(*db_, "SELECT status, count(*) FROM points GROUP BY status");
+    while (q.executeStep()) {
+        const std::string s = q.getColumn(0).getString();
+        const long long n = q.getColumn(1).getInt64();
+        c.total += n;
+        if (s == "done")
+            c.done = n;
+        else if (s == "failed")
+            c.failed = n;
+    }
+    return c;
+}
+
+void SweepDb::record(const PointOutcome& o) {
+    if (o.status == PointOutcome::Status::interrupted)
+        return;
+    SQLite::Transaction t(*db_);
+    std::string sets = "status = ?, exit_code = ?, error = ?, wall_s = ?, rank = ?";
+    for (const char* c : kTotals)
+        sets += fmt::format(", {} = ?", c);
+    SQLite::Statement update(*db_, "UPDATE points SET " + sets + " WHERE point_id = ?");
+    int i = 1;
+    update.bind(i++, status_name(o.status));
+    if (o.exit_code)
+        update.bind(i++, *o.exit_code);
+    else
+        update.bind(i++);
+    if (o.error.empty())
+        update.bind(i++);
+    else
+        update.bind(i++, o.error);
+    update.bind(i++, o.wall_s);
+    update.bind(i++, o.rank);
+    for (const char* c : kTotals) {
+        auto it = o.totals.find(c);
+        if (it == o.totals.end())
+            update.bind(i++);
+        else
+            update.bind(i++, it->second);
+    }
+    update.bind(i++, static_cast<int64_t>(o.point_id));
+    if (update.exec() != 1)
+        throw std::runtime_error(fmt::format("sweep.db has no point {}", o.point_id));
+
+    SQLite::Statement clear(*db_, "DELETE FROM classes WHERE point_id = ?");
+    clear.bind(1, static_cast<int64_t>(o.point_id));
+    clear.exec();
+    const auto& columns = classes_csv_columns();
+    std::string marks = "?, ?";
+    for (std::size_t k = 0; k < columns.size(); ++k)
+        marks += ", ?";
+    SQLite::Statement insert(*db_, "INSERT INTO classes VALUES (" + marks + ")");
+    for (std::size_t r = 0; r < o.rows.size(); ++r) {
+        insert.bind(1, static_cast<int64_t>(o.point_id));
+        insert.bind(2, static_cast<int64_t>(r));
+        for (std::size_t k = 0; k < columns.size(); ++k)
+            bind_cell(insert, static_cast<int>(k) + 3, columns[k], o.rows[r].at(k));
+        insert.exec();
+        insert.reset();
+    }
+    t.commit();
+}
+
+long long SweepDb::begin_run(const RunInfo& info) {
+    SQLite::Statement q(*db_,
+                        "INSERT INTO runs (started_utc, host, pid, jobs, ranks, shard, "
+                        "mpi_library, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, 'running')");
+    q.bind(1, utc_now());
+    q.bind(2, host_name());
+    q.bind(3, static_cast<int64_t>(::getpid()));
+    q.bind(4, info.jobs);
+    q.bind(5, info.ranks);
+    if (info.shard.empty())
+        q.bind(6);
+    else
+        q.bind(6, info.shard);
+    if (info.mpi_library.empty())
+        q.bind(7);
+    else
+        q.bind(7, info.mpi_library);
+    q.exec();
+    return db_->getLastInsertRowid();
+}
+
+void SweepDb::end_run(long long run_id, const std::string& outcome, const PointCounts& c) {
+    SQLite::Statement q(*db_,
+                        "UPDATE runs SET finished_utc = ?, points_done = ?, points_failed = ?, "
+                        "outcome = ? WHERE run_id = ?");
+    q.bind(1, utc_now());
+    q.bind(2, static_cast<int64_t>(c.done));
+    q.bind(3, static_cast<int64_t>(c.failed));
+    q.bind(4, outcome);
+    q.bind(5, static_cast<int64_t>(run_id));
+    q.exec();
+}
+
+long long SweepDb::merge_from(const std::string& other) {
+    const std::string file = db_path(other);
+    if (!fs::exists(file))
+        throw InputError(SourceSpan{other, 0, 0}, "", "not a sweep folder: no sweep.db in it");
+    SQLite::Statement attach(*db_, "ATTACH DATABASE ? AS src");
+    attach.bind(1, file);
+    attach.exec();
+    struct Detach {
+        SQLite::Database& db;
+        ~Detach() {
+            try {
+                db.exec("DETACH DATABASE src");
+            } catch (const std::exception&) {
+            }
+        }
+    } detach{*db_};
+    if (!has_meta(*db_, "src"))
+        throw InputError(SourceSpan{file, 0, 0}, "", "not a sweep database: it has no meta table");
+    const std::string mine = meta(std::string("fingerprint"));
+    const std::string theirs = meta_of(*db_, "src", "fingerprint");
+    if (mine != theirs) {
+        throw InputError(SourceSpan{file, 0, 0}, "",
+                         fmt::format("holds another sweep (fingerprint {}, expected {}): only "
+                                     "shards of one sweep can be merged",
+                                     theirs, mine));
+    }
+    for (const char* table : {"points", "classes"}) {
+        if (table_columns(*db_, "main", table) != table_columns(*db_, "src", table))
+            throw InputError(SourceSpan{file, 0, 0}, "",
+                             std::string("its ") + table +
+                                 " table differs from the merged one's (another fleetsim version)");
+    }
+    SQLite::Transaction t(*db_);
+    db_->exec(
+        "CREATE TEMP TABLE take AS SELECT s.point_id FROM src.points s JOIN main.points m ON "
+        "m.point_id = s.point_id WHERE s.point_key = m.point_key AND s.status <> 'pending' AND "
+        "(m.status = 'pending' OR (m.status = 'failed' AND s.status = 'done'))");
+    long long taken = 0;
+    {
+        SQLite::Statement n(*db_, "SELECT count(*) FROM temp.take");
+        n.executeStep();
+        taken = n.getColumn(0).getInt64();
+    }
+    db_->exec("DELETE FROM main.classes WHERE point_id IN (SELECT point_id FROM temp.take)");
+    db_->exec("DELETE FROM main.points WHERE point_id IN (SELECT point_id FROM temp.take)");
+    db_->exec(
+        "INSERT INTO main.points SELECT * FROM src.points WHERE point_id IN (SELECT point_id "
+        "FROM temp.take)");
+    db_->exec(
+        "INSERT INTO main.classes SELECT * FROM src.classes WHERE point_id IN (SELECT point_id "
+        "FROM temp.take)");
+    SQLite::Statement runs(
+        *db_,
+        "INSERT INTO main.runs (started_utc, finished_utc, host, pid, jobs, ranks, shard, "
+        "mpi_library, points_done, points_failed, outcome, source) SELECT started_utc, "
+        "finished_utc, host, pid, jobs, ranks, shard, mpi_library, points_done, points_failed, "
+        "outcome, coalesce(source, ?) FROM src.runs ORDER BY run_id");
+    runs.bind(1, fs::absolute(file).lexically_normal().string());
+    runs.exec();
+    db_->exec("DROP TABLE temp.take");
+    t.commit();
+    return taken;
+}
+
+void SweepDb::export_files(const std::string& dir) const {
+    SQLite::Statement q(*db_, "SELECT * FROM results");
+    std::string csv;
+    for (int i = 0; i < q.getColumnCount(); ++i)
+        csv += (i ? "," : "") + std::string(q.getColumnName(i));
+    csv += "\n";
+    while (q.executeStep()) {
+        for (int i = 0; i < q.getColumnCount(); ++i) {
+            if (i)
+                csv += ",";
+            csv += csv_cell(q.getColumn(i));
+        }
+        csv += "\n";
+    }
+    write_atomically(fs::path(dir) / "results.csv", csv);
+
+    const PointCounts c = counts();
+    Json j;
+    j["name"] = meta("name");
+    j["base"] = meta("base");
+    j["keys"] = Json::parse(meta("keys"));
+    j["points"] = c.total;
+    j["version"] = meta("version");
+    j["sweep_file"] = meta("sweep_file");
+    j["fingerprint"] = meta("fingerprint");
+    j["done"] = c.done;
+    j["failed"] = c.failed;
+    j["pending"] = c.pending();
+    write_atomically(fs::path(dir) / "sweep.json", j.dump(2) + "\n");
+}
+
+}  // namespace fleetsim::sweep

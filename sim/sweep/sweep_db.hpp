@@ -1,0 +1,74 @@
+#pragma once
+// The sweep's database (docs/sweeps.md, "Database"): one SQLite file per sweep folder with a
+// row per point (parameters as columns, status, wall time, fleet totals), a row per point and
+// class (the columns of classes.csv), the sweep's identity, and a log of the invocations.
+// Each finished point is committed in its own transaction (WAL, synchronous=FULL): a sweep
+// killed at any moment keeps every committed point and none of a half-written one.
+
+#include "sim/sweep/point_runner.hpp"
+#include "sim/sweep/sweep_spec.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fleetsim::sweep {
+
+struct PointCounts {
+    long long total = 0;
+    long long done = 0;
+    long long failed = 0;
+    long long pending() const { return total - done - failed; }
+};
+
+/** How one invocation ran (the runs table). */
+struct RunInfo {
+    int jobs = 1;
+    int ranks = 1;
+    std::string shard;  ///< "I/N", or empty
+    std::string mpi_library;
+};
+
+class SweepDb {
+public:
+    /**
+     * Opens `dir`/sweep.db, creating it (all points pending) for `plan`, or checking that the
+     * existing one was made for the same plan (same fingerprint): otherwise an InputError.
+     */
+    static SweepDb open_for(const SweepPlan& plan, const std::string& dir);
+    /** Opens an existing sweep.db (a folder or the file) read-write, for merging or export. */
+    static SweepDb open_existing(const std::string& path);
+    /** Creates `dir`/sweep.db with the schema, identity and points of `source`, all pending. */
+    static SweepDb create_like(const std::string& source, const std::string& dir);
+
+    SweepDb(SweepDb&&) noexcept;
+    SweepDb& operator=(SweepDb&&) noexcept;
+    ~SweepDb();
+
+    std::string meta(const std::string& key) const;
+    /** Points still to run, by id; failed ones too when `retry_failed`. */
+    std::vector<long long> unfinished(bool retry_failed) const;
+    PointCounts counts() const;
+
+    /** Commits one done or failed point (its row and its classes) in one transaction. */
+    void record(const PointOutcome& outcome);
+
+    long long begin_run(const RunInfo& info);
+    void end_run(long long run_id, const std::string& outcome, const PointCounts& counts);
+
+    /** Merges the finished points of another sweep.db of the same sweep; returns how many. */
+    long long merge_from(const std::string& other_db);
+
+    /** Writes results.csv and sweep.json beside the database (atomically, by rename). */
+    void export_files(const std::string& dir) const;
+
+private:
+    explicit SweepDb(std::unique_ptr<SQLite::Database> db);
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+/** The database file of a sweep folder (or `path` itself when it names a file). */
+std::string db_path(const std::string& path);
+
+}  // namespace fleetsim::sweep

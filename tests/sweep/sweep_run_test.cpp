@@ -1,0 +1,304 @@
+// Whole sweeps through the fleetsim binary: the folder contract, failed points, resume after a
+// kill, shards and merge, and the same results for any -j. Every point runs in its own process.
+#include "sim/sweep/point_runner.hpp"
+#include "tests/sweep/sweep_support.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+using namespace fleetsim::test;
+using fleetsim::sweep::parse_csv;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 16 valid points, enough that a kill lands partway.
+const char* kLongerSweep = R"(replications: 2
+vary:
+  - grid:
+      workload.classes.video-gen.price_usd_per_unit: {from: 0.02, to: 0.5, count: 4, scale: log}
+  - zip:
+      policy.name: [static-partition, revenue-greedy]
+      policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
+)";
+
+Spawned sweep(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"sweep"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_fleetsim(all);
+}
+
+/** Waits until the sweep at `db` has at least `n` points done (or `timeout` passes). */
+bool wait_for_done(const std::string& db, long long n, std::chrono::seconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        if (fs::exists(db)) {
+            try {
+                if (count_status(db, "done") >= n)
+                    return true;
+            } catch (const std::exception&) {
+                // not created yet, or busy: look again
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_SUITE("sweep") {
+    TEST_CASE("a sweep writes sweep.db, results.csv and sweep.json as the report expects") {
+        TempDir tmp("sweep-contract");
+        const auto file = write_sweep(tmp, "small", kSmallSweep);
+        auto r = sweep({file, "-j", "2", "--out", tmp / "out"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);  // failed points are recorded, not fatal
+        CHECK(r.out.find("12 of 12 points finished (8 done, 4 failed)") != std::string::npos);
+
+        // results.csv: point columns, then exactly the columns of a plain run's classes.csv.
+        auto plain = run_fleetsim({"run", source_path("scenarios/default.yaml"), "--set",
+                                   "horizon_s=21600", "--set", "output.jobs_csv=false", "--set",
+                                   "workload.classes.video-gen.price_usd_per_unit=0.2", "--set",
+                                   "policy.name=revenue-greedy", "--set", "policy.params={}",
+                                   "--seed", "4", "--out", tmp / "plain", "-q"});
+        REQUIRE(plain.exit_code == 0);
+        const auto classes = parse_csv(read_file(tmp / "plain/classes.csv"));
+        const auto results = parse_csv(read_file(tmp / "out/results.csv"));
+        std::vector<std::string> header = {
+            "point_id",    "status",        "workload.classes.video-gen.price_usd_per_unit",
+            "policy.name", "policy.params", "seed",
+            "replication"};
+        header.insert(header.end(), classes[0].begin(), classes[0].end());
+        CHECK(results[0] == header);
+        const std::size_t n_classes = classes.size() - 1;
+        REQUIRE(n_classes == 5);
+        // 8 done points x 5 classes + 4 failed points x 1 row.
+        REQUIRE(results.size() == 1 + 8 * n_classes + 4);
+
+        // Point 11 is price 0.2, revenue-greedy, replication 1 (seed 3 + 1): its rows are the
+        // plain run's classes.csv, value for value.
+        std::vector<std::vector<std::string>> point11;
+        for (const auto& row : results) {
+            if (row[0] == "11")
+                point11.push_back(row);
+        }
+        REQUIRE(point11.size() == n_classes);
+        for (std::size_t c = 0; c < n_classes; ++c) {
+            CAPTURE(c);
+            CHECK(point11[c][1] == "done");
+            CHECK(point11[c][2] == "0.2");
+            CHECK(point11[c][3] == "revenue-greedy");
+            CHECK(point11[c][5] == "4");
+            CHECK(point11[c][6] == "1");
+            CHECK(std::vector<std::string>(point11[c].begin() + 7, point11[c].end()) ==
+                  classes[c + 1]);
+        }
+
+        // A failed point: one row, status failed, class and metrics empty.
+        bool saw_failed = false;
+        for (const auto& row : results) {
+            if (row[0] != "4")
+                continue;
+            saw_failed = true;
+            CHECK(row[1] == "failed");
+            CHECK(row[2] == "-1");
+            for (std::size_t k = 7; k < row.size(); ++k)
+                CHECK(row[k].empty());
+        }
+        CHECK(saw_failed);
+
+        auto meta = nlohmann::json::parse(read_file(tmp / "out/sweep.json"));
+        CHECK(meta["name"] == "small");
+        CHECK(meta["base"] == source_path("scenarios/default.yaml"));
+        CHECK(meta["keys"] ==
+              nlohmann::json::array({"workload.classes.video-gen.price_usd_per_unit", "policy.name",
+                                     "policy.params"}));
+        CHECK(meta["points"] == 12);
+        CHECK(meta["version"].is_string());
+
+        // The database: its failed points keep the run's own error message and exit code.
+        SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
+        SQLite::Statement q(db,
+                            "SELECT exit_code, error FROM points WHERE status = 'failed' ORDER BY "
+                            "point_id");
+        int failed = 0;
+        while (q.executeStep()) {
+            ++failed;
+            CHECK(q.getColumn(0).getInt() == 2);
+            CHECK(q.getColumn(1).getString().find("price_usd_per_unit") != std::string::npos);
+        }
+        CHECK(failed == 4);
+        CHECK(db.execAndGet("SELECT count(*) FROM classes").getInt() == 8 * 5);
+        CHECK(db.execAndGet("SELECT count(*) FROM points WHERE wall_s > 0").getInt() == 12);
+        CHECK(db.execAndGet("SELECT outcome FROM runs").getString() == "complete");
+        // The working folder of the points is gone.
+        CHECK(!fs::exists(tmp / "out/work"));
+    }
+
+    TEST_CASE("the same sweep gives the same database with -j 1 and -j 2") {
+        TempDir tmp("sweep-jobs");
+        const auto file = write_sweep(tmp, "small", kSmallSweep);
+        auto a = sweep({file, "-j", "1", "--out", tmp / "a", "-q"});
+        auto b = sweep({file, "-j", "2", "--out", tmp / "b", "-q"});
+        REQUIRE(a.exit_code == 0);
+        REQUIRE(b.exit_code == 0);
+        CHECK(read_file(tmp / "a/results.csv") == read_file(tmp / "b/results.csv"));
+        CHECK(dump_sweep_db(tmp / "a/sweep.db") == dump_sweep_db(tmp / "b/sweep.db"));
+        // The runs table tells the two apart.
+        SQLite::Database db(tmp / "b/sweep.db", SQLite::OPEN_READONLY);
+        CHECK(db.execAndGet("SELECT jobs FROM runs").getInt() == 2);
+    }
+
+    TEST_CASE("a sweep killed partway and resumed equals an uninterrupted one") {
+        TempDir tmp("sweep-resume");
+        const auto file = write_sweep(tmp, "longer", kLongerSweep);
+        auto whole = sweep({file, "-j", "2", "--out", tmp / "whole", "-q"});
+        REQUIRE(whole.exit_code == 0);
+
+        const std::string db = tmp / "cut/sweep.db";
+        // kill -9 once some points are committed: no chance to clean up.
+        pid_t pid = start_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "cut"});
+        REQUIRE(wait_for_done(db, 2, std::chrono::seconds(120)));
+        kill(pid, SIGKILL);
+        CHECK(wait_child(pid) == 128 + SIGKILL);
+        const long long done_after_kill = count_status(db, "done");
+        INFO("done after kill -9: " << done_after_kill);
+        REQUIRE(count_status(db, "pending") > 0);  // the kill landed partway
+
+        // Ctrl-C on the resumed run: it ends its points and stops cleanly with 130.
+        pid = start_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "cut"});
+        REQUIRE(wait_for_done(db, done_after_kill + 1, std::chrono::seconds(120)));
+        kill(pid, SIGINT);
+        const int code = wait_child(pid);
+        REQUIRE(count_status(db, "pending") > 0);
+        CHECK(code == 128 + SIGINT);
+
+        auto resumed = sweep({file, "-j", "2", "--out", tmp / "cut", "-q"});
+        INFO(resumed.err);
+        REQUIRE(resumed.exit_code == 0);
+        CHECK(count_status(db, "pending") == 0);
+        CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(db));
+        CHECK(read_file(tmp / "whole/results.csv") == read_file(tmp / "cut/results.csv"));
+        // Three invocations in the log: killed (never closed), interrupted, complete.
+        SQLite::Database log(db, SQLite::OPEN_READONLY);
+        SQLite::Statement q(log, "SELECT outcome FROM runs ORDER BY run_id");
+        std::vector<std::string> outcomes;
+        while (q.executeStep())
+            outcomes.push_back(q.getColumn(0).getString());
+        CHECK(outcomes == std::vector<std::string>{"running", "interrupted", "complete"});
+        // A finished sweep run again runs nothing and keeps its results.
+        auto again = sweep({file, "--out", tmp / "cut"});
+        CHECK(again.exit_code == 0);
+        CHECK(again.out.find("this run: 0 points") != std::string::npos);
+        CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(db));
+    }
+
+    TEST_CASE("shards of a job array merge into the database of the whole sweep") {
+        TempDir tmp("sweep-shards");
+        const auto file = write_sweep(tmp, "small", kSmallSweep);
+        auto whole = sweep({file, "-j", "2", "--out", tmp / "whole", "-q"});
+        REQUIRE(whole.exit_code == 0);
+        for (const char* s : {"0/3", "1/3", "2/3"}) {
+            auto r = sweep({file, "-j", "1", "--shard", s, "--out",
+                            tmp / ("shard" + std::string(1, s[0])), "-q"});
+            REQUIRE(r.exit_code == 0);
+        }
+        // Each shard ran only its own points.
+        CHECK(count_status(tmp / "shard1/sweep.db", "pending") == 8);
+        // Merging two of three leaves the third's points missing, and says so.
+        auto part = sweep({"merge", tmp / "merged", tmp / "shard0", tmp / "shard1"});
+        CHECK(part.exit_code == 1);
+        CHECK(count_status(tmp / "merged/sweep.db", "pending") == 4);
+        // Merging the rest (and a shard twice) completes it: nothing lost, nothing doubled.
+        auto rest = sweep({"merge", tmp / "merged", tmp / "shard2", tmp / "shard0"});
+        INFO(rest.err);
+        REQUIRE(rest.exit_code == 0);
+        CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(tmp / "merged/sweep.db"));
+        CHECK(read_file(tmp / "whole/results.csv") == read_file(tmp / "merged/results.csv"));
+        CHECK(read_file(tmp / "whole/sweep.json") == read_file(tmp / "merged/sweep.json"));
+        // A folder of another sweep is refused.
+        const auto other = write_sweep(tmp, "other", "vary:\n  - grid:\n      tick_s: [300]\n");
+        REQUIRE(sweep({other, "--out", tmp / "other", "-q"}).exit_code == 0);
+        auto wrong = sweep({"merge", tmp / "merged", tmp / "other"});
+        CHECK(wrong.exit_code == 2);
+        CHECK(wrong.err.find("another sweep") != std::string::npos);
+    }
+
+    TEST_CASE("failed points run again only when asked, and kept outputs are the run folders") {
+        TempDir tmp("sweep-retry");
+        // tick_s 300 is the base's own value; -1 is rejected by the scenario: 2 points fail.
+        const auto file = write_sweep(tmp, "keep", R"(replications: 2
+keep_point_outputs: true
+vary:
+  - grid:
+      tick_s: [300, -1]
+)");
+        auto first = sweep({file, "-j", "2", "--out", tmp / "out", "-q"});
+        REQUIRE(first.exit_code == 0);
+        CHECK(count_status(tmp / "out/sweep.db", "done") == 2);
+        CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
+        // The kept folder of point 1 is the run of tick_s 300 with seed 2, and nothing else is.
+        const auto kept = parse_csv(read_file(tmp / "out/points/1/classes.csv"));
+        CHECK(kept.size() == 6);
+        auto summary = nlohmann::json::parse(read_file(tmp / "out/points/1/summary.json"));
+        CHECK(summary["seed"] == 2);
+        CHECK(!fs::exists(tmp / "out/points/2"));
+        CHECK(!fs::exists(tmp / "out/work"));
+
+        auto again = sweep({file, "--out", tmp / "out"});
+        CHECK(again.out.find("this run: 0 points") != std::string::npos);
+        auto retry = sweep({file, "--retry-failed", "--out", tmp / "out"});
+        CHECK(retry.exit_code == 0);
+        CHECK(retry.out.find("this run: 2 points") != std::string::npos);
+        CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
+        SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
+        CHECK(db.execAndGet("SELECT count(*) FROM runs").getInt() == 3);
+        CHECK(db.execAndGet("SELECT sum(points_failed) FROM runs").getInt() == 4);
+    }
+
+    TEST_CASE("bad input: a bad sweep file, a changed sweep, a busy folder") {
+        TempDir tmp("sweep-bad");
+        const auto bad = write_sweep(
+            tmp, "bad", "vary:\n  - grid:\n      workload.classes.chat.prize_usd: [1]\n");
+        auto r = sweep({bad, "--out", tmp / "bad"});
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("bad.yaml:8:") != std::string::npos);
+        CHECK(r.err.find("workload.classes.chat.prize_usd") != std::string::npos);
+
+        // A key leading nowhere (not a leaf typo) is an error before any point runs.
+        const auto nowhere =
+            write_sweep(tmp, "nowhere",
+                        "vary:\n  - grid:\n      workload.classes.chatt.price_usd_per_unit: [1]\n");
+        auto n = sweep({nowhere, "--out", tmp / "nowhere"});
+        CHECK(n.exit_code == 2);
+        CHECK(n.err.find("did you mean 'chat'") != std::string::npos);
+        CHECK(!fs::exists(tmp / "nowhere/sweep.db"));
+
+        // The sweep file changed after the folder was made: refuse to mix the two.
+        const auto file = write_sweep(tmp, "s", "vary:\n  - grid:\n      tick_s: [300]\n");
+        REQUIRE(sweep({file, "--out", tmp / "s", "-q"}).exit_code == 0);
+        write_sweep(tmp, "s", "vary:\n  - grid:\n      tick_s: [600]\n");
+        auto changed = sweep({file, "--out", tmp / "s", "-q"});
+        CHECK(changed.exit_code == 2);
+        CHECK(changed.err.find("holds another sweep") != std::string::npos);
+
+        CHECK(sweep({file, "--shard", "3/3"}).exit_code == 2);
+
+        // A second sweep on a folder in use stops at once instead of running points twice.
+        const auto longer = write_sweep(tmp, "longer", kLongerSweep);
+        const pid_t pid = start_fleetsim({"sweep", longer, "-j", "1", "--out", tmp / "busy"});
+        REQUIRE(wait_for_done(tmp / "busy/sweep.db", 1, std::chrono::seconds(120)));
+        auto busy = sweep({longer, "--out", tmp / "busy"});
+        kill(pid, SIGTERM);
+        CHECK(wait_child(pid) == 128 + SIGTERM);
+        CHECK(busy.exit_code == 2);
+        CHECK(busy.err.find("another fleetsim sweep is running") != std::string::npos);
+    }
+}
