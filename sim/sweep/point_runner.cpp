@@ -204,7 +204,9 @@ void PointRunner::start(long long point_id) {
         args.push_back("--set");
         args.push_back(o.key + "=" + o.value);
     }
-    for (const char* a : {"--out", child.out.c_str(), "-q"})
+    // A point's folder is read into sweep.db and dropped: no report.html for it (the sweep's
+    // own report is `fleetsim report SWEEP_DIR`).
+    for (const char* a : {"--out", child.out.c_str(), "-q", "--no-report"})
         args.emplace_back(a);
     std::vector<char*> argv;
     for (auto& a : args)
