@@ -403,6 +403,9 @@
     const meta = data.meta, keys = data.keys, cells = data.cells;
     const x = keys[meta.x], y = meta.y === null ? null : keys[meta.y];
     const policy = meta.policy === null ? null : keys[meta.policy];
+    // Keys whose value the policy fixes (its parameters) go with the policy everywhere.
+    const withPolicy = (meta.with_policy || []).map((i) => keys[i]);
+    const ofPolicy = (k) => k === policy || withPolicy.includes(k);
     const failed = cells.filter((c) => c.status !== 'ok');
 
     main.append(el('h1', {}, 'Sweep ' + meta.name));
@@ -431,7 +434,8 @@
       return 'abs(datum.' + c.field + ' - toNumber(' + p + ')) <= ' + tol + ' * max(1, abs(datum.' + c.field + '))';
     };
     const cellFilters = data.controls.map((c) => ({filter: filterFor(c)}));
-    const bestFilters = data.controls.filter((c) => !policy || c.field !== policy.field).map((c) => ({filter: filterFor(c)}));
+    const bestFilters = data.controls.filter((c) => !ofPolicy(keys.find((k) => k.field === c.field)))
+      .map((c) => ({filter: filterFor(c)}));
 
     const cellW = Math.max(26, Math.min(64, Math.floor(300 / x.values.length)));
     const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
@@ -472,9 +476,9 @@
     const rows = [{hconcat: maps, resolve: {scale: {color: 'independent'}}}];
     if (policy && data.best.length > 0) {
       const enc = {};
-      if (x !== policy) enc.x = axisX;
-      if (axisY && y !== policy) enc.y = axisY;
-      const tips = keys.filter((k) => k !== policy).map((k) => ({field: k.field, title: k.key}))
+      if (!ofPolicy(x)) enc.x = axisX;
+      if (axisY && !ofPolicy(y)) enc.y = axisY;
+      const tips = keys.filter((k) => !ofPolicy(k)).map((k) => ({field: k.field, title: k.key}))
         .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: 'its profit', format: '$,.0f'},
                  {field: 'runner_up', title: 'runner-up'}, {field: 'margin_usd', title: 'ahead by', format: '$,.0f'}]);
       const nx = enc.x ? x.values.length : 1, ny = enc.y ? y.values.length : 1;

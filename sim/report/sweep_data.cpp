@@ -197,7 +197,26 @@ SweepTable read_sweep(const std::string& dir) {
     return t;
 }
 
-std::vector<BestPolicy> best_policies(const SweepTable& t, std::size_t policy_key) {
+std::vector<std::size_t> keys_with_policy(const SweepTable& t, std::size_t policy_key) {
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; k < t.keys.size(); ++k) {
+        if (k == policy_key)
+            continue;
+        std::map<std::string, std::string> seen;  // policy -> this key's value
+        bool follows = true;
+        for (const auto& c : t.cells) {
+            auto [it, fresh] = seen.try_emplace(c.values[policy_key], c.values[k]);
+            follows = follows && (fresh || it->second == c.values[k]);
+        }
+        if (follows)
+            out.push_back(k);
+    }
+    return out;
+}
+
+std::vector<BestPolicy> best_policies(const SweepTable& t,
+                                      std::size_t policy_key,
+                                      const std::vector<std::size_t>& with_policy) {
     std::vector<BestPolicy> out;
     std::map<std::vector<std::string>, std::size_t> by_rest;
     std::vector<std::optional<double>> second;
@@ -206,6 +225,8 @@ std::vector<BestPolicy> best_policies(const SweepTable& t, std::size_t policy_ke
             continue;
         std::vector<std::string> rest = c.values;
         rest[policy_key] = "";
+        for (auto k : with_policy)
+            rest[k] = "";
         auto [it, fresh] = by_rest.try_emplace(rest, out.size());
         if (fresh) {
             out.push_back({rest, c.values[policy_key], c.profit_usd, std::nullopt, 0});
@@ -236,9 +257,16 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
 
     // Axes: the first two keys that are not the policy (the policy is best read from the
     // best-policy map and the selector); with fewer such keys, the policy becomes an axis.
+    // Keys zipped with the policy (its parameters) are part of what a policy is: no axis, no
+    // control, and not held fixed when policies are compared.
+    const std::vector<std::size_t> with_policy =
+        policy ? keys_with_policy(t, *policy) : std::vector<std::size_t>{};
+    auto follows_policy = [&](std::size_t k) {
+        return std::find(with_policy.begin(), with_policy.end(), k) != with_policy.end();
+    };
     std::vector<std::size_t> order;
     for (std::size_t k = 0; k < t.keys.size(); ++k) {
-        if (!policy || k != *policy)
+        if ((!policy || k != *policy) && !follows_policy(k))
             order.push_back(k);
     }
     if (policy)
@@ -273,7 +301,7 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     }
     OrderedJson controls = OrderedJson::array();
     for (std::size_t k = 0; k < t.keys.size(); ++k) {
-        if (k != x && k != y)
+        if (k != x && k != y && !follows_policy(k))
             controls.push_back(control_json(axes[k], k, t.keys[k]));
     }
 
@@ -287,6 +315,7 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     meta["x"] = *x;
     meta["y"] = y ? OrderedJson(*y) : OrderedJson(nullptr);
     meta["policy"] = policy ? OrderedJson(*policy) : OrderedJson(nullptr);
+    meta["with_policy"] = with_policy;
     data["meta"] = meta;
     data["keys"] = keys;
     data["controls"] = controls;
@@ -315,10 +344,10 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
 
     OrderedJson best = OrderedJson::array();
     if (policy) {
-        for (const auto& b : best_policies(t, *policy)) {
+        for (const auto& b : best_policies(t, *policy, with_policy)) {
             OrderedJson j;
             for (std::size_t k = 0; k < t.keys.size(); ++k) {
-                if (k != *policy)
+                if (k != *policy && !follows_policy(k))
                     j["k" + std::to_string(k)] = value_json(b.values[k], axes[k].numeric);
             }
             j["best_policy"] = b.policy;

@@ -44,8 +44,16 @@ struct BestPolicy {
     double margin_usd = 0;  ///< best profit minus the runner-up's
 };
 
-/** One entry per setting of the non-policy keys with at least one successful policy. */
-std::vector<BestPolicy> best_policies(const SweepTable& table, std::size_t policy_key);
+/** The keys whose value is fixed by the policy's (policy.params zipped with policy.name). */
+std::vector<std::size_t> keys_with_policy(const SweepTable& table, std::size_t policy_key);
+
+/**
+ * One entry per setting of the other keys (not the policy, not `with_policy`) with at least
+ * one successful policy.
+ */
+std::vector<BestPolicy> best_policies(const SweepTable& table,
+                                      std::size_t policy_key,
+                                      const std::vector<std::size_t>& with_policy = {});
 
 /** The swept key that names the policy. */
 inline constexpr const char* kPolicyKey = "policy.name";
