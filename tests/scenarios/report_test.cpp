@@ -295,6 +295,31 @@ TEST_SUITE("report") {
         CHECK(statuses == std::set<std::string>{"ok", "partly failed", "failed"});
     }
 
+    TEST_CASE("the report of a real fleetsim sweep keeps policy.params with the policy") {
+        TempDir tmp("report-real-sweep");
+        auto sw = run_fleetsim({"sweep", source_path("tests/fixtures/report-sweep.yaml"), "--out",
+                                tmp / "sweep", "-q"});
+        INFO(sw.err);
+        REQUIRE(sw.exit_code == 0);
+        auto r = run_fleetsim({"report", tmp / "sweep"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const Json seen = probe(tmp / "sweep/report.html", {"--interact"});
+        check_clean(seen);
+        CHECK(seen["charts"][0]["mark_items"].get<int>() > 0);
+        // policy.params is zipped with policy.name: one drop-down (the policy), no control for
+        // its parameters, and the best policy compares the two policies at each of 2 x 2 points.
+        REQUIRE(seen["controls"].size() == 1);
+        CHECK(seen["controls"][0]["options"] ==
+              Json::array({"static-partition", "revenue-greedy"}));
+        CHECK(seen["interaction"][0]["changed"] == true);
+        const Json data = page_data(tmp / "sweep/report.html");
+        REQUIRE(data["best"].size() == 4);
+        for (const auto& b : data["best"])
+            CHECK_FALSE(b["runner_up"].is_null());
+        CHECK(data["cells"].size() == 8);
+    }
+
     TEST_CASE("fleetsim report --x and --y pick the sweep axes and an unknown key exits 2") {
         TempDir tmp("report-sweep-axes");
         fs::copy(source_path("tests/fixtures/sweep-contract"), tmp / "sweep");
