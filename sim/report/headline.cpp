@@ -59,6 +59,9 @@ std::vector<Group> groups_of(const RunSummary& s) {
     return classes;
 }
 
+/** Below this an amount shows as $0: the headline then says there was none. */
+constexpr double kWholeDollar = 0.5;
+
 HeadlinePart words(std::string text) {
     return {std::move(text), "", std::nullopt};
 }
@@ -97,7 +100,7 @@ std::optional<HeadlineSentence> share_sentence(const RunSummary& s) {
                              revenue_share));
         out.push_back(words(" of revenue"));
     }
-    if (pick->opportunity_cost_usd > 0) {
+    if (pick->opportunity_cost_usd >= kWholeDollar) {
         out.push_back(words("; the GPU-hours it held could have earned "));
         out.push_back(number(format_usd(pick->opportunity_cost_usd),
                              pick->key_prefix + ":opportunity_cost_usd",
@@ -135,16 +138,23 @@ HeadlineSentence books_sentence(const RunSummary& s) {
 HeadlineSentence opportunity_sentence(const RunSummary& s) {
     const ClassSummary* top = nullptr;
     for (const auto& c : s.classes) {
-        if (c.opportunity_cost_usd > 0 &&
+        if (c.opportunity_cost_usd >= kWholeDollar &&
             (top == nullptr || c.opportunity_cost_usd > top->opportunity_cost_usd))
             top = &c;
     }
     if (top == nullptr) {
         return {
             words("No work that paid more was ever left waiting while other work ran: the "
-                  "opportunity cost of every class is zero.")};
+                  "opportunity cost of every class rounds to $0.")};
     }
     const std::string k = "class:" + top->name;
+    // Next to the revenue, a few dollars are noise in the books, not a lesson.
+    if (top->opportunity_cost_usd < 1e-3 * s.revenue_usd) {
+        return {words("Opportunity costs were negligible: the largest, " + top->name + "'s, was "),
+                number(format_usd(top->opportunity_cost_usd), k + ":opportunity_cost_usd",
+                       top->opportunity_cost_usd),
+                words(".")};
+    }
     HeadlineSentence out = {
         words("The largest opportunity cost was " + top->name + "'s, "),
         number(format_usd(top->opportunity_cost_usd), k + ":opportunity_cost_usd",

@@ -192,7 +192,12 @@ TEST_SUITE("report") {
         CHECK(t.find("b held 75.0%") != std::string::npos);
         CHECK(t.find("no better-paying work was left waiting") != std::string::npos);
         CHECK(t.find("Over 1.5 days") != std::string::npos);
-        CHECK(t.find("opportunity cost of every class is zero") != std::string::npos);
+        CHECK(t.find("opportunity cost of every class rounds to $0") != std::string::npos);
+        // A dollar next to a million of revenue: said to be negligible, still with its number.
+        s.revenue_usd = 1e6;
+        s.classes[1].opportunity_cost_usd = 0.6;
+        CHECK(text(compute_headline(s)).find("negligible: the largest, b's, was $1.") !=
+              std::string::npos);
     }
 
     TEST_CASE("number formats") {
