@@ -34,7 +34,22 @@ shoot "$out/greedy" greedy-headline=headline greedy-gpus=gpus greedy-services=se
 shoot "$out/fifo" fifo-waits=wait_histograms
 shoot "$out/static-video25" static-video25-headline=headline static-video25-rates=rates
 shoot "$out/greedy-video25" greedy-video25-gpus=gpus
+# The ready scenarios (scenarios/README.md).
+"$fleetsim" run "$root/scenarios/sora-2025.yaml" -q --out "$out/sora"
+"$fleetsim" run "$root/scenarios/sora-2025.yaml" -q --out "$out/sora-greedy" "${greedy[@]}"
+"$fleetsim" run "$root/scenarios/kling-vertical.yaml" -q --out "$out/kling"
+"$fleetsim" run "$root/scenarios/energy-shock.yaml" -q --out "$out/energy"
+TMPDIR="$out" "$root/scenarios/cost-collapse.sh" "$fleetsim" > /dev/null
+shoot "$out/sora" sora-headline=headline sora-gpus=gpus
+shoot "$out/sora-greedy" sora-greedy-gpus=gpus
+shoot "$out/kling" kling-headline=headline kling-services=services
+shoot "$out/energy" energy-pnl=pnl
+shoot "$out/fleetsim-cost-collapse/2028" collapse-2028-gpus=gpus
+shoot "$out/fleetsim-cost-collapse/2029" collapse-2029-gpus=gpus
 cp -r "$root/tests/fixtures/sweep-contract" "$out/sweep"
 "$fleetsim" report -q "$out/sweep"
-shoot "$out/sweep" sweep-fixture=sweep
+
+"$fleetsim" sweep "$root/scenarios/sweeps/video-vs-llm.yaml" -q --out "$out/video-vs-llm"
+"$fleetsim" report -q "$out/video-vs-llm"
+shoot "$out/video-vs-llm" sweep-video-vs-llm=sweep
 ls -l "$img"/*.png

@@ -148,7 +148,7 @@
 
     // Plot width from one measure of the page: 'container' widths make every chart re-measure
     // the page as it grows (a forced layout per chart; docs/performance.md, Reports).
-    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 230);
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 260);
     const day = ts.t_s.map((t) => t / 86400);
     const dayScale = {domain: [0, days], nice: false};
     const dayAxis = {tickCount: Math.max(2, Math.min(Math.ceil(days), 15))};
@@ -437,13 +437,16 @@
     const bestFilters = data.controls.filter((c) => !ofPolicy(keys.find((k) => k.field === c.field)))
       .map((c) => ({filter: filterFor(c)}));
 
-    const cellW = Math.max(26, Math.min(64, Math.floor(300 / x.values.length)));
+    // Three maps side by side, each with its axis and legend, in the page's width.
+    const perMap = (Math.min(main.clientWidth, 1180) - 3 * 120 - 150) / 3;
+    const cellW = Math.max(14, Math.min(64, Math.floor(perMap / x.values.length)));
     const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
     const showText = x.values.length * (y ? y.values.length : 1) <= 64;
     // Axis titles: the last two parts of a dotted key fit beside a small map; the full keys are in
     // the tooltips and the text above.
     const short = (key) => key.split('.').slice(-2).join('.');
-    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: short(x.key), axis: {labelAngle: 0}};
+    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: short(x.key),
+                   axis: {labelAngle: cellW >= 40 ? 0 : -45}};
     const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: short(y.key)} : null;
     const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
 
