@@ -45,6 +45,14 @@ public:
             const ClassState& c = state.cls(id);
             while (!c.waiting.empty()) {
                 const Job& head = state.job(*c.waiting.begin());
+                if (head.gpus > cap(id)) {
+                    // It can never run inside the share: refuse it rather than let it block
+                    // its class for the rest of the run.
+                    out.reject(head.id, "gang of " + std::to_string(head.gpus) +
+                                            " GPUs is larger than the class's share of " +
+                                            std::to_string(cap(id)) + " GPUs");
+                    continue;
+                }
                 if (c.gpus_held + head.gpus > cap(id))
                     break;
                 if (!out.start(head.id))

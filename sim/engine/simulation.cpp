@@ -296,6 +296,11 @@ private:
                     spdlog::debug("{:.3f} s: start job {} ({} GPUs, {})", state_->now_s, id, j.gpus,
                                   state_->cls(j.cls).name);
                 launch(id);
+            } else if (action == Decisions::Action::reject) {
+                ledger_->on_reject(j);
+                if (debug_)
+                    spdlog::debug("{:.3f} s: reject job {} ({})", state_->now_s, id,
+                                  j.reject_reason);
             } else {
                 ledger_->on_preempt(j);
                 if (debug_)

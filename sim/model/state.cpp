@@ -294,6 +294,11 @@ void Decisions::preempt(JobId id) {
     actions_.emplace_back(Action::preempt, id);
 }
 
+void Decisions::reject(JobId id, const std::string& reason) {
+    state_.reject(id, reason);
+    actions_.emplace_back(Action::reject, id);
+}
+
 bool Decisions::set_service_gpus(ClassId service, int pool, int gpus) {
     return state_.set_service_gpus(service, pool, gpus);
 }

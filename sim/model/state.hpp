@@ -148,10 +148,12 @@ public:
     /** Starts a waiting job in `pool` (-1: the first of its class's pools where it fits). */
     bool start(JobId job, int pool = -1);
     void preempt(JobId job);
+    /** Refuses a waiting job for good (e.g. larger than every share it may ever have). */
+    void reject(JobId job, const std::string& reason);
     bool set_service_gpus(ClassId service, int pool, int gpus);
 
-    enum class Action { start, preempt };
-    /** Job starts and preemptions in the order they were made. */
+    enum class Action { start, preempt, reject };
+    /** Job starts, preemptions and rejections in the order they were made. */
     const std::vector<std::pair<Action, JobId>>& actions() const { return actions_; }
     const SchedulerState& state() const { return state_; }
 
