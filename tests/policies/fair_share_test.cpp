@@ -30,7 +30,7 @@ TEST_SUITE("policy.fair-share") {
         CHECK(st.cls(h.cls("b-svc")).gpus_held == 7);
     }
 
-    TEST_CASE("a service and a batch class split 2 nodes; running jobs keep their GPUs") {
+    TEST_CASE("a service and a batch class split 2 nodes, running jobs keep their GPUs") {
         ScenarioSpec s = small_scenario();
         add_pool(s, "a", 2, 4);
         add_service(s, "svc", 8, 8);

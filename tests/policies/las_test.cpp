@@ -7,7 +7,7 @@ using namespace fleetsim;
 using namespace fleetsim::test;
 
 TEST_SUITE("policy.las") {
-    TEST_CASE("new jobs preempt jobs that have had more service; equals never preempt") {
+    TEST_CASE("new jobs preempt jobs that have had more service, equals never preempt") {
         ScenarioSpec s = small_scenario();
         add_pool(s, "a", 1, 4);
         add_batch(s, "train", 1, /*preemptible=*/true, /*checkpoint_interval_s=*/600,

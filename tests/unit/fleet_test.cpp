@@ -46,7 +46,7 @@ TEST_SUITE("fleet") {
         CHECK(fleet.pool(0).cost.energy_usd_per_j * 3.6e6 == doctest::Approx(0.125));
     }
 
-    TEST_CASE("pack puts a small gang on the fullest node that fits; spread on the emptiest") {
+    TEST_CASE("pack puts a small gang on the fullest node that fits, spread on the emptiest") {
         FleetFixture f(3);
         {
             Fleet fleet(f.spec.platform);

@@ -35,7 +35,7 @@ double simpson(F f, double a, double b, int n = 200'000) {
 }  // namespace
 
 TEST_SUITE("random") {
-    TEST_CASE("the same seed and name give the same stream; another seed or name another") {
+    TEST_CASE("the same seed and name give the same stream, another seed or name another") {
         RandomStream a(7, "arrivals:chat"), b(7, "arrivals:chat"), c(8, "arrivals:chat"),
             d(7, "arrivals:code");
         int differ_seed = 0, differ_name = 0;
