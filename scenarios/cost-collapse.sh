@@ -18,12 +18,10 @@ for year in 2025 2026 2027 2028 2029 2030; do
         --set workload.classes.video-gen.gpu_s_per_unit="$gpu_s" \
         --set workload.classes.video-gen.price_usd_per_unit="$price" \
         --set workload.classes.video-gen.demand_units_per_s="$demand" "$@"
-    python3 - "$out/$year/summary.json" "$year" "$gpu_s" "$price" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-c = s["classes"]
-rate = lambda k: c[k]["revenue_usd_per_gpu_h"] or 0.0
-print(f'{sys.argv[2]:<6} {float(sys.argv[3]):>10.3g} {float(sys.argv[4]):>10.4f} {rate("video-gen"):>10.2f} '
-      f'{rate("chat"):>12.2f} {c["video-gen"]["gpu_h"]:>12.0f} {c["chat"]["served_fraction"]:>12.3f}')
-PY
+    # classes.csv: column 1 class, 4 gpu_h, 9 revenue_usd_per_gpu_h, 15 served_fraction.
+    awk -F, -v year="$year" -v g="$gpu_s" -v p="$price" '
+        $1 == "video-gen" { vrate = $9; vgpuh = $4 }
+        $1 == "chat" { crate = $9; cserved = $15 }
+        END { printf "%-6s %10.3g %10.4f %10.2f %12.2f %12.0f %12.3f\n", year, g, p, vrate, crate, vgpuh, cserved }
+    ' "$out/$year/classes.csv"
 done
