@@ -176,30 +176,24 @@ bool Fleet::can_fit(int pool_index, int gpus) const {
 std::optional<Allocation> Fleet::allocate_gang(int pool_index, int gpus, PlacementRule rule) {
     if (!can_fit(pool_index, gpus))
         return std::nullopt;
-    auto& buckets = by_free_[static_cast<std::size_t>(pool_index)];
     const int gpn = pool(pool_index).gpus_per_node;
     Allocation a;
     a.pool = pool_index;
     a.gpus = gpus;
-    int whole = gpus / gpn;
+    const int whole = gpus / gpn;
     int rest = gpus % gpn;
     if (whole == 0 && rule == PlacementRule::spread) {
         // Spread: the emptiest node that fits takes the whole (small) gang.
-        for (int f = gpn; f >= rest; --f) {
-            auto& bucket = buckets[static_cast<std::size_t>(f)];
-            if (bucket.empty())
-                continue;
-            int node = bucket.back();
-            take(node, rest);
-            a.parts.emplace_back(node, rest);
-            return a;
-        }
+        const int node = node_fitting(pool_index, rest, /*emptiest=*/true);
+        take(node, rest);
+        a.parts.emplace_back(node, rest);
+        return a;
     }
     take_whole_nodes(pool_index, whole, a);
     if (rest > 0 && whole > 0) {
         // The remainder next to the whole nodes when a node of their racks has room.
         int best = -1;
-        for (const auto& [used, n] : std::vector<std::pair<int, int>>(a.parts)) {
+        for (const auto& [used, n] : a.parts) {
             for (int node : topology_.nodes_of_rack(topology_.rack_of(used))) {
                 const int f = node_free(node);
                 if (f >= rest && f < gpn && (best < 0 || f < node_free(best)))
@@ -213,17 +207,24 @@ std::optional<Allocation> Fleet::allocate_gang(int pool_index, int gpus, Placeme
         }
     }
     if (rest > 0) {
-        for (int f = rest; f <= gpn; ++f) {
-            auto& bucket = buckets[static_cast<std::size_t>(f)];
-            if (bucket.empty())
-                continue;
-            int node = bucket.back();
-            take(node, rest);
-            a.parts.emplace_back(node, rest);
-            break;
-        }
+        // Best fit: the fullest node that still has room keeps emptier nodes whole.
+        const int node = node_fitting(pool_index, rest, /*emptiest=*/false);
+        take(node, rest);
+        a.parts.emplace_back(node, rest);
     }
     return a;
+}
+
+int Fleet::node_fitting(int pool_index, int gpus, bool emptiest) const {
+    const auto& buckets = by_free_[static_cast<std::size_t>(pool_index)];
+    const int gpn = pool(pool_index).gpus_per_node;
+    for (int k = 0; k <= gpn - gpus; ++k) {
+        const int f = emptiest ? gpn - k : gpus + k;
+        const auto& bucket = buckets[static_cast<std::size_t>(f)];
+        if (!bucket.empty())
+            return bucket.back();
+    }
+    throw std::logic_error("no node fits a gang that can_fit() accepted");
 }
 
 void Fleet::take_whole_nodes(int pool_index, int count, Allocation& into) {

@@ -81,6 +81,8 @@ private:
     void bucket_remove(int node);
     void bucket_insert(int node);
     void rack_bucket_move(int rack, int delta);
+    /** A node of `pool` with at least `gpus` free: the fullest such node, or the emptiest. */
+    int node_fitting(int pool, int gpus, bool emptiest) const;
     /** Takes `count` whole free nodes of `pool`, from as few racks as possible. */
     void take_whole_nodes(int pool, int count, Allocation& into);
 
