@@ -112,7 +112,13 @@ void set_in_tree(YAML::Node root,
                  std::size_t first,
                  const Override& o) {
     const SourceSpan where{"<command line: --set " + o.key + "=" + o.value + ">", 0, 0};
-    YAML::Node value = load_yaml_text(o.value, where.file);
+    YAML::Node value;
+    try {
+        value = load_yaml_text(o.value, where.file);
+    } catch (const InputError& e) {
+        // The value alone has no keys; the key it was meant for is the one to name.
+        throw InputError(e.where(), o.key, e.message());
+    }
     YAML::Node cur = root;
     std::string walked;
     for (std::size_t i = first; i < parts.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace fleetsim {
@@ -349,9 +350,40 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) 
     try {
         return YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-        throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, "",
-                         "malformed YAML: " + e.msg);
+        std::string message = "malformed YAML: " + e.msg;
+        const KeyBefore before = key_before(text, e.mark.line, e.mark.column);
+        if (before.line > 0)
+            message += "; the last key before it is on line " + std::to_string(before.line);
+        throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, before.path,
+                         message);
     }
+}
+
+KeyBefore key_before(const std::string& text, int line, int column) {
+    // The parser's position is where it gave up, often a line after the real slip (an
+    // unclosed '[' is noticed at the next key). The block-mapping key that precedes it, with
+    // its parents found by indentation, points the user to the entry to look at.
+    static const std::regex key_line(R"(^( *)((?:- +)*)([A-Za-z0-9_][A-Za-z0-9_.\-]*) *:(?: |$))");
+    std::vector<std::pair<std::size_t, std::string>> open;  // (indent, key), outermost first
+    KeyBefore found;
+    std::istringstream in(text);
+    std::string row;
+    for (int n = 0; n <= line && std::getline(in, row); ++n) {
+        if (n == line)
+            row = row.substr(0, static_cast<std::size_t>(std::max(column, 0)));
+        std::smatch m;
+        if (!std::regex_search(row, m, key_line))
+            continue;
+        const std::size_t indent = m[1].length() + m[2].length();
+        while (!open.empty() && open.back().first >= indent)
+            open.pop_back();
+        open.emplace_back(indent, m[3].str());
+        found.line = n + 1;
+        found.path.clear();
+        for (const auto& [_, key] : open)
+            found.path += (found.path.empty() ? "" : ".") + key;
+    }
+    return found;
 }
 
 }  // namespace fleetsim

@@ -112,6 +112,13 @@ private:
     bool ok_ = true;
 };
 
+/** The block-mapping key read last before a position (0-based line and column) of a YAML text. */
+struct KeyBefore {
+    std::string path;  ///< dotted, parents found by indentation; "" when there is none
+    int line = 0;      ///< 1-based line of that key; 0 when there is none
+};
+KeyBefore key_before(const std::string& text, int line, int column);
+
 /** Loads a YAML file; a missing file or malformed YAML is an InputError at file:line:col. */
 YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as);
 /** Parses YAML text (the built-in scenario, or a --set value). */

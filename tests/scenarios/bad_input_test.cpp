@@ -120,7 +120,7 @@ TEST_SUITE("bad-input") {
             {"horizon_s=abc", "expected a positive number, found 'abc'", "horizon_s"},
             {"platform.pools.slow.nodes=-1", "expected a positive integer, found '-1'",
              "platform.pools.slow.nodes"},
-            {"seed=[1", "malformed YAML", ""},
+            {"seed=[1", "malformed YAML", "seed"},
             {"policy.name=fifoo", "unknown policy 'fifoo', did you mean 'fifo'?", "policy.name"},
             // not KEY=VALUE at all
             {"horizon_s", "expected KEY=VALUE, found no '='", ""},

@@ -165,9 +165,23 @@ TEST_SUITE("config") {
     TEST_CASE("malformed YAML and missing files are input errors with a position") {
         const InputError e = load_error("name: t\nseed: [1\n");
         CHECK(e.message().find("malformed YAML") != std::string::npos);
-        CHECK(e.where().line > 0);
+        CHECK(e.where().line == 3);  // noticed at the end of the text
+        CHECK(e.key() == "seed");
         Diagnostics d;
         CHECK_THROWS_AS(load_scenario("/nonexistent/s.yaml", {}, d), InputError);
+    }
+
+    TEST_CASE("key_before: the key read last before a parse error, parents by indentation") {
+        const std::string text =
+            "fleet:\n  pools:\n    - name: a\n      gpus: [8\n  racks: 2\ntop: 1\n";
+        CHECK(key_before(text, 4, 2).path == "fleet.pools.gpus");
+        CHECK(key_before(text, 4, 2).line == 4);
+        // On the error's own line only the text before the column counts.
+        CHECK(key_before(text, 4, 9).path == "fleet.racks");
+        CHECK(key_before(text, 5, 0).path == "fleet.racks");
+        CHECK(key_before(text, 5, 5).path == "top");
+        CHECK(key_before("[1, 2\n", 1, 0).line == 0);
+        CHECK(key_before("# a: b\n  : x\n", 1, 3).path.empty());
     }
 
     TEST_CASE("MapReader: exactly_one_of, required keys and ranges") {
