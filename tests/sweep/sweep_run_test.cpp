@@ -1,6 +1,7 @@
 // Whole sweeps through the fleetsim binary: the folder contract, failed points, resume after a
 // kill, shards and merge, and the same results for any -j. Every point runs in its own process.
 #include "sim/sweep/point_runner.hpp"
+#include "tests/support/results.hpp"
 #include "tests/sweep/sweep_support.hpp"
 
 #include <doctest/doctest.h>
@@ -244,6 +245,76 @@ TEST_SUITE("sweep") {
         // The runs table tells the two apart.
         SQLite::Database db(tmp / "b/sweep.db", SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT jobs FROM runs").getInt() == 2);
+    }
+
+    TEST_CASE(
+        "the sweep report's profit is the mean of the runs' total_profit_usd and not the "
+        "classes' sum where GPUs sat unallocated") {
+        TempDir tmp("sweep-report-totals");
+        const auto file = write_sweep(tmp, "small", kSmallSweep);
+        REQUIRE(sweep({file, "-j", "2", "--out", tmp / "out", "-q"}).exit_code == 0);
+        auto r = run_fleetsim({"report", tmp / "out"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto data = report_page_data(tmp / "out/report.html");
+        CHECK(data["meta"]["profit_of"] == "run");
+
+        // Independently, from the database: per price and policy, the means over replications
+        // of the runs' total profit, of the unallocated GPUs' cost, and of the classes' profit.
+        struct Expected {
+            int replications;
+            double run_profit, idle_cost, classes_profit;
+        };
+        std::map<std::pair<double, std::string>, Expected> expected;
+        SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
+        SQLite::Statement q(db, R"(
+            SELECT p."workload.classes.video-gen.price_usd_per_unit", p."policy.name", count(*),
+                   avg(p.total_profit_usd), avg(p.fleet_idle_cost_usd),
+                   avg((SELECT sum(c.profit_usd) FROM classes c WHERE c.point_id = p.point_id))
+            FROM points p WHERE p.status = 'done' GROUP BY 1, 2)");
+        while (q.executeStep()) {
+            expected[{q.getColumn(0).getDouble(), q.getColumn(1).getString()}] = {
+                q.getColumn(2).getInt(), q.getColumn(3).getDouble(), q.getColumn(4).getDouble(),
+                q.getColumn(5).getDouble()};
+        }
+        REQUIRE(expected.size() == 4);  // prices 0.05 and 0.2 x 2 policies; price -1 failed
+
+        int checked = 0, with_idle = 0;
+        for (const auto& cell : data["cells"]) {
+            if (cell["status"] != "ok")
+                continue;
+            const double price = cell["k0"].get<double>();
+            const std::string policy = cell["k1"].get<std::string>();
+            CAPTURE(price);
+            CAPTURE(policy);
+            const Expected& e = expected.at({price, policy});
+            CHECK(e.replications == 2);
+            CHECK(cell["replications"] == e.replications);
+            // The page keeps 6 significant digits of each figure.
+            const double shown = cell["profit_usd"].get<double>();
+            CHECK(shown == doctest::Approx(e.run_profit).epsilon(1e-5));
+            CHECK(cell["classes_profit_usd"].get<double>() ==
+                  doctest::Approx(e.classes_profit).epsilon(1e-5));
+            if (e.idle_cost > 0.01 * std::fabs(e.classes_profit)) {
+                ++with_idle;
+                CHECK(e.run_profit ==
+                      doctest::Approx(e.classes_profit - e.idle_cost).epsilon(1e-9));
+                CHECK(shown != doctest::Approx(e.classes_profit).epsilon(1e-3));
+            }
+            ++checked;
+        }
+        CHECK(checked == 4);
+        CHECK(with_idle >= 1);
+        // The best policy at each price is the one with the higher mean profit of the run.
+        REQUIRE(data["best"].size() == 2);
+        for (const auto& b : data["best"]) {
+            const double price = b["k0"].get<double>();
+            const double partition = expected.at({price, "static-partition"}).run_profit;
+            const double greedy = expected.at({price, "revenue-greedy"}).run_profit;
+            CHECK(b["best_policy"] == (partition > greedy ? "static-partition" : "revenue-greedy"));
+            CHECK(b["profit_usd"].get<double>() ==
+                  doctest::Approx(std::max(partition, greedy)).epsilon(1e-5));
+        }
     }
 
     TEST_CASE("a sweep killed partway and resumed equals an uninterrupted one") {
