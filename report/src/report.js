@@ -409,7 +409,9 @@
     const failed = cells.filter((c) => c.status !== 'ok');
     // Profit is the run's own total (points.csv) unless the folder has none (an older sweep).
     const runTotals = meta.profit_of === 'run';
-    const profitTitle = runTotals ? 'profit of the run, incl. idle GPUs (USD)' : 'profit of the classes, excl. idle GPUs (USD)';
+    const profitOf = runTotals ? 'profit of the run' : 'profit of the classes';
+    const idleNote = runTotals ? 'incl. idle GPUs' : 'excl. idle GPUs';
+    const profitTitle = profitOf + ', ' + idleNote + ' (USD)';
 
     main.append(el('h1', {}, 'Sweep ' + meta.name));
     main.append(el('p', {class: 'sub'}, cells.length + ' points over ' + keys.map((k) => k.key).join(', ') +
@@ -457,7 +459,9 @@
     const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: short(y.key)} : null;
     const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
 
-    function heatmap(metric, title, format, scheme, extraTips) {
+    // `heading`: the map's title, a string or {text, subtitle} (a short second line keeps the
+    // map's column as narrow as its cells); `title` names the figure in the tooltip.
+    function heatmap(metric, title, format, scheme, extraTips, heading) {
       const enc = {x: axisX};
       if (axisY) enc.y = axisY;
       const layers = [
@@ -475,13 +479,14 @@
         layers.push({transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'text', fontSize: 9, color: '#9a3412'},
                      encoding: Object.assign({}, enc, {text: {value: 'failed'}})});
       }
-      return {title: title, data: {values: cells}, transform: cellFilters.slice(),
+      return {title: heading || title, data: {values: cells}, transform: cellFilters.slice(),
               width: cellW * x.values.length, height: cellH * (y ? y.values.length : 1), layer: layers};
     }
 
     const maps = [
       heatmap('profit_usd', profitTitle, '$.3~s', 'viridis',
-              runTotals ? [{field: 'classes_profit_usd', title: 'profit of the classes, excl. idle GPUs (USD)', format: '$.3~s'}] : []),
+              runTotals ? [{field: 'classes_profit_usd', title: 'profit of the classes, excl. idle GPUs (USD)', format: '$.3~s'}] : [],
+              {text: profitOf + ' (USD)', subtitle: idleNote}),
       heatmap('video_gpu_h_share', 'video share of GPU-hours held', '.0%', 'oranges'),
       heatmap('opportunity_cost_usd', 'opportunity cost (USD)', '$.3~s', 'reds'),
     ];
@@ -491,14 +496,16 @@
       if (!ofPolicy(x)) enc.x = axisX;
       if (axisY && !ofPolicy(y)) enc.y = axisY;
       const tips = keys.filter((k) => !ofPolicy(k)).map((k) => ({field: k.field, title: k.key}))
-        .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: 'its ' + profitTitle, format: '$,.0f'},
+        .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: profitTitle, format: '$,.0f'},
                  {field: 'runner_up', title: 'runner-up'}, {field: 'margin_usd', title: 'ahead by', format: '$,.0f'}]);
       const nx = enc.x ? x.values.length : 1, ny = enc.y ? y.values.length : 1;
       const layers = [{mark: 'rect', encoding: Object.assign({}, enc, {
         color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'}},
         tooltip: tips})}];
       if (showText) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
-      rows.push({title: 'best ' + policy.key + ' at each point (highest ' + profitTitle.replace(' (USD)', '') + ')',
+      // Anchored at the map's left edge: a centred title wider than the map would push every
+      // map to the right, out of the page's width.
+      rows.push({title: {text: 'best ' + policy.key + ' at each point (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
                  data: {values: data.best}, transform: bestFilters,
                  width: Math.max(cellW * nx, 120), height: cellH * ny, layer: layers});
     }
