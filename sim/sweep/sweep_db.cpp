@@ -540,10 +540,11 @@ long long SweepDb::merge_from(const std::string& other) {
 }
 
 void SweepDb::export_files(const std::string& dir) const {
-    write_atomically(fs::path(dir) / "results.csv", query_csv(*db_, "SELECT * FROM results"));
     // points.csv: one row per finished point with the run's own totals. wall_s and rank are
     // left out (they say how the point ran, not what it gave), so the file is the same bytes
-    // for any -j, rank count, shard split or resume, as results.csv is.
+    // for any -j, rank count, shard split or resume, as results.csv is. Written first: if the
+    // process dies between the two renames, points.csv holds every run results.csv does, which
+    // is what the report needs (it reads the money figures of results.csv's runs from it).
     std::string cols = "point_id, status";
     for (const auto& k : Json::parse(meta("keys")))
         cols += ", " + ident(k.get<std::string>());
@@ -554,6 +555,7 @@ void SweepDb::export_files(const std::string& dir) const {
                      query_csv(*db_, fmt::format("SELECT {} FROM points WHERE status <> 'pending' "
                                                  "ORDER BY point_id",
                                                  cols)));
+    write_atomically(fs::path(dir) / "results.csv", query_csv(*db_, "SELECT * FROM results"));
 
     const PointCounts c = counts();
     Json j;
