@@ -3,8 +3,9 @@
 // which downloads no browser) and prints, as one JSON object, what a person would see: console
 // errors and warnings, requests the page tried to make (it must make none: it is self-contained),
 // each chart's rendered marks, every number tied to a figure (data-key / data-value / text), the
-// sweep controls and whether moving them redraws the maps, and load times. It asserts nothing:
-// tests/scenarios/report_test.cpp and bench/report_bench.cpp judge its output.
+// warnings it shows, the sweep controls and whether moving them redraws the maps, and load
+// times. It asserts nothing: tests/scenarios/report_test.cpp and bench/report_bench.cpp judge
+// its output.
 //
 // node probe.cjs --modules DIR --html FILE [--screenshot PNG] [--shot SELECTOR=PNG]...
 //                [--loads N] [--interact] [--width PX] [--chromium PATH]
@@ -54,7 +55,8 @@ function inspect() {
       ? e.closest('.vega-bind').querySelector('.vega-bind-name').textContent.trim() : '',
     options: e.tagName === 'SELECT' ? [...e.options].map((o) => o.textContent) : [],
   }));
-  return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls,
+  const warnings = [...document.querySelectorAll('.warning')].map((e) => ({role: e.getAttribute('data-role'), text: e.textContent}));
+  return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls, warnings,
           tables: document.querySelectorAll('table').length};
 }
 

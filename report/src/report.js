@@ -407,6 +407,11 @@
     const withPolicy = (meta.with_policy || []).map((i) => keys[i]);
     const ofPolicy = (k) => k === policy || withPolicy.includes(k);
     const failed = cells.filter((c) => c.status !== 'ok');
+    // Profit is the run's own total (points.csv) unless the folder has none (an older sweep).
+    const runTotals = meta.profit_of === 'run';
+    const profitOf = runTotals ? 'profit of the run' : 'profit of the classes';
+    const idleNote = runTotals ? 'incl. idle GPUs' : 'excl. idle GPUs';
+    const profitTitle = profitOf + ', ' + idleNote + ' (USD)';
 
     main.append(el('h1', {}, 'Sweep ' + meta.name));
     main.append(el('p', {class: 'sub'}, cells.length + ' points over ' + keys.map((k) => k.key).join(', ') +
@@ -416,7 +421,11 @@
          data.controls.length ? '; move through the other keys with the controls above the maps.' : '.'),
       policy ? el('p', {}, 'The last map shows which value of ', el('code', {}, policy.key),
                   ' made the most profit at each point, and by how much (hover a cell).') : null,
-      failed.length ? el('p', {class: 'warning'}, failed.length + ' point(s) failed in some or all replications; they are listed below.') : null));
+      failed.length ? el('p', {class: 'warning'}, failed.length + ' point(s) failed in some or all replications; they are listed below.') : null,
+      runTotals ? null : el('p', {class: 'warning', 'data-role': 'profit-source'},
+        'This sweep folder has no points.csv (a sweep by an older fleetsim, or made by hand), so profit here is the sum of the classes\' ' +
+        'profit: it leaves out the cost of GPUs no class held, and a policy that leaves GPUs idle looks better than in its own run. ' +
+        'Run the sweep again with this fleetsim (into a new folder) for the runs\' own totals.')));
 
     // A control per key that is not an axis: a slider for evenly spaced numbers, else a list.
     const params = data.controls.map((c) => {
@@ -450,14 +459,17 @@
     const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: short(y.key)} : null;
     const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
 
-    function heatmap(metric, title, format, scheme) {
+    // `heading`: the map's title, a string or {text, subtitle} (a short second line keeps the
+    // map's column as narrow as its cells); `title` names the figure in the tooltip.
+    function heatmap(metric, title, format, scheme, extraTips, heading) {
       const enc = {x: axisX};
       if (axisY) enc.y = axisY;
       const layers = [
         {transform: [{filter: "datum.status !== 'failed'"}], mark: 'rect',
          encoding: Object.assign({}, enc, {
            color: {field: metric, type: 'quantitative', title: null, scale: {scheme: scheme}, legend: {format: format, orient: 'bottom', gradientLength: 160}},
-           tooltip: keyTips.concat([{field: metric, title: title, format: format}, {field: 'replications'}, {field: 'status'}])})},
+           tooltip: keyTips.concat([{field: metric, title: title, format: format}], extraTips || [],
+                                   [{field: 'replications'}, {field: 'status'}])})},
         {transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'rect', color: '#e5e5e5'},
          encoding: Object.assign({}, enc, {tooltip: keyTips.concat([{field: 'status'}])})},
       ];
@@ -467,12 +479,14 @@
         layers.push({transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'text', fontSize: 9, color: '#9a3412'},
                      encoding: Object.assign({}, enc, {text: {value: 'failed'}})});
       }
-      return {title: title, data: {values: cells}, transform: cellFilters.slice(),
+      return {title: heading || title, data: {values: cells}, transform: cellFilters.slice(),
               width: cellW * x.values.length, height: cellH * (y ? y.values.length : 1), layer: layers};
     }
 
     const maps = [
-      heatmap('profit_usd', 'profit of the classes (USD)', '$.3~s', 'viridis'),
+      heatmap('profit_usd', profitTitle, '$.3~s', 'viridis',
+              runTotals ? [{field: 'classes_profit_usd', title: 'profit of the classes, excl. idle GPUs (USD)', format: '$.3~s'}] : [],
+              {text: profitOf + ' (USD)', subtitle: idleNote}),
       heatmap('video_gpu_h_share', 'video share of GPU-hours held', '.0%', 'oranges'),
       heatmap('opportunity_cost_usd', 'opportunity cost (USD)', '$.3~s', 'reds'),
     ];
@@ -482,19 +496,24 @@
       if (!ofPolicy(x)) enc.x = axisX;
       if (axisY && !ofPolicy(y)) enc.y = axisY;
       const tips = keys.filter((k) => !ofPolicy(k)).map((k) => ({field: k.field, title: k.key}))
-        .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: 'its profit', format: '$,.0f'},
+        .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: profitTitle, format: '$,.0f'},
                  {field: 'runner_up', title: 'runner-up'}, {field: 'margin_usd', title: 'ahead by', format: '$,.0f'}]);
       const nx = enc.x ? x.values.length : 1, ny = enc.y ? y.values.length : 1;
       const layers = [{mark: 'rect', encoding: Object.assign({}, enc, {
         color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'}},
         tooltip: tips})}];
       if (showText) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
-      rows.push({title: 'best ' + policy.key + ' at each point (highest profit of the classes)',
+      // Anchored at the map's left edge: a centred title wider than the map would push every
+      // map to the right, out of the page's width.
+      rows.push({title: {text: 'best ' + policy.key + ' at each point (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
                  data: {values: data.best}, transform: bestFilters,
                  width: Math.max(cellW * nx, 120), height: cellH * ny, layer: layers});
     }
-    const s = section('Heat maps', 'Profit here is the sum of the classes\' profit, as results.csv has it (one row per class): ' +
-                      'the cost of GPUs no class held is not in it. Replications of a point are averaged.');
+    const s = section('Heat maps', (runTotals
+      ? 'Profit is each run\'s own total (total_profit_usd in points.csv, totals.profit_usd in the run\'s summary.json): revenue minus ' +
+        'the cost of every GPU, the GPUs no class held included; the tooltip also gives the classes\' sum, which leaves those out. '
+      : 'Profit here is the sum of the classes\' profit, as results.csv has it (one row per class): the cost of GPUs no class held is not in it. ') +
+      'Replications of a point are averaged.');
     chart(s, 'sweep', 'Profit, video share and opportunity cost over ' + x.key + (y ? ' and ' + y.key : ''), null, {
       params: params,
       vconcat: rows,

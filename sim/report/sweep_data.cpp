@@ -16,11 +16,51 @@ namespace fs = std::filesystem;
 
 /** Sums of one point_id (one replication) over its class rows. */
 struct PointRows {
+    std::string run;  ///< point_id, seed, replication: what names the run in points.csv too
+    std::string point_id;
     std::vector<std::string> values;
     bool failed = false;
     double profit = 0, revenue = 0, cost = 0, opportunity = 0, gpu_h = 0, video_gpu_h = 0;
     bool has_video = false;
 };
+
+/** The money figures of one run: its classes' sums, or its totals from points.csv. */
+struct RunMoney {
+    double profit = 0, revenue = 0, cost = 0, opportunity = 0;
+};
+
+/** One run = one (point_id, seed, replication), in results.csv and points.csv alike. */
+std::string run_of(const CsvRow& row,
+                   std::size_t point,
+                   std::optional<std::size_t> seed,
+                   std::optional<std::size_t> replication) {
+    std::string run = row.text(point);
+    for (auto c : {seed, replication})
+        run += "\x1f" + (c ? row.text(*c) : std::string());
+    return run;
+}
+
+/**
+ * The totals of every finished run in points.csv (`fleetsim sweep` writes it beside
+ * results.csv), by run. A finished run with a missing total is an error naming line and column.
+ */
+std::map<std::string, RunMoney> read_run_totals(const std::string& path) {
+    const CsvReader reader(path);
+    const std::size_t point = reader.column("point_id"), status = reader.column("status"),
+                      revenue = reader.column("total_revenue_usd"),
+                      cost = reader.column("total_cost_usd"),
+                      profit = reader.column("total_profit_usd"),
+                      opportunity = reader.column("total_opportunity_cost_usd");
+    const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
+    std::map<std::string, RunMoney> out;
+    reader.for_each_row([&](const CsvRow& row) {
+        if (row.text(status) != "done")
+            return;
+        out[run_of(row, point, seed, replication)] = RunMoney{
+            row.number(profit), row.number(revenue), row.number(cost), row.number(opportunity)};
+    });
+    return out;
+}
 
 struct KeyAxis {
     std::vector<std::string> values;  ///< distinct, numerically sorted when all are numbers
@@ -123,12 +163,10 @@ SweepTable read_sweep(const std::string& dir) {
         std::vector<std::string> values;
         for (auto c : key_cols)
             values.push_back(row.text(c));
-        std::string run = row.text(point);
-        for (auto c : {seed, replication})
-            run += "\x1f" + (c ? row.text(*c) : std::string());
+        const std::string run = run_of(row, point, seed, replication);
         auto [it, fresh] = by_id.try_emplace(run, points.size());
         if (fresh)
-            points.emplace_back().values = values;
+            points.push_back({run, row.text(point), values});
         PointRows& p = points[it->second];
         if (p.values != values) {
             throw InputError({reader.path(), row.line(), static_cast<int>(point) + 1}, "point_id",
@@ -155,6 +193,14 @@ SweepTable read_sweep(const std::string& dir) {
         }
     });
 
+    // The run's own totals where the sweep exported them: the classes' sums leave out the cost
+    // of GPUs no class held, so a policy that leaves GPUs idle would look better than it is.
+    const fs::path totals_path = root / "points.csv";
+    t.run_totals = fs::exists(totals_path);
+    std::map<std::string, RunMoney> totals;
+    if (t.run_totals)
+        totals = read_run_totals(totals_path.string());
+
     // Replications (other seeds of the same swept values) are averaged into one cell.
     std::map<std::vector<std::string>, std::size_t> by_values;
     std::vector<double> video_sum, video_n;
@@ -170,11 +216,23 @@ SweepTable read_sweep(const std::string& dir) {
             c.failed += 1;
             continue;
         }
+        RunMoney money{p.profit, p.revenue, p.cost, p.opportunity};
+        if (t.run_totals) {
+            auto found = totals.find(p.run);
+            if (found == totals.end()) {
+                throw InputError({totals_path.string(), 0, 0}, "point_id",
+                                 "expected a row with status done for point " + p.point_id +
+                                     ", which results.csv has as finished; found none (was "
+                                     "points.csv written by another sweep?)");
+            }
+            money = found->second;
+        }
         c.replications += 1;
-        c.profit_usd += p.profit;
-        c.revenue_usd += p.revenue;
-        c.cost_usd += p.cost;
-        c.opportunity_cost_usd += p.opportunity;
+        c.profit_usd += money.profit;
+        c.revenue_usd += money.revenue;
+        c.cost_usd += money.cost;
+        c.opportunity_cost_usd += money.opportunity;
+        c.classes_profit_usd += p.profit;
         c.gpu_h += p.gpu_h;
         if (p.has_video && p.gpu_h > 0) {
             video_sum[it->second] += p.video_gpu_h / p.gpu_h;
@@ -190,6 +248,7 @@ SweepTable read_sweep(const std::string& dir) {
         c.revenue_usd /= n;
         c.cost_usd /= n;
         c.opportunity_cost_usd /= n;
+        c.classes_profit_usd /= n;
         c.gpu_h /= n;
         if (video_n[i] > 0)
             c.video_gpu_h_share = video_sum[i] / video_n[i];
@@ -316,6 +375,9 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     meta["y"] = y ? OrderedJson(*y) : OrderedJson(nullptr);
     meta["policy"] = policy ? OrderedJson(*policy) : OrderedJson(nullptr);
     meta["with_policy"] = with_policy;
+    // "run": the money figures are the runs' totals (points.csv); "classes": the sums of the
+    // classes, for a folder without points.csv (the page warns).
+    meta["profit_of"] = t.run_totals ? "run" : "classes";
     data["meta"] = meta;
     data["keys"] = keys;
     data["controls"] = controls;
@@ -330,6 +392,8 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         j["failed"] = c.failed;
         const bool ok = c.replications > 0;
         j["profit_usd"] = ok ? OrderedJson(round_significant(c.profit_usd)) : OrderedJson(nullptr);
+        j["classes_profit_usd"] =
+            ok ? OrderedJson(round_significant(c.classes_profit_usd)) : OrderedJson(nullptr);
         j["revenue_usd"] =
             ok ? OrderedJson(round_significant(c.revenue_usd)) : OrderedJson(nullptr);
         j["cost_usd"] = ok ? OrderedJson(round_significant(c.cost_usd)) : OrderedJson(nullptr);

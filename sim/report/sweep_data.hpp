@@ -3,6 +3,10 @@
 // (issue 4): sweep.json {"name", "base", "keys", "points", "version"} and results.csv, one row
 // per (point, class): point_id, status, one column per swept dotted key, seed, replication,
 // class, then the columns of classes.csv. Failed points have status "failed" and no figures.
+// points.csv, one row per point with the run's totals (summary.json `totals`), gives the
+// profit, revenue, cost and opportunity cost when the folder has it; a folder without it (an
+// older fleetsim's sweep, or a hand-made one) falls back to the sums of the classes, and the
+// page says so.
 
 #include "sim/report/json_file.hpp"
 #include "sim/report/report.hpp"
@@ -18,10 +22,13 @@ struct SweepCell {
     std::vector<std::string> values;  ///< one per swept key, as written in results.csv
     int replications = 0;             ///< rows of figures that went into the means
     int failed = 0;                   ///< replications with status "failed"
-    double profit_usd = 0;            ///< sum of the classes' profit (idle GPUs are not a class)
-    double revenue_usd = 0;
-    double cost_usd = 0;
-    double opportunity_cost_usd = 0;
+    /** The run's total profit (points.csv total_profit_usd, which counts the cost of GPUs no
+     * class held); without points.csv, the sum of the classes' profit. */
+    double profit_usd = 0;
+    double revenue_usd = 0;           ///< as profit_usd: the run's total, else the classes' sum
+    double cost_usd = 0;              ///< as profit_usd
+    double opportunity_cost_usd = 0;  ///< as profit_usd
+    double classes_profit_usd = 0;    ///< sum of the classes' profit_usd (results.csv), always
     double gpu_h = 0;
     std::optional<double> video_gpu_h_share;  ///< video family's share of the classes' GPU-hours
 };
@@ -30,12 +37,18 @@ struct SweepTable {
     std::string name;
     std::vector<std::string> keys;
     std::vector<SweepCell> cells;  ///< in the order points first appear in results.csv
+    /** True when the money figures are the runs' totals from points.csv; false when the folder
+     * has no points.csv and they are the sums of the classes. */
+    bool run_totals = false;
 };
 
-/** Reads sweep.json and results.csv of `dir`; bad files are InputErrors naming file and key. */
+/**
+ * Reads sweep.json, results.csv and (when present) points.csv of `dir`; bad files are
+ * InputErrors naming file and key.
+ */
 SweepTable read_sweep(const std::string& dir);
 
-/** The best policy at one setting of the other keys: highest mean profit of the classes. */
+/** The best policy at one setting of the other keys: highest mean profit (SweepCell). */
 struct BestPolicy {
     std::vector<std::string> values;  ///< every swept key but the policy's ("" in its place)
     std::string policy;

@@ -54,17 +54,35 @@ std::string trim(std::string s) {
     return s;
 }
 
-/** The fleet and totals figures of summary.json that the points table keeps. */
+/** The figures of summary.json that the points table keeps (total_columns()). */
 std::map<std::string, double> read_totals(const fs::path& summary_path) {
     const Json summary = Json::parse(read_text(summary_path));
     std::map<std::string, double> out;
-    for (const char* key : {"revenue_usd", "cost_usd", "profit_usd", "opportunity_cost_usd"})
-        out[std::string("total_") + key] = summary.at("totals").at(key).get<double>();
-    out["fleet_utilization"] = summary.at("fleet").at("utilization").get<double>();
+    for (const auto& c : total_columns())
+        out[c.column] = summary.at(c.section).at(c.key).get<double>();
     return out;
 }
 
 }  // namespace
+
+const std::vector<TotalColumn>& total_columns() {
+    // docs/metrics.md defines each figure; docs/sweeps.md lists the columns. Appending one is a
+    // schema change (kSchemaVersion in sweep_db.cpp).
+    static const std::vector<TotalColumn> columns = {
+        {"total_revenue_usd", "totals", "revenue_usd"},
+        {"total_cost_usd", "totals", "cost_usd"},
+        {"total_profit_usd", "totals", "profit_usd"},
+        {"total_opportunity_cost_usd", "totals", "opportunity_cost_usd"},
+        {"fleet_utilization", "fleet", "utilization"},
+        {"fleet_idle_cost_usd", "fleet", "idle_cost_usd"},
+        {"fleet_gpu_h_capacity", "fleet", "gpu_h_capacity"},
+        {"fleet_gpu_h_busy", "fleet", "gpu_h_busy"},
+        {"fleet_gpu_h_idle", "fleet", "gpu_h_idle"},
+        {"fleet_gpu_h_unallocated", "fleet", "gpu_h_unallocated"},
+        {"fleet_energy_kwh", "fleet", "energy_kwh"},
+    };
+    return columns;
+}
 
 const char* status_name(PointOutcome::Status s) {
     switch (s) {

@@ -21,11 +21,10 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr const char* kSchemaVersion = "1";
+// 2: the points table gained the fleet_* columns of total_columns() after fleet_utilization.
+constexpr const char* kSchemaVersion = "2";
 // classes.csv columns that hold words; every other one holds a number or nothing.
 const std::set<std::string> kTextColumns = {"class", "family", "kind", "unit"};
-const char* const kTotals[] = {"total_revenue_usd", "total_cost_usd", "total_profit_usd",
-                               "total_opportunity_cost_usd", "fleet_utilization"};
 
 std::string ident(const std::string& name) {
     return double_quoted(name);
@@ -113,8 +112,8 @@ void create_schema(SQLite::Database& db, const SweepPlan& plan) {
     for (const auto& k : plan.keys)
         params += "    " + ident(k) + ",\n";  // no declared type: values keep the sweep file's
     std::string totals;
-    for (const char* t : kTotals)
-        totals += fmt::format(",\n    {} REAL", t);
+    for (const auto& t : total_columns())
+        totals += fmt::format(",\n    {} REAL", t.column);
     db.exec(fmt::format(R"(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE points (
@@ -232,6 +231,40 @@ std::string meta_of(SQLite::Database& db, const std::string& schema, const std::
     return q.executeStep() ? q.getColumn(0).getString() : std::string();
 }
 
+/**
+ * A database of another schema (an older fleetsim's: fewer points columns) cannot take this
+ * fleetsim's points or be exported as it documents: refuse it by name rather than fail in SQL.
+ */
+void check_schema(SQLite::Database& db, const std::string& schema, const std::string& file) {
+    const std::string theirs = meta_of(db, schema, "schema_version");
+    if (theirs == kSchemaVersion)
+        return;
+    throw InputError(
+        SourceSpan{file, 0, 0}, "",
+        fmt::format("was made by another fleetsim (sweep database schema {}, this fleetsim's is "
+                    "{}; docs/sweeps.md, \"Database\"): run the sweep again into another folder "
+                    "(--out), or use the fleetsim that made it",
+                    theirs.empty() ? "unknown" : theirs, kSchemaVersion));
+}
+
+/** The result of `sql` as CSV: a header of the column names, then one line per row. */
+std::string query_csv(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement q(db, sql);
+    std::string csv;
+    for (int i = 0; i < q.getColumnCount(); ++i)
+        csv += (i ? "," : "") + csv_field(q.getColumnName(i));
+    csv += "\n";
+    while (q.executeStep()) {
+        for (int i = 0; i < q.getColumnCount(); ++i) {
+            if (i)
+                csv += ",";
+            csv += csv_cell(q.getColumn(i));
+        }
+        csv += "\n";
+    }
+    return csv;
+}
+
 }  // namespace
 
 std::string db_path(const std::string& path) {
@@ -264,6 +297,7 @@ SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir) {
                         "another folder with --out, or delete {} to start over",
                         path, theirs, plan.fingerprint, dir));
     }
+    check_schema(db, "main", path);
     auto cols = table_columns(db, "main", "classes");
     if (cols.size() < 2 ||
         std::vector<std::string>(cols.begin() + 2, cols.end()) != classes_csv_columns()) {
@@ -281,6 +315,7 @@ SweepDb SweepDb::open_existing(const std::string& path) {
     SweepDb out(open_file(file, false));
     if (!has_meta(*out.db_))
         throw InputError(SourceSpan{file, 0, 0}, "", "not a sweep database: it has no meta table");
+    check_schema(*out.db_, "main", file);
     return out;
 }
 
@@ -291,8 +326,10 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
     fs::create_directories(dir);
     SweepDb out(open_file((fs::path(dir) / "sweep.db").string(), true));
     SQLite::Database& db = *out.db_;
-    if (has_meta(db))
+    if (has_meta(db)) {
+        check_schema(db, "main", (fs::path(dir) / "sweep.db").string());
         return out;
+    }
     SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
     attach.bind(1, file);
     attach.exec();
@@ -300,6 +337,7 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
         if (!has_meta(db, "src"))
             throw InputError(SourceSpan{file, 0, 0}, "",
                              "not a sweep database: it has no meta table");
+        check_schema(db, "src", file);
         SQLite::Transaction t(db);
         std::vector<std::string> ddl;
         SQLite::Statement q(db,
@@ -314,8 +352,8 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
         std::string reset =
             "UPDATE main.points SET status = 'pending', exit_code = NULL, "
             "error = NULL, wall_s = NULL, rank = NULL";
-        for (const char* c : kTotals)
-            reset += fmt::format(", {} = NULL", c);
+        for (const auto& c : total_columns())
+            reset += fmt::format(", {} = NULL", c.column);
         db.exec(reset);
         t.commit();
     }
@@ -358,8 +396,8 @@ void SweepDb::record(const PointOutcome& o) {
         return;
     SQLite::Transaction t(*db_);
     std::string sets = "status = ?, exit_code = ?, error = ?, wall_s = ?, rank = ?";
-    for (const char* c : kTotals)
-        sets += fmt::format(", {} = ?", c);
+    for (const auto& c : total_columns())
+        sets += fmt::format(", {} = ?", c.column);
     SQLite::Statement update(*db_, "UPDATE points SET " + sets + " WHERE point_id = ?");
     int i = 1;
     update.bind(i++, status_name(o.status));
@@ -373,8 +411,8 @@ void SweepDb::record(const PointOutcome& o) {
         update.bind(i++, o.error);
     update.bind(i++, o.wall_s);
     update.bind(i++, o.rank);
-    for (const char* c : kTotals) {
-        auto it = o.totals.find(c);
+    for (const auto& c : total_columns()) {
+        auto it = o.totals.find(c.column);
         if (it == o.totals.end())
             update.bind(i++);
         else
@@ -454,6 +492,7 @@ long long SweepDb::merge_from(const std::string& other) {
     } detach{*db_};
     if (!has_meta(*db_, "src"))
         throw InputError(SourceSpan{file, 0, 0}, "", "not a sweep database: it has no meta table");
+    check_schema(*db_, "src", file);
     const std::string mine = meta(std::string("fingerprint"));
     const std::string theirs = meta_of(*db_, "src", "fingerprint");
     if (mine != theirs) {
@@ -501,20 +540,22 @@ long long SweepDb::merge_from(const std::string& other) {
 }
 
 void SweepDb::export_files(const std::string& dir) const {
-    SQLite::Statement q(*db_, "SELECT * FROM results");
-    std::string csv;
-    for (int i = 0; i < q.getColumnCount(); ++i)
-        csv += (i ? "," : "") + std::string(q.getColumnName(i));
-    csv += "\n";
-    while (q.executeStep()) {
-        for (int i = 0; i < q.getColumnCount(); ++i) {
-            if (i)
-                csv += ",";
-            csv += csv_cell(q.getColumn(i));
-        }
-        csv += "\n";
-    }
-    write_atomically(fs::path(dir) / "results.csv", csv);
+    // points.csv: one row per finished point with the run's own totals. wall_s and rank are
+    // left out (they say how the point ran, not what it gave), so the file is the same bytes
+    // for any -j, rank count, shard split or resume, as results.csv is. Written first: if the
+    // process dies between the two renames, points.csv holds every run results.csv does, which
+    // is what the report needs (it reads the money figures of results.csv's runs from it).
+    std::string cols = "point_id, status";
+    for (const auto& k : Json::parse(meta("keys")))
+        cols += ", " + ident(k.get<std::string>());
+    cols += ", seed, replication, exit_code, error";
+    for (const auto& c : total_columns())
+        cols += fmt::format(", {}", c.column);
+    write_atomically(fs::path(dir) / "points.csv",
+                     query_csv(*db_, fmt::format("SELECT {} FROM points WHERE status <> 'pending' "
+                                                 "ORDER BY point_id",
+                                                 cols)));
+    write_atomically(fs::path(dir) / "results.csv", query_csv(*db_, "SELECT * FROM results"));
 
     const PointCounts c = counts();
     Json j;

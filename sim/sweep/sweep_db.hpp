@@ -60,7 +60,7 @@ public:
     /** Merges the finished points of another sweep.db of the same sweep; returns how many. */
     long long merge_from(const std::string& other_db);
 
-    /** Writes results.csv and sweep.json beside the database (atomically, by rename). */
+    /** Writes points.csv, results.csv and sweep.json beside the database (each atomically). */
     void export_files(const std::string& dir) const;
 
 private:

@@ -123,7 +123,8 @@ struct Session {
         progress->point_finished(o.status == PointOutcome::Status::failed);
     }
 
-    /** Closes the run: the runs table, results.csv and sweep.json; prints; the exit code. */
+    /** Closes the run: the runs table, points.csv, results.csv and sweep.json; prints; returns
+     * the exit code. */
     int finish(int signal, const std::string& how, bool quiet) {
         progress->finish();
         const long long ran = progress->done();
@@ -141,7 +142,8 @@ struct Session {
         if (!quiet) {
             std::cout << fmt::format(
                 "sweep {}: {} of {} points finished ({} done, {} failed); this run: {} points in "
-                "{:.1f} s ({:.2f} points/s, {})\nwrote {}/ (sweep.db, results.csv, sweep.json)\n",
+                "{:.1f} s ({:.2f} points/s, {})\nwrote {}/ (sweep.db, points.csv, results.csv, "
+                "sweep.json)\n",
                 plan.name, all.done + all.failed, all.total, all.done, all.failed, ran, wall,
                 wall > 0 ? static_cast<double>(ran) / wall : 0.0, how, out);
         }

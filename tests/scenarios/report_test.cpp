@@ -1,6 +1,7 @@
 // report.html end to end: the real binary writes it, the machine's headless Chromium opens it
 // (report/probe.cjs through playwright-core), and what the page shows is checked against the
 // run's own files. Screenshots are kept in the build tree (test-artifacts/) for people to look at.
+#include "tests/support/results.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>
@@ -31,16 +32,6 @@ Json probe(const std::string& html, std::vector<std::string> extra = {}) {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     return Json::parse(r.out);
-}
-
-/** The JSON block the page draws from, as fleetsim wrote it into report.html. */
-Json page_data(const std::string& html_path) {
-    const std::string html = read_file(html_path);
-    const std::string open = "<script type=\"application/json\" id=\"fleetsim-data\">";
-    const auto start = html.find(open);
-    REQUIRE(start != std::string::npos);
-    const auto end = html.find("</script>", start);
-    return Json::parse(html.substr(start + open.size(), end - start - open.size()));
 }
 
 void check_clean(const Json& seen) {
@@ -176,7 +167,7 @@ TEST_SUITE("report") {
         TempDir tmp("report-data");
         auto r = run_fleetsim({"run", "--out", tmp / "out", "-q"});
         REQUIRE(r.exit_code == 0);
-        const Json data = page_data(tmp / "out/report.html");
+        const Json data = report_page_data(tmp / "out/report.html");
         const Json summary = Json::parse(read_file(tmp / "out/summary.json"));
         const Json& ts = data["timeseries"];
         for (const auto& [name, c] : summary["classes"].items()) {
@@ -273,7 +264,7 @@ TEST_SUITE("report") {
         CHECK(seen["charts"][0]["mark_items"].get<int>() > 0);
         // Axes: the first two keys that are not the policy; a control for each other key: a
         // drop-down for policy.name, a slider for the evenly spaced energy price.
-        const Json data = page_data(html);
+        const Json data = report_page_data(html);
         CHECK(data["keys"][data["meta"]["x"].get<int>()]["key"] ==
               "workload.classes.video-gen.price_usd_per_unit");
         CHECK(data["keys"][data["meta"]["y"].get<int>()]["key"] == "platform.pools.h100-a.nodes");
@@ -293,6 +284,15 @@ TEST_SUITE("report") {
         for (const auto& c : data["cells"])
             statuses.insert(c["status"].get<std::string>());
         CHECK(statuses == std::set<std::string>{"ok", "partly failed", "failed"});
+        // The fixture has no points.csv (the sweep contract before it): profit falls back to the
+        // classes' sum, and the page says so where it is seen first.
+        CHECK(data["meta"]["profit_of"] == "classes");
+        bool warned = false;
+        for (const auto& w : seen["warnings"]) {
+            if (w["role"] == "profit-source")
+                warned = w["text"].get<std::string>().find("no points.csv") != std::string::npos;
+        }
+        CHECK(warned);
     }
 
     TEST_CASE("the report of a real fleetsim sweep keeps policy.params with the policy") {
@@ -313,11 +313,15 @@ TEST_SUITE("report") {
         CHECK(seen["controls"][0]["options"] ==
               Json::array({"static-partition", "revenue-greedy"}));
         CHECK(seen["interaction"][0]["changed"] == true);
-        const Json data = page_data(tmp / "sweep/report.html");
+        const Json data = report_page_data(tmp / "sweep/report.html");
         REQUIRE(data["best"].size() == 4);
         for (const auto& b : data["best"])
             CHECK_FALSE(b["runner_up"].is_null());
         CHECK(data["cells"].size() == 8);
+        // A sweep of this fleetsim exports points.csv: profit is the runs' own, and no warning.
+        CHECK(data["meta"]["profit_of"] == "run");
+        for (const auto& w : seen["warnings"])
+            CHECK(w["role"] != "profit-source");
     }
 
     TEST_CASE("fleetsim report --x and --y pick the sweep axes and an unknown key exits 2") {
@@ -327,7 +331,7 @@ TEST_SUITE("report") {
                                "platform.sites.us-main.energy_usd_per_kwh"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
-        const Json data = page_data(tmp / "sweep/report.html");
+        const Json data = report_page_data(tmp / "sweep/report.html");
         CHECK(data["keys"][data["meta"]["x"].get<int>()]["key"] == "policy.name");
         CHECK(data["controls"].size() == 2);
         auto bad = run_fleetsim({"report", tmp / "sweep", "--x", "policy.nam"});

@@ -75,4 +75,14 @@ bool near(double actual, double expected, double rel) {
     return std::fabs(actual - expected) <= rel * std::max(std::fabs(expected), 1.0);
 }
 
+nlohmann::json report_page_data(const std::string& html_path) {
+    const std::string html = read_file(html_path);
+    const std::string open = "<script type=\"application/json\" id=\"fleetsim-data\">";
+    const auto start = html.find(open);
+    const auto end = html.find("</script>", start);
+    if (start == std::string::npos || end == std::string::npos)
+        throw std::runtime_error(html_path + " has no fleetsim-data block");
+    return nlohmann::json::parse(html.substr(start + open.size(), end - start - open.size()));
+}
+
 }  // namespace fleetsim::test

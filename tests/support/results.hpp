@@ -2,14 +2,15 @@
 // Reading a run's output folder in scenario tests: summary.json, jobs.csv as typed rows, and
 // any CSV file as maps from column name to text.
 
-#include <map>
+#include "tests/support/spawn.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "tests/support/spawn.hpp"
 
 namespace fleetsim::test {
 
@@ -41,8 +42,10 @@ inline std::vector<CsvRow> parse_csv(const std::string& text) {
         std::vector<std::string> cells;
         std::string cell;
         std::istringstream s(line);
-        while (std::getline(s, cell, ',')) cells.push_back(cell);
-        if (!line.empty() && line.back() == ',') cells.emplace_back();
+        while (std::getline(s, cell, ','))
+            cells.push_back(cell);
+        if (!line.empty() && line.back() == ',')
+            cells.emplace_back();
         return cells;
     };
     std::istringstream in(text);
@@ -53,14 +56,22 @@ inline std::vector<CsvRow> parse_csv(const std::string& text) {
     while (std::getline(in, line)) {
         const auto cells = split(line);
         CsvRow row;
-        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+        for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i)
+            row[header[i]] = cells[i];
         rows.push_back(row);
     }
     return rows;
 }
 
-inline double num(const CsvRow& row, const std::string& key) { return std::stod(row.at(key)); }
+inline double num(const CsvRow& row, const std::string& key) {
+    return std::stod(row.at(key));
+}
 
-inline nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_file(path)); }
+inline nlohmann::json read_json(const std::string& path) {
+    return nlohmann::json::parse(read_file(path));
+}
+
+/** The JSON block a report.html draws from (id "fleetsim-data"), as fleetsim wrote it. */
+nlohmann::json report_page_data(const std::string& html_path);
 
 }  // namespace fleetsim::test

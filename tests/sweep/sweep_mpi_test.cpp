@@ -30,6 +30,7 @@ TEST_SUITE("sweep mpi") {
             REQUIRE(r.exit_code == 0);
             CHECK(dump_sweep_db(tmp / "local/sweep.db") == dump_sweep_db(out + "/sweep.db"));
             CHECK(read_file(tmp / "local/results.csv") == read_file(out + "/results.csv"));
+            CHECK(read_file(tmp / "local/points.csv") == read_file(out + "/points.csv"));
             CHECK(read_file(tmp / "local/sweep.json") == read_file(out + "/sweep.json"));
             SQLite::Database db(out + "/sweep.db", SQLite::OPEN_READONLY);
             CHECK(db.execAndGet("SELECT ranks FROM runs").getInt() == std::atoi(ranks));

@@ -1,19 +1,22 @@
 // Whole sweeps through the fleetsim binary: the folder contract, failed points, resume after a
 // kill, shards and merge, and the same results for any -j. Every point runs in its own process.
 #include "sim/sweep/point_runner.hpp"
+#include "tests/support/results.hpp"
 #include "tests/sweep/sweep_support.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 using namespace fleetsim::test;
-using fleetsim::sweep::parse_csv;
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,6 +30,34 @@ vary:
       policy.name: [static-partition, revenue-greedy]
       policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
 )";
+
+/** The fleet and totals columns of points.csv, each with where summary.json has the figure. */
+const std::vector<std::pair<std::string, std::string>> kTotalColumns = {
+    {"total_revenue_usd", "/totals/revenue_usd"},
+    {"total_cost_usd", "/totals/cost_usd"},
+    {"total_profit_usd", "/totals/profit_usd"},
+    {"total_opportunity_cost_usd", "/totals/opportunity_cost_usd"},
+    {"fleet_utilization", "/fleet/utilization"},
+    {"fleet_idle_cost_usd", "/fleet/idle_cost_usd"},
+    {"fleet_gpu_h_capacity", "/fleet/gpu_h_capacity"},
+    {"fleet_gpu_h_busy", "/fleet/gpu_h_busy"},
+    {"fleet_gpu_h_idle", "/fleet/gpu_h_idle"},
+    {"fleet_gpu_h_unallocated", "/fleet/gpu_h_unallocated"},
+    {"fleet_energy_kwh", "/fleet/energy_kwh"},
+};
+
+/** The row of a parsed CSV whose first cell is `id`, as column name -> cell. */
+std::map<std::string, std::string> row_of(const std::vector<std::vector<std::string>>& csv,
+                                          const std::string& id) {
+    std::map<std::string, std::string> out;
+    for (const auto& row : csv) {
+        if (row[0] != id)
+            continue;
+        for (std::size_t k = 0; k < row.size(); ++k)
+            out[csv[0].at(k)] = row[k];
+    }
+    return out;
+}
 
 Spawned sweep(const std::vector<std::string>& args) {
     std::vector<std::string> all = {"sweep"};
@@ -69,8 +100,8 @@ TEST_SUITE("sweep") {
                                    "policy.name=revenue-greedy", "--set", "policy.params={}",
                                    "--seed", "4", "--out", tmp / "plain", "-q"});
         REQUIRE(plain.exit_code == 0);
-        const auto classes = parse_csv(read_file(tmp / "plain/classes.csv"));
-        const auto results = parse_csv(read_file(tmp / "out/results.csv"));
+        const auto classes = fleetsim::sweep::parse_csv(read_file(tmp / "plain/classes.csv"));
+        const auto results = fleetsim::sweep::parse_csv(read_file(tmp / "out/results.csv"));
         std::vector<std::string> header = {
             "point_id",    "status",        "workload.classes.video-gen.price_usd_per_unit",
             "policy.name", "policy.params", "seed",
@@ -100,6 +131,65 @@ TEST_SUITE("sweep") {
             CHECK(std::vector<std::string>(point11[c].begin() + 7, point11[c].end()) ==
                   classes[c + 1]);
         }
+
+        // points.csv: one row per finished point, with the run's own totals and fleet figures:
+        // for point 11 exactly those of the plain run's summary.json.
+        const auto points = fleetsim::sweep::parse_csv(read_file(tmp / "out/points.csv"));
+        std::vector<std::string> points_header = {
+            "point_id",    "status",        "workload.classes.video-gen.price_usd_per_unit",
+            "policy.name", "policy.params", "seed",
+            "replication", "exit_code",     "error"};
+        for (const auto& [column, pointer] : kTotalColumns)
+            points_header.push_back(column);
+        CHECK(points[0] == points_header);
+        REQUIRE(points.size() == 1 + 12);
+        for (std::size_t i = 1; i < points.size(); ++i)
+            CHECK(points[i][0] == std::to_string(i - 1));
+        auto check_totals = [&](const std::string& id, const std::string& run_dir) {
+            CAPTURE(id);
+            const auto summary = nlohmann::json::parse(read_file(run_dir + "/summary.json"));
+            const auto row = row_of(points, id);
+            CHECK(row.at("status") == "done");
+            CHECK(row.at("exit_code") == "0");
+            CHECK(row.at("error").empty());
+            for (const auto& [column, pointer] : kTotalColumns) {
+                CAPTURE(column);
+                CHECK(std::stod(row.at(column)) ==
+                      summary.at(nlohmann::json::json_pointer(pointer)).get<double>());
+            }
+        };
+        check_totals("11", tmp / "plain");
+        // Point 8 is price 0.2, static-partition, replication 0 (seed 3): GPUs its shares leave
+        // unallocated cost money, so the run's profit is below the sum of its classes'.
+        auto partition = run_fleetsim(
+            {"run", source_path("scenarios/default.yaml"), "--set", "horizon_s=21600", "--set",
+             "output.jobs_csv=false", "--set", "workload.classes.video-gen.price_usd_per_unit=0.2",
+             "--set", "policy.name=static-partition", "--set",
+             "policy.params={shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, "
+             "video-training: 0.05}}",
+             "--seed", "3", "--out", tmp / "partition", "-q"});
+        REQUIRE(partition.exit_code == 0);
+        check_totals("8", tmp / "partition");
+        const auto p8 = row_of(points, "8");
+        const auto profit_col = static_cast<std::size_t>(
+            std::find(results[0].begin(), results[0].end(), "profit_usd") - results[0].begin());
+        REQUIRE(profit_col < results[0].size());
+        double classes_profit = 0;
+        for (const auto& row : results) {
+            if (row[0] == "8")
+                classes_profit += std::stod(row[profit_col]);
+        }
+        const double idle_cost = std::stod(p8.at("fleet_idle_cost_usd"));
+        CHECK(idle_cost > 0.01 * std::fabs(classes_profit));
+        CHECK(std::stod(p8.at("total_profit_usd")) ==
+              doctest::Approx(classes_profit - idle_cost).epsilon(1e-9));
+        // A failed point in points.csv: its exit code and error, no figures.
+        const auto p4 = row_of(points, "4");
+        CHECK(p4.at("status") == "failed");
+        CHECK(p4.at("exit_code") == "2");
+        CHECK(p4.at("error").find("price_usd_per_unit") != std::string::npos);
+        for (const auto& [column, pointer] : kTotalColumns)
+            CHECK(p4.at(column).empty());
 
         // A failed point: one row, status failed, class and metrics empty.
         bool saw_failed = false;
@@ -150,10 +240,81 @@ TEST_SUITE("sweep") {
         REQUIRE(a.exit_code == 0);
         REQUIRE(b.exit_code == 0);
         CHECK(read_file(tmp / "a/results.csv") == read_file(tmp / "b/results.csv"));
+        CHECK(read_file(tmp / "a/points.csv") == read_file(tmp / "b/points.csv"));
         CHECK(dump_sweep_db(tmp / "a/sweep.db") == dump_sweep_db(tmp / "b/sweep.db"));
         // The runs table tells the two apart.
         SQLite::Database db(tmp / "b/sweep.db", SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT jobs FROM runs").getInt() == 2);
+    }
+
+    TEST_CASE(
+        "the sweep report's profit is the mean of the runs' total_profit_usd and not the "
+        "classes' sum where GPUs sat unallocated") {
+        TempDir tmp("sweep-report-totals");
+        const auto file = write_sweep(tmp, "small", kSmallSweep);
+        REQUIRE(sweep({file, "-j", "2", "--out", tmp / "out", "-q"}).exit_code == 0);
+        auto r = run_fleetsim({"report", tmp / "out"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto data = report_page_data(tmp / "out/report.html");
+        CHECK(data["meta"]["profit_of"] == "run");
+
+        // Independently, from the database: per price and policy, the means over replications
+        // of the runs' total profit, of the unallocated GPUs' cost, and of the classes' profit.
+        struct Expected {
+            int replications;
+            double run_profit, idle_cost, classes_profit;
+        };
+        std::map<std::pair<double, std::string>, Expected> expected;
+        SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
+        SQLite::Statement q(db, R"(
+            SELECT p."workload.classes.video-gen.price_usd_per_unit", p."policy.name", count(*),
+                   avg(p.total_profit_usd), avg(p.fleet_idle_cost_usd),
+                   avg((SELECT sum(c.profit_usd) FROM classes c WHERE c.point_id = p.point_id))
+            FROM points p WHERE p.status = 'done' GROUP BY 1, 2)");
+        while (q.executeStep()) {
+            expected[{q.getColumn(0).getDouble(), q.getColumn(1).getString()}] = {
+                q.getColumn(2).getInt(), q.getColumn(3).getDouble(), q.getColumn(4).getDouble(),
+                q.getColumn(5).getDouble()};
+        }
+        REQUIRE(expected.size() == 4);  // prices 0.05 and 0.2 x 2 policies; price -1 failed
+
+        int checked = 0, with_idle = 0;
+        for (const auto& cell : data["cells"]) {
+            if (cell["status"] != "ok")
+                continue;
+            const double price = cell["k0"].get<double>();
+            const std::string policy = cell["k1"].get<std::string>();
+            CAPTURE(price);
+            CAPTURE(policy);
+            const Expected& e = expected.at({price, policy});
+            CHECK(e.replications == 2);
+            CHECK(cell["replications"] == e.replications);
+            // The page keeps 6 significant digits of each figure.
+            const double shown = cell["profit_usd"].get<double>();
+            CHECK(shown == doctest::Approx(e.run_profit).epsilon(1e-5));
+            CHECK(cell["classes_profit_usd"].get<double>() ==
+                  doctest::Approx(e.classes_profit).epsilon(1e-5));
+            if (e.idle_cost > 0.01 * std::fabs(e.classes_profit)) {
+                ++with_idle;
+                CHECK(e.run_profit ==
+                      doctest::Approx(e.classes_profit - e.idle_cost).epsilon(1e-9));
+                CHECK(shown != doctest::Approx(e.classes_profit).epsilon(1e-3));
+            }
+            ++checked;
+        }
+        CHECK(checked == 4);
+        CHECK(with_idle >= 1);
+        // The best policy at each price is the one with the higher mean profit of the run.
+        REQUIRE(data["best"].size() == 2);
+        for (const auto& b : data["best"]) {
+            const double price = b["k0"].get<double>();
+            const double partition = expected.at({price, "static-partition"}).run_profit;
+            const double greedy = expected.at({price, "revenue-greedy"}).run_profit;
+            CHECK(b["best_policy"] == (partition > greedy ? "static-partition" : "revenue-greedy"));
+            CHECK(b["profit_usd"].get<double>() ==
+                  doctest::Approx(std::max(partition, greedy)).epsilon(1e-5));
+        }
     }
 
     TEST_CASE("a sweep killed partway and resumed equals an uninterrupted one") {
@@ -186,6 +347,7 @@ TEST_SUITE("sweep") {
         CHECK(count_status(db, "pending") == 0);
         CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(db));
         CHECK(read_file(tmp / "whole/results.csv") == read_file(tmp / "cut/results.csv"));
+        CHECK(read_file(tmp / "whole/points.csv") == read_file(tmp / "cut/points.csv"));
         // Three invocations in the log: killed (never closed), interrupted, complete.
         SQLite::Database log(db, SQLite::OPEN_READONLY);
         SQLite::Statement q(log, "SELECT outcome FROM runs ORDER BY run_id");
@@ -222,6 +384,7 @@ TEST_SUITE("sweep") {
         REQUIRE(rest.exit_code == 0);
         CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(tmp / "merged/sweep.db"));
         CHECK(read_file(tmp / "whole/results.csv") == read_file(tmp / "merged/results.csv"));
+        CHECK(read_file(tmp / "whole/points.csv") == read_file(tmp / "merged/points.csv"));
         CHECK(read_file(tmp / "whole/sweep.json") == read_file(tmp / "merged/sweep.json"));
         // A folder of another sweep is refused.
         const auto other = write_sweep(tmp, "other", "vary:\n  - grid:\n      tick_s: [300]\n");
@@ -245,7 +408,7 @@ vary:
         CHECK(count_status(tmp / "out/sweep.db", "done") == 2);
         CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
         // The kept folder of point 1 is the run of tick_s 300 with seed 2, and nothing else is.
-        const auto kept = parse_csv(read_file(tmp / "out/points/1/classes.csv"));
+        const auto kept = fleetsim::sweep::parse_csv(read_file(tmp / "out/points/1/classes.csv"));
         CHECK(kept.size() == 6);
         auto summary = nlohmann::json::parse(read_file(tmp / "out/points/1/summary.json"));
         CHECK(summary["seed"] == 2);
@@ -284,6 +447,19 @@ vary:
         // The sweep file changed after the folder was made: refuse to mix the two.
         const auto file = write_sweep(tmp, "s", "vary:\n  - grid:\n      tick_s: [300]\n");
         REQUIRE(sweep({file, "--out", tmp / "s", "-q"}).exit_code == 0);
+        // A folder made by a fleetsim with another database schema (fewer points columns) is
+        // refused by name, for resuming and for merging, instead of failing in SQL.
+        fs::copy(tmp / "s", tmp / "old", fs::copy_options::recursive);
+        {
+            SQLite::Database old(tmp / "old/sweep.db", SQLite::OPEN_READWRITE);
+            old.exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+        }
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {file, "--out", tmp / "old", "-q"}, {"merge", tmp / "merged-old", tmp / "old"}}) {
+            auto refused = sweep(args);
+            CHECK(refused.exit_code == 2);
+            CHECK(refused.err.find("sweep database schema 1") != std::string::npos);
+        }
         write_sweep(tmp, "s", "vary:\n  - grid:\n      tick_s: [600]\n");
         auto changed = sweep({file, "--out", tmp / "s", "-q"});
         CHECK(changed.exit_code == 2);

@@ -334,6 +334,76 @@ TEST_SUITE("report") {
               std::string::npos);
     }
 
+    TEST_CASE(
+        "sweep money figures come from points.csv when the folder has it and the best policy "
+        "follows the runs' profit") {
+        // Two policies at one setting. By the classes' profit fifo wins (mean 40 against 35);
+        // fifo leaves GPUs unallocated (idle cost 30 and 10), so by the runs' profit greedy wins
+        // (mean 35 against 20).
+        TempDir tmp("sweep-totals");
+        fleetsim::test::write_file(
+            tmp / "sweep.json",
+            R"({"name": "s", "base": "b", "keys": ["policy.name"], "points": 5})");
+        const std::string results =
+            "point_id,status,policy.name,seed,replication,class,family,gpu_h,revenue_usd,"
+            "cost_usd,profit_usd,opportunity_cost_usd\n"
+            "0,done,fifo,1,0,chat,llm,10,50,20,30,1\n"
+            "0,done,fifo,1,0,gen,video,30,20,10,10,2\n"
+            "1,done,fifo,2,1,chat,llm,10,50,20,30,1\n"
+            "1,done,fifo,2,1,gen,video,10,20,10,10,2\n"
+            "2,done,greedy,1,0,chat,llm,10,60,20,40,3\n"
+            "3,done,greedy,2,1,chat,llm,10,50,20,30,3\n"
+            "4,failed,greedy,3,2,,,,,,,\n";
+        fleetsim::test::write_file(tmp / "results.csv", results);
+        // Without points.csv: the classes' sums, and the table says so.
+        SweepTable t = read_sweep(tmp.path());
+        CHECK_FALSE(t.run_totals);
+        REQUIRE(t.cells.size() == 2);
+        CHECK(t.cells[0].profit_usd == doctest::Approx(40));
+        CHECK(best_policies(t, 0).at(0).policy == "fifo");
+
+        const std::string header =
+            "point_id,status,policy.name,seed,replication,exit_code,error,total_revenue_usd,"
+            "total_cost_usd,total_profit_usd,total_opportunity_cost_usd,fleet_idle_cost_usd\n";
+        fleetsim::test::write_file(tmp / "points.csv", header +
+                                                           "0,done,fifo,1,0,0,,70,60,10,3,30\n"
+                                                           "1,done,fifo,2,1,0,,70,40,30,3,10\n"
+                                                           "2,done,greedy,1,0,0,,60,20,40,3,0\n"
+                                                           "3,done,greedy,2,1,0,,50,20,30,3,0\n"
+                                                           "4,failed,greedy,3,2,2,\"bad, value\""
+                                                           ",,,,,\n");
+        t = read_sweep(tmp.path());
+        CHECK(t.run_totals);
+        const SweepCell& fifo = t.cells[0];
+        CHECK(fifo.replications == 2);
+        CHECK(fifo.profit_usd == doctest::Approx((10.0 + 30.0) / 2));
+        CHECK(fifo.cost_usd == doctest::Approx((60.0 + 40.0) / 2));
+        CHECK(fifo.classes_profit_usd == doctest::Approx((40.0 + 40.0) / 2));
+        CHECK(t.cells[1].profit_usd == doctest::Approx(35));
+        CHECK(t.cells[1].failed == 1);
+        const auto best = best_policies(t, 0);
+        REQUIRE(best.size() == 1);
+        CHECK(best[0].policy == "greedy");
+        CHECK(best[0].margin_usd == doctest::Approx(15));
+        const OrderedJson data = build_sweep_data(tmp.path(), ReportOptions{});
+        CHECK(data["meta"]["profit_of"] == "run");
+        CHECK(data["cells"][0]["profit_usd"] == 20.0);
+        CHECK(data["cells"][0]["classes_profit_usd"] == 40.0);
+
+        // A run results.csv has as finished but points.csv lacks, or has without its total, is
+        // an error naming points.csv, not a silent fall back to the classes.
+        fleetsim::test::write_file(tmp / "points.csv", header +
+                                                           "0,done,fifo,1,0,0,,70,60,10,3,30\n"
+                                                           "1,done,fifo,2,1,0,,70,40,30,3,10\n"
+                                                           "2,done,greedy,1,0,0,,60,20,40,3,0\n");
+        std::string e = error_of([&] { read_sweep(tmp.path()); });
+        CHECK(e.find("points.csv") != std::string::npos);
+        CHECK(e.find("point 3") != std::string::npos);
+        fleetsim::test::write_file(tmp / "points.csv", header + "0,done,fifo,1,0,0,,70,60,,3,30\n");
+        e = error_of([&] { read_sweep(tmp.path()); });
+        CHECK(e.find("points.csv:2:10") != std::string::npos);
+    }
+
     TEST_CASE("sweep errors name a swept key missing from results.csv and an unknown --x") {
         TempDir tmp("sweep-bad");
         const std::string dir = fleetsim::test::source_path("tests/fixtures/sweep-contract");
