@@ -7,6 +7,7 @@
 #include "sim/engine/simulation.hpp"
 #include "sim/output/run_report.hpp"
 #include "sim/report/report.hpp"
+#include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/sweep_run.hpp"
 
 #include <CLI/CLI.hpp>
@@ -188,6 +189,7 @@ int list_policies(const Options& o) {
 
 int main(int argc, char** argv) {
     using namespace fleetsim;
+    sweep::die_with_sweep();
     CLI::App app{
         "fleetsim: a discrete-event simulator of a GPU fleet shared by LLM and video work"};
     app.require_subcommand(1);

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -13,6 +15,8 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -198,6 +202,18 @@ std::string self_exe() {
     return p.string();
 }
 
+void die_with_sweep() {
+    const char* sweep_pid = std::getenv(kSweepPidVariable);
+    if (sweep_pid == nullptr)
+        return;
+    // PR_SET_PDEATHSIG follows the thread that spawned us; the sweep spawns from its main
+    // thread, which lives as long as the sweep. The getppid() check closes the race in which
+    // the sweep died before the prctl() call.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (std::to_string(getppid()) != sweep_pid)
+        _exit(128 + SIGKILL);
+}
+
 PointRunner::PointRunner(const SweepPlan& plan, RunnerConfig config, int slots)
     : plan_(plan), config_(std::move(config)), slots_(slots < 1 ? 1 : slots) {
     fs::create_directories(config_.work_dir);
@@ -231,6 +247,17 @@ void PointRunner::start(long long point_id) {
         argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    // The parent's environment, plus the sweep's pid for die_with_sweep().
+    const std::string sweep_pid = fmt::format("{}={}", kSweepPidVariable, getpid());
+    const std::string prefix = std::string(kSweepPidVariable) + "=";
+    std::vector<char*> envp;
+    for (char** e = environ; *e != nullptr; ++e) {
+        if (std::string_view(*e).rfind(prefix, 0) != 0)
+            envp.push_back(*e);
+    }
+    envp.push_back(const_cast<char*>(sweep_pid.c_str()));
+    envp.push_back(nullptr);
+
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -250,7 +277,7 @@ void PointRunner::start(long long point_id) {
     child.started = std::chrono::steady_clock::now();
     // /proc/self/exe, not the path: if the binary is rebuilt during a sweep, every point still
     // runs the sweep's own binary (the one its fingerprint was computed by).
-    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0)

@@ -124,4 +124,14 @@ private:
 /** The path of the running binary (/proc/self/exe resolved). */
 std::string self_exe();
 
+/** The environment variable by which a sweep tells its point processes its pid. */
+inline constexpr const char* kSweepPidVariable = "FLEETSIM_SWEEP_PID";
+
+/**
+ * In a point process started by a sweep (kSweepPidVariable set): asks the kernel to kill this
+ * process when the sweep dies, kill -9 included, so no orphaned point keeps a core busy for a
+ * result nobody will read. Exits at once if the sweep is already gone. Does nothing otherwise.
+ */
+void die_with_sweep();
+
 }  // namespace fleetsim::sweep

@@ -5,6 +5,7 @@
 #include "tests/sweep/sweep_support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -360,6 +361,55 @@ TEST_SUITE("sweep") {
         CHECK(again.exit_code == 0);
         CHECK(again.out.find("this run: 0 points") != std::string::npos);
         CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(db));
+    }
+
+    TEST_CASE("a sweep killed with kill -9 takes its running points with it") {
+        TempDir tmp("sweep-orphans");
+        // Two points of bench/scale-a.yaml over 180 days: each runs for about ten seconds
+        // on an idle machine, long after the sweep is gone if nothing stops it.
+        const std::string file = tmp / "long.yaml";
+        write_file(file, fmt::format(R"(name: long
+base: {}
+set:
+  horizon_s: 15552000
+  output.jobs_csv: false
+replications: 2
+)",
+                                     source_path("bench/scale-a.yaml")));
+        const std::string out = tmp / "out";
+        // A point process is `fleetsim run ... --out OUT/work/...`: found by its command line.
+        const auto running_points = [&] {
+            int n = 0;
+            for (const auto& proc : fs::directory_iterator("/proc")) {
+                std::string cmdline;
+                try {
+                    cmdline = read_file(proc.path() / "cmdline");
+                } catch (const std::exception&) {
+                    continue;  // not a process, or it just ended
+                }
+                std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+                if (cmdline.find(" run ") != std::string::npos &&
+                    cmdline.find(out + "/work/") != std::string::npos)
+                    ++n;
+            }
+            return n;
+        };
+        const auto wait_until = [](auto condition, std::chrono::seconds timeout) {
+            const auto end = std::chrono::steady_clock::now() + timeout;
+            while (!condition()) {
+                if (std::chrono::steady_clock::now() > end)
+                    return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            return true;
+        };
+
+        const pid_t pid = start_fleetsim({"sweep", file, "-j", "2", "--out", out});
+        REQUIRE(wait_until([&] { return running_points() == 2; }, std::chrono::seconds(60)));
+        kill(pid, SIGKILL);
+        CHECK(wait_child(pid) == 128 + SIGKILL);
+        CHECK(wait_until([&] { return running_points() == 0; }, std::chrono::seconds(5)));
+        CHECK(count_status(out + "/sweep.db", "done") == 0);
     }
 
     TEST_CASE("shards of a job array merge into the database of the whole sweep") {
