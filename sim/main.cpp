@@ -239,8 +239,10 @@ int main(int argc, char** argv) {
     auto* sweep_cmd = app.add_subcommand(
         "sweep", "run many variations of a scenario (docs/sweeps.md) into one SQLite database");
     sweep_cmd->add_option("sweep_file", so.sweep_file, "sweep YAML file");
-    sweep_cmd->add_option("-j,--jobs", so.jobs,
-                          "points run at once (default: every core; 1 per rank under MPI)");
+    sweep_cmd
+        ->add_option("-j,--jobs", so.jobs,
+                     "points run at once (default: every core; 1 per rank under MPI)")
+        ->check(CLI::Range(1, 1 << 16));
     sweep_cmd->add_option("--out", so.out, "sweep folder (default results/<sweep name>)");
     sweep_cmd->add_option("--shard", so.shard,
                           "I/N: run only the points whose id % N == I (join with sweep merge)");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -42,6 +43,38 @@ bool in_range(double v, Range range) {
 
 std::string join_path(const std::string& parent, const std::string& key) {
     return parent.empty() ? key : parent + "." + key;
+}
+
+/**
+ * yaml-cpp keeps both entries of a key written twice in one mapping: MapReader would read the
+ * first and ignore the second, entries() would return both (two classes of one name, whose
+ * books summary.json then merges). Refuse it, like malformed YAML, at the second occurrence.
+ */
+void check_duplicate_keys(const YAML::Node& node,
+                          const std::string& path,
+                          const std::string& shown_as) {
+    if (node.IsMap()) {
+        std::map<std::string, int> first_line;
+        for (const auto& kv : node) {
+            const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+            const std::string child = join_path(path, key);
+            const YAML::Mark mark = kv.first.Mark();
+            if (kv.first.IsScalar()) {
+                const auto [it, fresh] = first_line.emplace(key, mark.line + 1);
+                if (!fresh) {
+                    throw InputError(SourceSpan{shown_as, mark.line + 1, mark.column + 1}, child,
+                                     "key '" + key +
+                                         "' is written twice in this mapping (first at line " +
+                                         std::to_string(it->second) + ")");
+                }
+            }
+            check_duplicate_keys(kv.second, child, shown_as);
+        }
+    } else if (node.IsSequence()) {
+        std::size_t i = 0;
+        for (const auto& element : node)
+            check_duplicate_keys(element, path + "[" + std::to_string(i++) + "]", shown_as);
+    }
 }
 
 }  // namespace
@@ -347,8 +380,9 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) 
 }
 
 YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) {
+    YAML::Node node;
     try {
-        return YAML::Load(text);
+        node = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
         std::string message = "malformed YAML: " + e.msg;
         const KeyBefore before = key_before(text, e.mark.line, e.mark.column);
@@ -357,6 +391,8 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) 
         throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, before.path,
                          message);
     }
+    check_duplicate_keys(node, "", shown_as);
+    return node;
 }
 
 KeyBefore key_before(const std::string& text, int line, int column) {

@@ -98,8 +98,12 @@ struct Session {
         fs::create_directories(out);
         lock = std::make_unique<FolderLock>(out);
         db = SweepDb::open_for(plan, out);
-        // Anything under work/ belongs to points that never finished: they run again.
-        fs::remove_all(fs::path(out) / "work");
+        // Anything under work/ belongs to points that never finished: they run again. After a
+        // kill -9 the killed sweep's point processes may still be writing there, so a removal
+        // can fail (ENOTEMPTY): their folders carry the old process's tag, which this run never
+        // reuses, so what is left behind is harmless and finish() removes it again.
+        std::error_code ec;
+        fs::remove_all(fs::path(out) / "work", ec);
         const Shard shard = parse_shard(o.shard);
         for (long long id : db->unfinished(o.retry_failed)) {
             if (shard.owns(id))

@@ -165,7 +165,7 @@ TEST_SUITE("economics") {
     }
 
     TEST_CASE(
-        "energy-shock: tripled energy costs exactly 2 x the old price per kWh; the thinnest "
+        "energy-shock: tripled energy costs exactly 2 x the old price per kWh and the thinnest "
         "margins go negative first") {
         TempDir tmp("energy");
         const json shock = run(tmp, "shock", "energy-shock");

@@ -516,6 +516,14 @@ vary:
         CHECK(changed.err.find("holds another sweep") != std::string::npos);
 
         CHECK(sweep({file, "--shard", "3/3"}).exit_code == 2);
+        // -j below 1 is refused, not quietly turned into "every core".
+        for (const char* j : {"0", "-3", "two"}) {
+            CAPTURE(j);
+            auto bad_j = sweep({file, "-j", j, "--out", tmp / "bad-j"});
+            CHECK(bad_j.exit_code == 2);
+            CHECK(bad_j.err.find("--jobs") != std::string::npos);
+            CHECK(!fs::exists(tmp / "bad-j"));
+        }
 
         // A second sweep on a folder in use stops at once instead of running points twice.
         const auto longer = write_sweep(tmp, "longer", kLongerSweep);
