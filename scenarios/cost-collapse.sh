@@ -18,10 +18,13 @@ for year in 2025 2026 2027 2028 2029 2030; do
         --set workload.classes.video-gen.gpu_s_per_unit="$gpu_s" \
         --set workload.classes.video-gen.price_usd_per_unit="$price" \
         --set workload.classes.video-gen.demand_units_per_s="$demand" "$@"
-    # classes.csv: column 1 class, 4 gpu_h, 9 revenue_usd_per_gpu_h, 15 served_fraction.
+    # classes.csv columns by their header names, so that a new column does not shift them.
     awk -F, -v year="$year" -v g="$gpu_s" -v p="$price" '
-        $1 == "video-gen" { vrate = $9; vgpuh = $4 }
-        $1 == "chat" { crate = $9; cserved = $15 }
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+                  if (!col["gpu_h"] || !col["revenue_usd_per_gpu_h"] || !col["served_fraction"]) {
+                      print "cost-collapse.sh: classes.csv lacks an expected column" > "/dev/stderr"; exit 1 } }
+        $1 == "video-gen" { vrate = $col["revenue_usd_per_gpu_h"]; vgpuh = $col["gpu_h"] }
+        $1 == "chat" { crate = $col["revenue_usd_per_gpu_h"]; cserved = $col["served_fraction"] }
         END { printf "%-6s %10.3g %10.4f %10.2f %12.2f %12.0f %12.3f\n", year, g, p, vrate, crate, vgpuh, cserved }
     ' "$out/$year/classes.csv"
 done

@@ -73,6 +73,7 @@ int run(const Options& o) {
     const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
     ScenarioSpec scenario = load_scenario(path, collect_overrides(o), diagnostics);
     PolicyInstance policy = PolicyRegistry::instance().create(scenario);
+    check_output_dir(scenario.output.dir);
     spdlog::info(
         "running {} ({} GPUs, {} classes, horizon {} s) under {}", scenario.name,
         [&] {

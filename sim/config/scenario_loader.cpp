@@ -2,6 +2,7 @@
 
 #include "sim/config/yaml_reader.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -681,6 +682,14 @@ ScenarioSpec load_scenario(const std::string& path,
     if (s.tick_s > s.horizon_s && s.horizon_s > 0)
         m.optional("tick_s").fail("expected tick_s <= horizon_s (" + std::to_string(s.horizon_s) +
                                   "), found " + std::to_string(s.tick_s));
+    // Every tick settles the services and calls the policy: a tick far too short for the
+    // horizon is a run that never ends in practice, refused here rather than left to hang.
+    constexpr double kMaxTicks = 1e7;
+    if (s.tick_s > 0 && s.horizon_s / s.tick_s > kMaxTicks)
+        m.optional("tick_s").fail(fmt::format(
+            "expected at most {:.0f} ticks (horizon_s / tick_s), found {:.4g}: raise tick_s or "
+            "shorten horizon_s",
+            kMaxTicks, s.horizon_s / s.tick_s));
     s.output.dir = "results/" + s.name;
     if (m.has("output")) {
         MapReader o(m.optional("output"), keys_of("output."));

@@ -1,6 +1,7 @@
 #include "sim/config/yaml_reader.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -369,6 +370,9 @@ std::string MapReader::exactly_one_of(const std::vector<std::string>& keys) cons
 }
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw InputError(SourceSpan{shown_as, 0, 0}, "", "expected a YAML file, found a directory");
     std::ifstream in(path);
     if (!in) {
         throw InputError(SourceSpan{shown_as, 0, 0}, "",

@@ -1,5 +1,7 @@
 #include "sim/output/run_report.hpp"
 
+#include "sim/config/input_error.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -191,13 +193,31 @@ RunFigures compute_figures(const ScenarioSpec& scenario, const RunResult& result
     return f;
 }
 
+namespace {
+fs::path partial_path(const std::string& dir) {
+    return fs::path(dir + ".partial-" + std::to_string(::getpid()));
+}
+}  // namespace
+
+void check_output_dir(const std::string& dir) {
+    // Before the simulation, not after: a folder that cannot be made is the user's input
+    // (--out, output.dir), and finding out after an hour-long run would waste the hour.
+    const fs::path probe = partial_path(dir);
+    std::error_code ec;
+    fs::create_directories(probe, ec);
+    if (ec)
+        throw InputError(SourceSpan{dir, 0, 0}, "output.dir",
+                         "cannot create the output folder: " + ec.message());
+    fs::remove(probe, ec);
+}
+
 std::string write_outputs(const ScenarioSpec& scenario,
                           const RunResult& result,
                           const RunFigures& f,
                           const std::string& dir,
                           double wall_s) {
     const fs::path target = fs::path(dir);
-    const fs::path partial = fs::path(dir + ".partial-" + std::to_string(::getpid()));
+    const fs::path partial = partial_path(dir);
     fs::remove_all(partial);
     fs::create_directories(partial);
 

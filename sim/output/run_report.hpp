@@ -72,6 +72,9 @@ struct RunFigures {
 
 RunFigures compute_figures(const ScenarioSpec& scenario, const RunResult& result);
 
+/** Throws InputError (key output.dir) when the output folder `dir` cannot be created. */
+void check_output_dir(const std::string& dir);
+
 /**
  * Writes the output folder atomically: everything goes to a temporary sibling folder that is
  * renamed into place only when complete, so an interrupted run never leaves a folder that

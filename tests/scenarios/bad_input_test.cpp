@@ -122,6 +122,8 @@ TEST_SUITE("bad-input") {
              "platform.pools.slow.nodes"},
             {"seed=[1", "malformed YAML", "seed"},
             {"policy.name=fifoo", "unknown policy 'fifoo', did you mean 'fifo'?", "policy.name"},
+            // a tick so short for the horizon that the run would never end in practice
+            {"tick_s=1e-9", "expected at most 10000000 ticks (horizon_s / tick_s)", "tick_s"},
             // not KEY=VALUE at all
             {"horizon_s", "expected KEY=VALUE, found no '='", ""},
         };
@@ -145,6 +147,24 @@ TEST_SUITE("bad-input") {
                 CHECK(empty_folder(tmp.path()));
             }
         }
+    }
+
+    TEST_CASE("a folder given as the scenario and an output folder that cannot be made") {
+        TempDir tmp("bad-paths");
+        auto dir = run_fleetsim({"run", tmp.path(), "--out", tmp / "out"});
+        CHECK(dir.exit_code == 2);
+        CHECK(dir.err.find(": expected a YAML file, found a directory") != std::string::npos);
+        // A regular file where the output folder's parent should be: refused before the
+        // simulation runs, with the key to change.
+        write_file(tmp / "file", "x");
+        const std::string out = tmp / "file/out";
+        auto unwritable = run_fleetsim({"run", "--out", out});
+        INFO(unwritable.err);
+        CHECK(unwritable.exit_code == 2);
+        CHECK(unwritable.err.find(out + ": cannot create the output folder") != std::string::npos);
+        CHECK(unwritable.err.find("(key 'output.dir')") != std::string::npos);
+        CHECK(unwritable.err.find("internal error") == std::string::npos);
+        CHECK(read_file(tmp / "file") == "x");
     }
 
     TEST_CASE("validate lists every problem at once, each with its line and key") {
