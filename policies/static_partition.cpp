@@ -10,6 +10,8 @@
 #include "policies/allocation.hpp"
 #include "policies/registry.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <memory>
 
@@ -114,7 +116,8 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenari
         }
     }
     if (sum > 1 + 1e-9)
-        params.fail("shares", "expected shares summing to at most 1, found " + std::to_string(sum));
+        params.fail("shares",
+                    "expected shares summing to at most 1, found " + fmt::format("{:.6g}", sum));
     return std::make_unique<StaticPartition>(std::move(caps));
 }
 

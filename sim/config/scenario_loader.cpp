@@ -217,8 +217,8 @@ DistributionSpec parse_distribution(const YamlValue& v, Range range) {
         d.low = m.number("low", range);
         d.high = m.number("high", range);
         if (d.high < d.low)
-            m.value().fail("expected high >= low, found low " + std::to_string(d.low) +
-                           " and high " + std::to_string(d.high));
+            m.value().fail("expected high >= low, found low " + fmt::format("{:g}", d.low) +
+                           " and high " + fmt::format("{:g}", d.high));
     } else if (shape == "empirical") {
         d.shape = DistributionSpec::Shape::empirical;
         if (auto values = m.required("values")) {
@@ -271,8 +271,8 @@ RateProfileSpec parse_profile(const YamlValue& v) {
                 double t = pair[0].number(Range::non_negative).value_or(0);
                 double f = pair[1].number(Range::non_negative).value_or(0);
                 if (t <= last_t)
-                    pair[0].fail("expected times in increasing order, found " + std::to_string(t) +
-                                 " after " + std::to_string(last_t));
+                    pair[0].fail("expected times in increasing order, found " +
+                                 fmt::format("{:g}", t) + " after " + fmt::format("{:g}", last_t));
                 last_t = t;
                 p.points_t_s.push_back(t);
                 p.points_factor.push_back(f);
@@ -310,8 +310,8 @@ PlatformSpec parse_platform(const YamlValue& v) {
             if (spec.power_busy_w < spec.power_idle_w) {
                 g.optional("power_busy_w")
                     .fail("expected power_busy_w >= power_idle_w (" +
-                          std::to_string(spec.power_idle_w) + "), found " +
-                          std::to_string(spec.power_busy_w));
+                          fmt::format("{:g}", spec.power_idle_w) + "), found " +
+                          fmt::format("{:g}", spec.power_busy_w));
             }
             p.gpu_types.push_back(spec);
         }
@@ -329,7 +329,8 @@ PlatformSpec parse_platform(const YamlValue& v) {
             spec.energy_usd_per_kwh = r.number("energy_usd_per_kwh", Range::non_negative);
             spec.pue = r.number("pue", Range::positive);
             if (spec.pue < 1)
-                r.optional("pue").fail("expected a PUE >= 1, found " + std::to_string(spec.pue));
+                r.optional("pue").fail("expected a PUE >= 1, found " +
+                                       fmt::format("{:g}", spec.pue));
             spec.overhead_usd_per_gpu_h =
                 r.number_or("overhead_usd_per_gpu_h", 0, Range::non_negative);
             spec.subsidy_usd_per_gpu_h =
@@ -598,6 +599,12 @@ Override parse_override(const std::string& text) {
     Override o{text.substr(0, eq), text.substr(eq + 1)};
     if (o.key.empty())
         throw InputError(where, "", "expected KEY=VALUE, found an empty key");
+    // An empty value would parse as YAML null and surface later as a "missing" key of the
+    // scenario file, blaming the wrong place.
+    if (o.value.find_first_not_of(" \t") == std::string::npos)
+        throw InputError(where, o.key,
+                         "expected KEY=VALUE, found no value after '=' (an empty text is "
+                         "KEY='\"\"')");
     return o;
 }
 
@@ -680,8 +687,9 @@ ScenarioSpec load_scenario(const std::string& path,
     s.seed = static_cast<std::uint64_t>(m.integer("seed", Range::non_negative));
     s.tick_s = m.number_or("tick_s", 300, Range::positive);
     if (s.tick_s > s.horizon_s && s.horizon_s > 0)
-        m.optional("tick_s").fail("expected tick_s <= horizon_s (" + std::to_string(s.horizon_s) +
-                                  "), found " + std::to_string(s.tick_s));
+        m.optional("tick_s").fail("expected tick_s <= horizon_s (" +
+                                  fmt::format("{:g}", s.horizon_s) + "), found " +
+                                  fmt::format("{:g}", s.tick_s));
     // Every tick settles the services and calls the policy: a tick far too short for the
     // horizon is a run that never ends in practice, refused here rather than left to hang.
     constexpr double kMaxTicks = 1e7;
@@ -707,7 +715,7 @@ ScenarioSpec load_scenario(const std::string& path,
                 at = m.value();
             at.fail("expected timeseries_interval_s (" +
                     std::to_string(s.output.timeseries_interval_s) +
-                    ") to be a whole multiple of tick_s (" + std::to_string(s.tick_s) + ")");
+                    ") to be a whole multiple of tick_s (" + fmt::format("{:g}", s.tick_s) + ")");
         }
     }
     if (m.has("engine")) {

@@ -126,6 +126,7 @@ TEST_SUITE("bad-input") {
             {"tick_s=1e-9", "expected at most 10000000 ticks (horizon_s / tick_s)", "tick_s"},
             // not KEY=VALUE at all
             {"horizon_s", "expected KEY=VALUE, found no '='", ""},
+            {"horizon_s=", "expected KEY=VALUE, found no value after '='", "horizon_s"},
         };
         for (const auto& c : cases) {
             CAPTURE(c.set);
