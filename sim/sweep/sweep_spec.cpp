@@ -514,6 +514,10 @@ SweepPlan load_sweep(const std::string& path) {
     plan.base = base.rfind("builtin:", 0) == 0 || fs::path(base).is_absolute()
                     ? base
                     : (fs::path(path).parent_path() / base).lexically_normal().generic_string();
+    std::error_code ec;
+    if (!base.empty() && base.rfind("builtin:", 0) != 0 && !fs::is_regular_file(plan.base, ec))
+        m.optional("base").fail("expected a scenario file, found no file " + plan.base +
+                                " (a relative base is read from the sweep file's folder)");
     plan.keep_point_outputs = m.boolean_or("keep_point_outputs", false);
 
     PlanBuilder builder(plan);

@@ -282,6 +282,13 @@ vary:
         CAPTURE(err);
         CHECK(err.find("s.yaml:4:14:") != std::string::npos);
         CHECK(err.find("horizon_s") != std::string::npos);
+        // A base that is not there is reported at the sweep file's `base` line.
+        write_file(tmp / "b.yaml", "name: b\nbase: no-such.yaml\n");
+        const std::string missing = load_error(tmp / "b.yaml");
+        CAPTURE(missing);
+        CHECK(missing.find("b.yaml:2:7: expected a scenario file, found no file " +
+                           (tmp / "no-such.yaml")) != std::string::npos);
+        CHECK(missing.find("(key 'base')") != std::string::npos);
     }
 }
 
