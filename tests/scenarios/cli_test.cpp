@@ -10,6 +10,21 @@
 using namespace fleetsim::test;
 namespace fs = std::filesystem;
 
+namespace {
+
+/** The output folders `a` and `b` hold the same bytes, but for summary.json's wall_s. */
+void check_same_outputs(const std::string& a, const std::string& b) {
+    const std::regex wall("\"wall_s\": [0-9.e+-]+");
+    CHECK(std::regex_replace(read_file(a + "/summary.json"), wall, "") ==
+          std::regex_replace(read_file(b + "/summary.json"), wall, ""));
+    for (const char* f : {"classes.csv", "timeseries.csv", "jobs.csv"}) {
+        CAPTURE(f);
+        CHECK(read_file(a + "/" + f) == read_file(b + "/" + f));
+    }
+}
+
+}  // namespace
+
 TEST_SUITE("cli") {
     TEST_CASE("run without a scenario runs the built-in default and writes the firm files") {
         TempDir tmp("default");
@@ -36,14 +51,7 @@ TEST_SUITE("cli") {
         auto b = run_fleetsim({"run", "--out", tmp / "b", "-q"});
         REQUIRE(a.exit_code == 0);
         REQUIRE(b.exit_code == 0);
-        const std::regex wall("\"wall_s\": [0-9.e+-]+");
-        CHECK(std::regex_replace(read_file(tmp / "a/summary.json"), wall, "") ==
-              std::regex_replace(read_file(tmp / "b/summary.json"), wall, ""));
-        for (const char* f : {"classes.csv", "timeseries.csv", "jobs.csv"}) {
-            CAPTURE(f);
-            CHECK(read_file(tmp / ("a/" + std::string(f))) ==
-                  read_file(tmp / ("b/" + std::string(f))));
-        }
+        check_same_outputs(tmp / "a", tmp / "b");
         // A different seed gives a different run (the seed is really used).
         auto c = run_fleetsim({"run", "--out", tmp / "c", "-q", "--seed", "2"});
         REQUIRE(c.exit_code == 0);
@@ -68,14 +76,7 @@ TEST_SUITE("cli") {
         auto b = run_fleetsim({"run", mixed, "--out", tmp / "b", "-q", "--set", "seed=5"});
         REQUIRE(a.exit_code == 0);
         REQUIRE(b.exit_code == 0);
-        const std::regex wall("\"wall_s\": [0-9.e+-]+");
-        CHECK(std::regex_replace(read_file(tmp / "a/summary.json"), wall, "") ==
-              std::regex_replace(read_file(tmp / "b/summary.json"), wall, ""));
-        for (const char* f : {"classes.csv", "timeseries.csv", "jobs.csv"}) {
-            CAPTURE(f);
-            CHECK(read_file(tmp / ("a/" + std::string(f))) ==
-                  read_file(tmp / ("b/" + std::string(f))));
-        }
+        check_same_outputs(tmp / "a", tmp / "b");
         // The resolved scenario records the seed that ran, whichever way it was given (only the
         // output folder differs).
         const std::regex dir("dir: [^,}\\n]+");
