@@ -133,7 +133,7 @@ PolicyInfo info() {
               "what others leave"},
              {"service_step_gpus", "integer", "8", "GPUs",
               "GPUs a service is given per filling step (smaller: finer shares, more work)"},
-             {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"}}};
+             max_scan_param()}};
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenario) {

@@ -68,7 +68,7 @@ PolicyInfo info() {
               "each further threshold is this many times the previous one"},
              {"preempt", "bool", "true", "",
               "a waiting job preempts running preemptible jobs of lower queues"},
-             {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"}}};
+             max_scan_param()}};
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {

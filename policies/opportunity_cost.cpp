@@ -88,7 +88,7 @@ PolicyInfo info() {
              {"energy_floor", "bool", "true", "",
               "serve no demand whose revenue per GPU-hour is below the pool's marginal energy "
               "cost"},
-             {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"}}};
+             max_scan_param()}};
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {

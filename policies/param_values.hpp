@@ -26,4 +26,10 @@ double positive_number(const ParamSet& params, const std::string& key);
 /** The integer `key`; below `min_value` is an input error at the parameter. */
 long long integer_at_least(const ParamSet& params, const std::string& key, long long min_value);
 
+/** The `max_scan` parameter most policies take: how many waiting jobs of a class one call
+    looks at, which bounds a call's work when queues grow long. */
+inline ParamSpec max_scan_param() {
+    return {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"};
+}
+
 }  // namespace fleetsim

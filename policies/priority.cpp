@@ -58,7 +58,7 @@ PolicyInfo info() {
               "demand"},
              {"min_run_s", "number", "0", "s",
               "a job is not preempted before it has run this long since it (re)started"},
-             {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"}}};
+             max_scan_param()}};
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenario) {

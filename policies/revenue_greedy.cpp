@@ -11,6 +11,7 @@
 // Complexity per call: O(classes log classes + scanned jobs + services x pools).
 
 #include "policies/allocation.hpp"
+#include "policies/param_values.hpp"
 #include "policies/registry.hpp"
 
 #include <algorithm>
@@ -85,7 +86,7 @@ PolicyInfo info() {
         "highest revenue per GPU-hour first: services shrink and grow by value, batch jobs that do "
         "not fit are skipped",
         "greedy value-density scheduling (knapsack heuristic); scan bound as Slurm bf_max_job_test",
-        {{"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"}}};
+        {max_scan_param()}};
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
