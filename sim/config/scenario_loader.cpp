@@ -714,7 +714,7 @@ ScenarioSpec load_scenario(const std::string& path,
             if (!at.defined())
                 at = m.value();
             at.fail("expected timeseries_interval_s (" +
-                    std::to_string(s.output.timeseries_interval_s) +
+                    fmt::format("{:g}", s.output.timeseries_interval_s) +
                     ") to be a whole multiple of tick_s (" + fmt::format("{:g}", s.tick_s) + ")");
         }
     }
