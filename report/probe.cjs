@@ -9,6 +9,12 @@
 //
 // node probe.cjs --modules DIR --html FILE [--screenshot PNG] [--shot SELECTOR=PNG]...
 //                [--loads N] [--interact] [--width PX] [--chromium PATH]
+//                [--pdf FILE [--pdf-format A4|Letter]] [--print-screenshot PNG] [--export CHART_ID]
+//                [--data CHART_ID]
+// --pdf prints the page as the browser would (print stylesheet, that paper size) and counts the
+// pages; --print-screenshot shows the print layout as one long picture (print media, the
+// width of the --pdf-format page less its margins); --data prints the rows a chart drew;
+// --export saves one chart through its own menu as SVG and as PNG and reports the files.
 'use strict';
 
 const fs = require('fs');
@@ -16,7 +22,8 @@ const os = require('os');
 const path = require('path');
 
 function parseArgs(argv) {
-  const a = {shots: [], loads: 1, interact: false, width: 1180, chromium: process.env.FLEETSIM_CHROMIUM || '/usr/bin/chromium'};
+  const a = {shots: [], loads: 1, interact: false, width: 1180, pdfFormat: 'A4', exports: [],
+             chromium: process.env.FLEETSIM_CHROMIUM || '/usr/bin/chromium'};
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = () => argv[++i];
     if (k === '--modules') a.modules = v();
@@ -27,6 +34,11 @@ function parseArgs(argv) {
     else if (k === '--interact') a.interact = true;
     else if (k === '--width') a.width = Number(v());
     else if (k === '--chromium') a.chromium = v();
+    else if (k === '--pdf') a.pdf = v();
+    else if (k === '--pdf-format') a.pdfFormat = v();
+    else if (k === '--print-screenshot') a.printScreenshot = v();
+    else if (k === '--export') a.exports.push(v());
+    else if (k === '--data') a.data = v();
     else throw new Error('unknown argument ' + k);
   }
   if (!a.modules || !a.html) throw new Error('usage: probe.cjs --modules DIR --html FILE [...]');
@@ -56,8 +68,48 @@ function inspect() {
     options: e.tagName === 'SELECT' ? [...e.options].map((o) => o.textContent) : [],
   }));
   const warnings = [...document.querySelectorAll('.warning')].map((e) => ({role: e.getAttribute('data-role'), text: e.textContent}));
+  // Each chart's colour scale as drawn (its domain and the colours given to it), when it has one.
+  const colour_scales = {};
+  for (const [id, view] of Object.entries(window.fleetsimViews || {})) {
+    try {
+      const scale = view.scale('color');
+      if (scale) colour_scales[id] = {domain: scale.domain(), range: scale.domain().map((d) => scale(d))};
+    } catch (e) { /* a chart without one colour scale at its top */ }
+  }
+  // The panels of small multiples: every group Vega draws as a cell of a facet or concatenation
+  // that has axes (legends are groups too), with its box relative to the chart's top left, so that a test can see a row end short.
+  const panels = {};
+  for (const f of document.querySelectorAll('figure[data-chart]')) {
+    const svg = f.querySelector('svg');
+    if (!svg) continue;
+    const origin = svg.getBoundingClientRect();
+    const cells = [...svg.querySelectorAll('g.mark-group.role-scope > g')].filter((g) => g.querySelector('.role-axis')).map((g) => {
+      const r = g.getBoundingClientRect();
+      return {left: r.left - origin.left, top: r.top - origin.top, width: r.width, height: r.height};
+    });
+    if (cells.length > 0) panels[f.getAttribute('data-chart')] = cells;
+  }
+  // The words drawn in each chart (axis labels, titles, bar labels), and where each legend and
+  // each title sits (relative to the chart's top left).
+  const texts = {}, legends = {}, titles = {};
+  const box = (e, origin) => {
+    const r = e.getBoundingClientRect();
+    return {left: r.left - origin.left, top: r.top - origin.top, right: r.right - origin.left, bottom: r.bottom - origin.top};
+  };
+  for (const f of document.querySelectorAll('figure[data-chart]')) {
+    const id = f.getAttribute('data-chart');
+    texts[id] = [...f.querySelectorAll('svg text')].map((t) => t.textContent);
+    const svg = f.querySelector('svg');
+    if (!svg) continue;
+    const origin = svg.getBoundingClientRect();
+    legends[id] = [...svg.querySelectorAll('g.role-legend')].map((g) => Object.assign(
+      {title: [...g.querySelectorAll('.role-legend-title text')].map((t) => t.textContent).join(' ')}, box(g, origin)));
+    titles[id] = [...svg.querySelectorAll('g.role-title text')].map((t) => Object.assign({text: t.textContent}, box(t, origin)));
+  }
   return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls, warnings,
-          tables: document.querySelectorAll('table').length};
+          tables: document.querySelectorAll('table').length, colour_scales, panels, texts, legends, titles,
+          subtitle: (document.querySelector('main > p.sub') || {}).textContent || '',
+          headline: (document.querySelector('[data-role="headline"]') || {}).textContent || ''};
 }
 
 async function main() {
@@ -121,6 +173,34 @@ async function main() {
         if (args.screenshot) await page.screenshot({path: args.screenshot, fullPage: true});
         for (const [selector, file] of args.shots) await page.locator(selector).first().screenshot({path: file});
         if (args.interact) out.interaction = await interact(page);
+        if (args.data) {
+          out.data = await page.evaluate((id) => {
+            const view = window.fleetsimViews[id];
+            const sets = view.getState({data: () => true, signals: () => false}).data;
+            // Vega-Lite names a spec's inline data data_0, data_1, ...; the first is the chart's rows.
+            const name = Object.keys(sets).filter((n) => /^(data|source)_\d+$/.test(n)).sort()[0];
+            const rows = name ? view.data(name) : [];
+            // Plain fields only: Vega's tuples also point at their parents.
+            return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object')));
+          }, args.data);
+        }
+        for (const id of args.exports) (out.exports = out.exports || {})[id] = await exportChart(page, id);
+        if (args.pdf) {
+          const pdf = await page.pdf({path: args.pdf, format: args.pdfFormat, printBackground: true});
+          // One page object per printed page (/Type /Page, not the /Pages tree above them).
+          out.pdf_pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
+          out.pdf_bytes = pdf.length;
+        }
+        if (args.printScreenshot) {
+          await page.emulateMedia({media: 'print'});
+          // The paper's width less 10 mm margins, at 96 px per inch: A4 190 mm, Letter 195.9 mm.
+          await page.setViewportSize({width: args.pdfFormat === 'Letter' ? 740 : 718, height: 1000});
+          // What the browser does before it prints (report.js redraws its charts for the paper).
+          await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+          await page.waitForTimeout(200);
+          await page.screenshot({path: args.printScreenshot, fullPage: true});
+          await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+        }
       }
       await page.close();
     }
@@ -129,6 +209,25 @@ async function main() {
     fs.rmSync(profile, {recursive: true, force: true});
   }
   process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+}
+
+// Saves one chart through vega-embed's own menu, as SVG and as PNG, and reports what was saved:
+// the menu must work offline (it renders in the page, no editor or network).
+async function exportChart(page, id) {
+  const figure = page.locator('figure[data-chart="' + id + '"]');
+  const result = {};
+  for (const [kind, label] of [['svg', 'Save as SVG'], ['png', 'Save as PNG']]) {
+    await figure.locator('details > summary').first().click();
+    const [download] = await Promise.all([page.waitForEvent('download', {timeout: 20000}),
+                                          figure.getByText(label, {exact: true}).click()]);
+    const file = await download.path();
+    const bytes = fs.readFileSync(file);
+    result[kind] = {name: download.suggestedFilename(), bytes: bytes.length,
+                    head: kind === 'png' ? bytes.subarray(1, 4).toString('latin1') : bytes.subarray(0, 200).toString('utf8')};
+    // Close the menu if it stayed open.
+    await figure.locator('details').first().evaluate((d) => { d.removeAttribute('open'); });
+  }
+  return result;
 }
 
 // Moves every sweep control to another value and records whether the maps were redrawn.

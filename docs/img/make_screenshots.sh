@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Remakes the screenshots of docs/teaching.md from real runs of the built fleetsim, in the
-# machine's headless Chromium (report/probe.cjs). Usage: docs/img/make_screenshots.sh [BUILD_DIR]
+# Remakes the screenshots of docs/teaching.md and docs/report.md from real runs of the built
+# fleetsim, in the machine's headless Chromium (report/probe.cjs).
+# Usage: docs/img/make_screenshots.sh [BUILD_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -29,7 +30,10 @@ video25=(--set workload.classes.video-gen.price_usd_per_unit=0.25)
 "$fleetsim" run -q --out "$out/fifo" --set policy.name=fifo --set 'policy.params={}'
 "$fleetsim" run -q --out "$out/static-video25" "${video25[@]}"
 "$fleetsim" run -q --out "$out/greedy-video25" "${greedy[@]}" "${video25[@]}"
-shoot "$out/static" static-headline=headline static-gpus=gpus static-rates=rates static-pnl=pnl
+shoot "$out/static" static-headline=headline static-gpus=gpus static-rates=rates
+# The printed handout of the default run (A4, the print stylesheet), as one long picture.
+node "$root/report/probe.cjs" --modules "$build/report/npm/node_modules" --html "$out/static/report.html" \
+    --pdf-format A4 --print-screenshot "$img/static-handout.png" > /dev/null
 shoot "$out/greedy" greedy-headline=headline greedy-gpus=gpus greedy-services=services
 shoot "$out/fifo" fifo-waits=wait_histograms
 shoot "$out/static-video25" static-video25-headline=headline static-video25-rates=rates
@@ -43,7 +47,7 @@ TMPDIR="$out" "$root/scenarios/cost-collapse.sh" "$fleetsim" > /dev/null
 shoot "$out/sora" sora-headline=headline sora-gpus=gpus
 shoot "$out/sora-greedy" sora-greedy-gpus=gpus
 shoot "$out/kling" kling-headline=headline kling-services=services
-shoot "$out/energy" energy-pnl=pnl
+shoot "$out/energy" energy-headline=headline energy-profit=profit
 shoot "$out/fleetsim-cost-collapse/2028" collapse-2028-gpus=gpus
 shoot "$out/fleetsim-cost-collapse/2029" collapse-2029-gpus=gpus
 cp -r "$root/tests/fixtures/sweep-contract" "$out/sweep"

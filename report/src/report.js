@@ -47,9 +47,15 @@
       if (s < 60) return s.toFixed(0) + ' s';
       if (s < 3600) return (s / 60).toFixed(1) + ' min';
       if (s < 86400) return (s / 3600).toFixed(1) + ' h';
-      return (s / 86400).toFixed(1) + ' days';
+      const d = (s / 86400).toFixed(1);
+      return d + (d === '1.0' ? ' day' : ' days');
     },
   };
+
+  // "1 day", "2 days", "1.5 days": a count and its noun, plural unless the count is one.
+  function plural(n, noun, text) {
+    return (text === undefined ? String(n) : text) + ' ' + (n === 1 ? noun : noun + 's');
+  }
 
   // A number shown on the page, tied to the figure it comes from (the tests read these).
   function num(text, key, value) {
@@ -90,12 +96,16 @@
     return s;
   }
 
-  // Colours by family, so that LLM and video work read apart at a glance.
+  // Colours by family, so that LLM and video work read apart at a glance: LLM classes in cool
+  // hues (blue, sky, indigo, teal), video in warm ones (orange, rust, gold). Within a family the
+  // colours differ in lightness as well as hue, so that they stay apart for colour-blind readers
+  // (tests/scenarios/report_test.cpp checks the distances under simulated colour blindness).
   const PALETTES = {
-    llm: ['#1d4e89', '#3b7dd8', '#7fb2ee', '#0f766e', '#5fb8ad', '#284b63'],
-    video: ['#c2410c', '#f08c2e', '#f6c177', '#9f1239', '#e05780'],
-    other: ['#6b4c9a', '#a88bd1', '#4d4d4d', '#8c8c8c'],
+    llm: ['#1f63b5', '#56c3e8', '#312078', '#3f9e8f'],
+    video: ['#f28e2b', '#a8340c', '#e8c547'],
+    other: ['#8e5ba6', '#4d4d4d', '#c9a0dc'],
   };
+  const UNALLOCATED = '#d4d4d4';
   function classColours(classes) {
     const used = {llm: 0, video: 0, other: 0};
     return classes.map((c) => {
@@ -103,6 +113,22 @@
       const pal = PALETTES[fam];
       return pal[used[fam]++ % pal.length];
     });
+  }
+
+  // Small multiples, one panel per item, in rows of at most `perRow` that share the items out
+  // evenly (5 items: 3 + 2, each row as wide as the page), so that no row ends in an empty
+  // panel as a faceted grid would. `panel(item, width)` returns one panel's spec.
+  function panels(items, perRow, W, panel) {
+    const rows = Math.ceil(items.length / perRow);
+    const out = [];
+    let next = 0;
+    for (let r = 0; r < rows; r++) {
+      const n = Math.floor(items.length / rows) + (r < items.length % rows ? 1 : 0);
+      const width = Math.floor((W - 70 * (n - 1)) / n);
+      out.push({hconcat: items.slice(next, next + n).map((it) => panel(it, width)), spacing: 40});
+      next += n;
+    }
+    return out.length === 1 ? out[0] : {vconcat: out, spacing: 24};
   }
 
   function table(head, rows, totalRow) {
@@ -124,7 +150,7 @@
 
     main.append(el('h1', {}, meta.scenario + ' under ' + meta.policy));
     main.append(el('p', {class: 'sub'}, fmt.num(fleet.gpus) + ' GPUs, ' +
-                   (Number.isInteger(days) ? days : days.toFixed(1)) + ' days, seed ' + meta.seed +
+                   plural(days, 'day', Number.isInteger(days) ? String(days) : days.toFixed(1)) + ', seed ' + meta.seed +
                    (meta.version ? ', fleetsim ' + meta.version : '')));
 
     const headline = el('div', {class: 'headline', 'data-role': 'headline'});
@@ -182,7 +208,7 @@
         y: {field: 'y1', type: 'quantitative', title: 'GPUs'},
         y2: {field: 'y0'},
         color: {field: 'class', type: 'nominal', title: 'class',
-                scale: {domain: names.concat(['unallocated']), range: colours.concat(['#d9d9d9'])}},
+                scale: {domain: names.concat(['unallocated']), range: colours.concat([UNALLOCATED])}},
         tooltip: [{field: 'class'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.0f'}],
       },
     });
@@ -192,40 +218,49 @@
     // one row per figure, and no filters.
     const services = classes.filter((c) => c.kind === 'service');
     if (services.length > 0) {
-      const rows = [];
-      for (const c of services) {
-        const s = ts.classes[c.name];
+      const rowsOf = (c) => {
+        const s = ts.classes[c.name], rows = [];
         for (let i = 0; i < day.length; i++) {
-          rows.push({day: day[i], class: c.name, held: s.gpus_allocated[i], served: s.gpus_busy[i],
+          rows.push({day: day[i], held: s.gpus_allocated[i], served: s.gpus_busy[i],
                      demand: s.demand_gpus ? s.demand_gpus[i] : null});
         }
-      }
+        return rows;
+      };
       const SERVED = 'served (busy GPUs)', DEMAND = 'demand (busy GPUs needed)';
       const line = (field, label, dash) => ({
         mark: {type: 'line', interpolate: 'step-after', strokeWidth: 1.5, strokeDash: dash},
         encoding: {x: {field: 'day', type: 'quantitative'}, y: {field: field, type: 'quantitative'},
                    color: {datum: label, type: 'nominal', title: null, legend: {orient: 'top'},
-                           scale: {domain: [DEMAND, SERVED], range: ['#c2410c', '#1d4e89']}}}});
+                           scale: {domain: [DEMAND, SERVED], range: ['#a8340c', '#1f63b5']}}}});
+      const withDemand = services.some((c) => ts.classes[c.name].demand_gpus);
       chart(s1, 'services', 'Services: demand and served against GPUs held (shaded)',
             'Demand is converted to the busy GPUs it would need (units per second times the GPU-seconds a unit took). ' +
-            'A service serves at most its max_utilization share of what it holds; demand above the served line waited past its SLO and was lost.', {
-        data: {values: rows},
-        facet: {field: 'class', type: 'nominal', title: null, sort: services.map((c) => c.name)},
-        columns: 2,
-        resolve: {scale: {y: 'independent'}},
-        spec: {
-          width: Math.floor((W - 60) / 2), height: 170,
-          layer: [
-            {mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#3b7dd8'},
-             encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
-                        y: {field: 'held', type: 'quantitative', title: 'GPUs'}}},
-            line('served', SERVED, [1, 0]),
-          ].concat(services.some((c) => ts.classes[c.name].demand_gpus) ? [line('demand', DEMAND, [4, 3])] : []),
-        },
-      });
+            'A service serves at most its max_utilization share of what it holds; demand above the served line waited past its SLO and was lost.',
+            panels(services, 3, W, (c, width) => ({
+              title: c.name, width: width, height: 170, data: {values: rowsOf(c)},
+              layer: [
+                {mark: {type: 'area', interpolate: 'step-after', opacity: 0.25, color: '#56c3e8'},
+                 encoding: {x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
+                            y: {field: 'held', type: 'quantitative', title: 'GPUs'}}},
+                line('served', SERVED, [1, 0]),
+              ].concat(withDemand ? [line('demand', DEMAND, [4, 3])] : []),
+            })));
     }
 
     // Revenue per GPU-hour held, per class, against the shadow price, over a trailing window.
+    // Batch work is paid when its work is saved (a completion, a checkpoint kept at preemption,
+    // the horizon), so the revenue timeseries.csv records for it comes in lumps: a class valued
+    // at $2 per GPU-hour of work shows $0 for days and then several times $2. What it earns is
+    // the value of the work its GPUs do: here each batch class's revenue is spread over the
+    // hours its GPUs were busy, at its own revenue per busy GPU-hour over the run (the value
+    // per GPU-hour of its work, less restarts and lost work), so the line integrates to its
+    // revenue and reads as the doc's "training earns $2".
+    const accrual = {};
+    for (const c of classes) {
+      if (c.kind === 'batch' && typeof c.busy_gpu_h === 'number' && c.busy_gpu_h > 0) {
+        accrual[c.name] = c.revenue_usd / c.busy_gpu_h;
+      }
+    }
     const win = meta.rate_window_s;
     const rateRows = [];
     const winLabel = win >= 86400 ? 'trailing ' + (win / 86400) + '-day' : 'trailing ' + (win / 3600).toFixed(1) + '-hour';
@@ -239,7 +274,11 @@
       for (const n of names) {
         const s = ts.classes[n];
         let revenue = 0, gpuH = 0;
-        for (let j = first; j <= i; j++) { revenue += s.revenue_usd[j]; gpuH += s.gpus_allocated[j] * ts.length_s[j] / 3600; }
+        const perBusy = accrual[n];
+        for (let j = first; j <= i; j++) {
+          revenue += perBusy === undefined ? s.revenue_usd[j] : perBusy * s.gpus_busy[j] * ts.length_s[j] / 3600;
+          gpuH += s.gpus_allocated[j] * ts.length_s[j] / 3600;
+        }
         if (gpuH > 0) rateRows.push({day: end / 86400, series: n, usd_per_gpu_h: revenue / gpuH});
       }
     }
@@ -247,7 +286,9 @@
       'The shadow price is what one more GPU-hour would have earned in the best work left waiting at that moment (0 when nothing waited). ' +
       'A class below the shadow price ran while better-paying work waited: that gap, times its GPU-hours, is its opportunity cost.');
     chart(s2, 'rates', 'Revenue per GPU-hour held, per class, against the shadow price',
-          'Both are ' + winLabel + ' averages: batch work is paid when it is saved (checkpoints, completions), so its rate per interval jumps.', {
+          'Both are ' + winLabel + ' averages.' + (Object.keys(accrual).length
+            ? ' Batch work is booked in lumps, when it is saved (completions, preemptions, the end of the run); ' +
+              'its line spreads its revenue over the hours its GPUs were busy.' : ''), {
       width: W, height: 300,
       data: {values: rateRows},
       mark: {type: 'line', interpolate: 'linear'},
@@ -286,6 +327,40 @@
         tooltip: [{field: 'class'}, {field: 'measure'}, {field: 'usd', format: '$,.0f'}],
       },
     });
+    // Profit per class on its own scale, every bar labelled with its amount: a loss of a few
+    // thousand dollars next to a profit of a million is a sliver on any shared axis, and it is
+    // often the run's lesson (energy-shock).
+    const profitRows = classes.map((c) => ({class: c.name, usd: c.profit_usd}));
+    if (typeof fleet.idle_cost_usd === 'number' && fleet.idle_cost_usd > 0) {
+      profitRows.push({class: 'unallocated GPUs', usd: -fleet.idle_cost_usd});
+    }
+    for (const r of profitRows) r.label = fmt.usd(r.usd);
+    const lo = Math.min(0, ...profitRows.map((r) => r.usd)), hi = Math.max(0, ...profitRows.map((r) => r.usd));
+    const room = 0.22 * Math.max(hi - lo, 1);  // beside the bars, for their labels
+    const losses = classes.filter((c) => c.profit_usd <= -0.5).map((c) => c.name);
+    chart(s3, 'profit', 'Profit per class',
+          (losses.length ? 'Made a loss: ' + losses.join(', ') + '. ' : 'No class made a loss. ') +
+          'Profit is revenue minus the cost of the GPU-hours held; unallocated GPUs are the fleet\'s own cost.', {
+      width: W, height: Math.max(90, 26 * profitRows.length),
+      data: {values: profitRows},
+      encoding: {
+        y: {field: 'class', type: 'nominal', sort: profitRows.map((r) => r.class), title: null},
+        x: {field: 'usd', type: 'quantitative', title: 'profit (USD)', axis: {format: '$~s'},
+            scale: {domain: [lo < 0 ? lo - room : 0, hi > 0 ? hi + room : 0], nice: false}},
+      },
+      layer: [
+        {mark: 'bar', encoding: {
+          color: {condition: {test: 'datum.usd < 0', value: '#c0392b'}, value: '#59636e'},
+          tooltip: [{field: 'class'}, {field: 'usd', title: 'profit (USD)', format: '$,.0f'}]}},
+        {transform: [{filter: 'datum.usd >= 0'}],
+         mark: {type: 'text', baseline: 'middle', align: 'left', dx: 4, fontSize: 11, fontWeight: 600, color: '#1f2328'},
+         encoding: {text: {field: 'label'}}},
+        {transform: [{filter: 'datum.usd < 0'}],
+         mark: {type: 'text', baseline: 'middle', align: 'right', dx: -4, fontSize: 11, fontWeight: 600, color: '#c0392b'},
+         encoding: {text: {field: 'label'}}},
+      ],
+    });
+
     const heldTotal = classes.reduce((a, c) => a + c.gpu_h, 0);
     const pnlTable = table(
       ['class', 'family', 'GPU-hours', 'share held', 'revenue', 'cost', 'profit',
@@ -347,21 +422,17 @@
       const rejected = data.waits.classes.filter((h) => h.rejected > 0).map((h) => h.name + ': ' + fmt.num(h.rejected));
       chart(s4, 'wait_histograms', 'How long batch jobs waited to start (from jobs.csv)',
             'Share of each class\'s jobs by wait before their first start; the last bar counts jobs still waiting at the end of the run.' +
-            (rejected.length ? ' Rejected at admission, not shown: ' + rejected.join(', ') + '.' : ''), {
-        data: {values: rows},
-        facet: {field: 'class', type: 'nominal', title: null, sort: data.waits.classes.map((h) => h.name)},
-        columns: 2,
-        spec: {
-          width: Math.floor((W - 60) / 2), height: 160,
-          mark: 'bar',
-          encoding: {
-            x: {field: 'bin', type: 'ordinal', sort: bins, title: null, axis: {labelAngle: -40}},
-            y: {field: 'share', type: 'quantitative', title: 'share of jobs', axis: {format: '%'}},
-            color: {field: 'class', type: 'nominal', legend: null, scale: classScale},
-            tooltip: [{field: 'class'}, {field: 'bin', title: 'wait'}, {field: 'jobs', format: ','}, {field: 'share', format: '.1%'}],
-          },
-        },
-      });
+            (rejected.length ? ' Rejected at admission, not shown: ' + rejected.join(', ') + '.' : ''),
+            Object.assign(panels(data.waits.classes, 3, W, (h, width) => ({
+              title: h.name, width: width, height: 160, data: {values: rows.filter((r) => r.class === h.name)},
+              mark: 'bar',
+              encoding: {
+                x: {field: 'bin', type: 'ordinal', sort: bins, title: null, axis: {labelAngle: -40}},
+                y: {field: 'share', type: 'quantitative', title: 'share of jobs', axis: {format: '%'}},
+                color: {field: 'class', type: 'nominal', legend: null, scale: classScale},
+                tooltip: [{field: 'class'}, {field: 'bin', title: 'wait'}, {field: 'jobs', format: ','}, {field: 'share', format: '.1%'}],
+              },
+            })), {resolve: {scale: {y: 'shared'}}}));
     }
     const utilRows = [];
     for (let i = 0; i < day.length; i++) {
@@ -399,6 +470,41 @@
 
   // ---- a sweep ------------------------------------------------------------------------------
 
+  // A dotted key in words with its unit, for axes, controls and tooltips:
+  // workload.classes.video-gen.price_usd_per_unit -> "video-gen price (USD per unit)",
+  // platform.pools.h100-a.nodes -> "h100-a nodes", policy.name -> "policy". The key itself stays
+  // in the text above the maps and in the tables.
+  const UNIT_WORDS = {usd: 'USD', kwh: 'kWh', gpu_h: 'GPU-hour', s: 'second', h: 'hour', w: 'W',
+                      tflops: 'TFLOPS', gb: 'GB', gbps: 'Gb/s', unit: 'unit', job: 'job', units: 'units'};
+  const LEAF_WORDS = {gpu_s_per_unit: 'GPU-seconds per unit', energy_usd_per_kwh: 'energy price (USD per kWh)',
+                      demand_units_per_s: 'demand (units per second)', arrival_rate_per_h: 'arrivals (per hour)',
+                      max_utilization: 'max utilization', horizon_s: 'horizon (s)', tick_s: 'tick (s)',
+                      peak_h: 'peak hour', pue: 'PUE', amortization_years: 'amortization (years)'};
+  function keyLabel(key) {
+    const parts = key.split('.');
+    if (key === 'policy.name') return 'policy';
+    let subject = '', rest = parts;
+    if ((parts[0] === 'workload' || parts[0] === 'platform') && parts.length >= 4) {
+      subject = parts[2] + ' ';
+      rest = parts.slice(3);
+    } else if (parts[0] === 'policy' && parts[1] === 'params') {
+      if (parts.length === 2) return 'policy parameters';
+      subject = 'policy ';
+      rest = parts.slice(2);
+    }
+    const leaf = rest[rest.length - 1];
+    const prefix = subject + rest.slice(0, -1).join(' ') + (rest.length > 1 ? ' ' : '');
+    if (LEAF_WORDS[leaf]) return prefix + LEAF_WORDS[leaf];
+    // A unit suffix: _usd_per_<x>, _per_<x>, or one unit word at the end.
+    let m = leaf.match(/^(.*)_usd_per_(gpu_h|kwh|unit|job)$/);
+    if (m) return prefix + m[1].replace(/_/g, ' ') + ' (USD per ' + UNIT_WORDS[m[2]] + ')';
+    m = leaf.match(/^(.*)_per_(s|h|unit)$/);
+    if (m) return prefix + m[1].replace(/_/g, ' ') + ' (per ' + UNIT_WORDS[m[2]] + ')';
+    m = leaf.match(/^(.*)_(usd|s|h|w|tflops|gb|gbps)$/);
+    if (m) return prefix + m[1].replace(/_/g, ' ') + ' (' + (m[2] === 's' ? 's' : UNIT_WORDS[m[2]]) + ')';
+    return prefix + leaf.replace(/_/g, ' ');
+  }
+
   function sweepReport() {
     const meta = data.meta, keys = data.keys, cells = data.cells;
     const x = keys[meta.x], y = meta.y === null ? null : keys[meta.y];
@@ -414,14 +520,16 @@
     const profitTitle = profitOf + ', ' + idleNote + ' (USD)';
 
     main.append(el('h1', {}, 'Sweep ' + meta.name));
-    main.append(el('p', {class: 'sub'}, cells.length + ' points over ' + keys.map((k) => k.key).join(', ') +
+    main.append(el('p', {class: 'sub'}, plural(cells.length, 'point') + ' over ' + keys.map((k) => keyLabel(k.key)).join(', ') +
                    (meta.version ? '; fleetsim ' + meta.version : '')));
     main.append(el('div', {class: 'headline', 'data-role': 'headline'},
-      el('p', {}, 'Across: ', el('code', {}, x.key), y ? '; down: ' : '', y ? el('code', {}, y.key) : '',
+      el('p', {}, 'Across: ' + keyLabel(x.key) + ' (', el('code', {}, x.key), ')', y ? '; down: ' + keyLabel(y.key) + ' (' : '',
+         y ? el('code', {}, y.key) : '', y ? ')' : '',
          data.controls.length ? '; move through the other keys with the controls above the maps.' : '.'),
-      policy ? el('p', {}, 'The last map shows which value of ', el('code', {}, policy.key),
-                  ' made the most profit at each point, and by how much (hover a cell).') : null,
-      failed.length ? el('p', {class: 'warning'}, failed.length + ' point(s) failed in some or all replications; they are listed below.') : null,
+      policy ? el('p', {}, 'The last map shows which ' + keyLabel(policy.key) + ' (', el('code', {}, policy.key),
+                  ') made the most profit at each point, and by how much (hover a cell).') : null,
+      failed.length ? el('p', {class: 'warning'}, plural(failed.length, 'point') + (failed.length === 1 ? ' has' : ' have') +
+                         ' failed in some or all replications; ' + (failed.length === 1 ? 'it is' : 'they are') + ' listed below.') : null,
       runTotals ? null : el('p', {class: 'warning', 'data-role': 'profit-source'},
         'This sweep folder has no points.csv (a sweep by an older fleetsim, or made by hand), so profit here is the sum of the classes\' ' +
         'profit: it leaves out the cost of GPUs no class held, and a policy that leaves GPUs idle looks better than in its own run. ' +
@@ -431,8 +539,8 @@
     const params = data.controls.map((c) => {
       const k = keys.find((kk) => kk.field === c.field);
       const bind = c.input === 'range'
-        ? {input: 'range', min: c.min, max: c.max, step: c.step, name: c.key + ' '}
-        : {input: 'select', options: k.values, name: c.key + ' '};
+        ? {input: 'range', min: c.min, max: c.max, step: c.step, name: keyLabel(c.key) + ' '}
+        : {input: 'select', options: k.values, name: keyLabel(c.key) + ' '};
       return {name: 'c_' + c.field, value: k.values[0], bind: bind};
     });
     const filterFor = (c) => {
@@ -451,13 +559,11 @@
     const cellW = Math.max(14, Math.min(64, Math.floor(perMap / x.values.length)));
     const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
     const showText = x.values.length * (y ? y.values.length : 1) <= 64;
-    // Axis titles: the last two parts of a dotted key fit beside a small map; the full keys are in
-    // the tooltips and the text above.
-    const short = (key) => key.split('.').slice(-2).join('.');
-    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: short(x.key),
+    // Axis titles: the key in words with its unit; the dotted keys are in the text above.
+    const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: keyLabel(x.key),
                    axis: {labelAngle: cellW >= 40 ? 0 : -45}};
-    const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: short(y.key)} : null;
-    const keyTips = keys.map((k) => ({field: k.field, title: k.key}));
+    const axisY = y ? {field: y.field, type: 'ordinal', sort: y.values, title: keyLabel(y.key)} : null;
+    const keyTips = keys.map((k) => ({field: k.field, title: keyLabel(k.key)}));
 
     // `heading`: the map's title, a string or {text, subtitle} (a short second line keeps the
     // map's column as narrow as its cells); `title` names the figure in the tooltip.
@@ -495,17 +601,18 @@
       const enc = {};
       if (!ofPolicy(x)) enc.x = axisX;
       if (axisY && !ofPolicy(y)) enc.y = axisY;
-      const tips = keys.filter((k) => !ofPolicy(k)).map((k) => ({field: k.field, title: k.key}))
+      const tips = keys.filter((k) => !ofPolicy(k)).map((k) => ({field: k.field, title: keyLabel(k.key)}))
         .concat([{field: 'best_policy', title: 'best policy'}, {field: 'profit_usd', title: profitTitle, format: '$,.0f'},
                  {field: 'runner_up', title: 'runner-up'}, {field: 'margin_usd', title: 'ahead by', format: '$,.0f'}]);
       const nx = enc.x ? x.values.length : 1, ny = enc.y ? y.values.length : 1;
       const layers = [{mark: 'rect', encoding: Object.assign({}, enc, {
-        color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'}},
+        color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'},
+                legend: {orient: 'right'}},
         tooltip: tips})}];
       if (showText) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
       // Anchored at the map's left edge: a centred title wider than the map would push every
       // map to the right, out of the page's width.
-      rows.push({title: {text: 'best ' + policy.key + ' at each point (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
+      rows.push({title: {text: 'best ' + keyLabel(policy.key) + ' at each point (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
                  data: {values: data.best}, transform: bestFilters,
                  width: Math.max(cellW * nx, 120), height: cellH * ny, layer: layers});
     }
@@ -514,19 +621,59 @@
         'the cost of every GPU, the GPUs no class held included; the tooltip also gives the classes\' sum, which leaves those out. '
       : 'Profit here is the sum of the classes\' profit, as results.csv has it (one row per class): the cost of GPUs no class held is not in it. ') +
       'Replications of a point are averaged.');
-    chart(s, 'sweep', 'Profit, video share and opportunity cost over ' + x.key + (y ? ' and ' + y.key : ''), null, {
+    chart(s, 'sweep', 'Profit, video share and opportunity cost over ' + keyLabel(x.key) + (y ? ' and ' + keyLabel(y.key) : ''), null, {
       params: params,
       vconcat: rows,
       spacing: 28,
+      // Each map its own colour scale and legend, drawn beside that map: a shared scale puts the
+      // best-policy legend at the top, beside the profit map.
+      resolve: {scale: {color: 'independent'}, legend: {color: 'independent'}},
     });
 
     if (failed.length > 0) {
       const f = section('Failed points', 'Points with status failed in results.csv; their cells are grey.');
-      f.append(table(keys.map((k) => k.key).concat(['replications ok', 'failed']),
+      f.append(table(keys.map((k) => keyLabel(k.key)).concat(['replications ok', 'failed']),
                      failed.map((c) => keys.map((k) => String(c[k.field])).concat([String(c.replications), String(c.failed)]))));
     }
     glossary('fleetsim report ' + '<sweep folder>');
   }
+
+  // ---- print --------------------------------------------------------------------------------
+
+  // Printed, a run's report is a handout of one or two pages (style.css, @media print). A chart
+  // drawn for the screen would shrink to the paper's width with its text; instead, before the
+  // browser lays out the print, each single-view chart is redrawn at the paper's width (A4 or
+  // Letter less 10 mm margins, with room to spare) and the time series at a strip's height, with
+  // its text at full size; afterwards the screen sizes come back. Small multiples (the services,
+  // the wait histograms) only shrink with the page. Vega's run() redraws synchronously, so the
+  // print sees the new charts.
+  const PRINT_WIDTH_PX = 700;
+  const PRINT_HEIGHT_PX = {gpus: () => 135, rates: () => 135, profit: (h) => Math.round(0.75 * h)};
+  let screenSizes = null;
+  function sizeOf(view) {
+    const s = view.getState({signals: (name) => name === 'width' || name === 'height', data: () => false}).signals;
+    return {width: s.width, height: s.height};
+  }
+  window.addEventListener('beforeprint', () => {
+    if (screenSizes || data.kind === 'sweep') return;
+    screenSizes = {};
+    for (const [id, view] of Object.entries(views)) {
+      const size = sizeOf(view);
+      const svg = view.container().querySelector('svg');
+      if (!svg || !(size.width > 0)) continue;  // a concatenation: no single width to set
+      const around = Number(svg.getAttribute('width')) - size.width;  // axes and legend
+      const width = Math.max(200, Math.min(size.width, PRINT_WIDTH_PX - around));
+      const height = PRINT_HEIGHT_PX[id] ? PRINT_HEIGHT_PX[id](size.height) : size.height;
+      if (width === size.width && height === size.height) continue;
+      screenSizes[id] = size;
+      view.width(width).height(height).run();
+    }
+  });
+  window.addEventListener('afterprint', () => {
+    if (!screenSizes) return;
+    for (const [id, size] of Object.entries(screenSizes)) views[id].width(size.width).height(size.height).run();
+    screenSizes = null;
+  });
 
   // ---- go -----------------------------------------------------------------------------------
 

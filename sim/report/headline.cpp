@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 #include <map>
 
 namespace fleetsim {
@@ -23,32 +24,51 @@ std::string with_thousands(double whole) {
 /** A group of GPU-hours the headline speaks about: a family (llm, video) or one class. */
 struct Group {
     std::string key_prefix;  ///< "family:video" or "class:chat"
-    std::string label;       ///< "Video work", "chat"
+    std::string label;       ///< "Video work (video-gen and video-training)", "chat"
     double gpu_h = 0;
     double revenue_usd = 0;
     double opportunity_cost_usd = 0;
 };
 
-std::string family_label(const std::string& family) {
-    if (family == "llm")
-        return "LLM work";
-    if (family == "video")
-        return "Video work";
-    return family + " work";
+/** "a", "a and b", "a, b and c". */
+std::string listed(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == names.size() ? " and " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+/** "Video work (video-gen and video-training)": a family says which classes it adds up. */
+std::string family_label(const std::string& family, const std::vector<std::string>& classes) {
+    const std::string work = family == "llm"     ? "LLM work"
+                             : family == "video" ? "Video work"
+                                                 : family + " work";
+    return work + " (" + listed(classes) + ")";
 }
 
 std::vector<Group> groups_of(const RunSummary& s) {
     std::vector<Group> families;
+    std::vector<std::string> family_names;
+    std::vector<std::vector<std::string>> members;
     std::map<std::string, std::size_t> index;
     for (const auto& c : s.classes) {
         auto [it, fresh] = index.try_emplace(c.family, families.size());
-        if (fresh)
-            families.push_back({"family:" + c.family, family_label(c.family)});
+        if (fresh) {
+            families.push_back({"family:" + c.family, ""});
+            family_names.push_back(c.family);
+            members.emplace_back();
+        }
         Group& g = families[it->second];
+        members[it->second].push_back(c.name);
         g.gpu_h += c.gpu_h;
         g.revenue_usd += c.revenue_usd;
         g.opportunity_cost_usd += c.opportunity_cost_usd;
     }
+    for (std::size_t i = 0; i < families.size(); ++i)
+        families[i].label = family_label(family_names[i], members[i]);
     if (families.size() >= 2)
         return families;
     // One family only: compare its classes instead (a split of 100% / 100% says nothing).
@@ -134,6 +154,41 @@ HeadlineSentence books_sentence(const RunSummary& s) {
     };
 }
 
+/** The classes whose revenue did not cover the cost of the GPU-hours they held, and by how
+    much per GPU-hour: when costs rise (an energy shock), the first to lose are those that earn
+    least per GPU-hour. None: no sentence. */
+std::optional<HeadlineSentence> loss_sentence(const RunSummary& s) {
+    std::vector<const ClassSummary*> losers;
+    for (const auto& c : s.classes)
+        if (c.profit_usd <= -kWholeDollar && c.gpu_h > 0 && c.revenue_usd_per_gpu_h)
+            losers.push_back(&c);
+    if (losers.empty())
+        return std::nullopt;
+    static const char* const counted[] = {
+        "", "One class", "Two classes", "Three classes", "Four classes", "Five classes"};
+    const std::string who = losers.size() < std::size(counted)
+                                ? counted[losers.size()]
+                                : std::to_string(losers.size()) + " classes";
+    HeadlineSentence out = {words(who + " made a loss: ")};
+    for (std::size_t i = 0; i < losers.size(); ++i) {
+        const ClassSummary& c = *losers[i];
+        const std::string k = "class:" + c.name;
+        const double cost_rate = c.cost_usd / c.gpu_h;
+        if (i > 0)
+            out.push_back(words(i + 1 == losers.size() ? " and " : ", "));
+        out.push_back(words(c.name + " ("));
+        out.push_back(number(format_usd(c.profit_usd), k + ":profit_usd", c.profit_usd));
+        out.push_back(words(i == 0 ? ": a GPU-hour it held cost " : ": cost "));
+        out.push_back(number(format_usd_rate(cost_rate), k + ":cost_usd_per_gpu_h", cost_rate));
+        out.push_back(words(i == 0 ? " and earned " : ", earned "));
+        out.push_back(number(format_usd_rate(*c.revenue_usd_per_gpu_h),
+                             k + ":revenue_usd_per_gpu_h", *c.revenue_usd_per_gpu_h));
+        out.push_back(words(")"));
+    }
+    out.push_back(words("."));
+    return out;
+}
+
 /** Sentence 3: the class with the largest opportunity cost, and why. */
 HeadlineSentence opportunity_sentence(const RunSummary& s) {
     const ClassSummary* top = nullptr;
@@ -201,6 +256,8 @@ std::vector<HeadlineSentence> compute_headline(const RunSummary& s) {
     if (auto first = share_sentence(s))
         out.push_back(std::move(*first));
     out.push_back(books_sentence(s));
+    if (auto losses = loss_sentence(s))
+        out.push_back(std::move(*losses));
     out.push_back(opportunity_sentence(s));
     return out;
 }

@@ -7,8 +7,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -46,6 +49,18 @@ void check_clean(const Json& seen) {
     CHECK(seen["requests"].empty());
 }
 
+/** Runs a shipped scenario into tmp/out and probes its report, which must be clean. */
+Json run_and_probe(const TempDir& tmp,
+                   const std::string& scenario,
+                   const std::vector<std::string>& probe_args) {
+    auto r = run_fleetsim({"run", source_path(scenario), "--out", tmp / "out", "-q"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const Json seen = probe(tmp / "out/report.html", probe_args);
+    check_clean(seen);
+    return seen;
+}
+
 /** What a headline key stands for, computed here from summary.json, not by the report code. */
 double expected_value(const Json& summary, const std::string& key) {
     const Json& classes = summary["classes"];
@@ -77,6 +92,8 @@ double expected_value(const Json& summary, const std::string& key) {
             return in_group("revenue_usd") / sum("revenue_usd", "");
         if (figure == "opportunity_cost_usd")
             return in_group("opportunity_cost_usd");
+        if (figure == "cost_usd_per_gpu_h")
+            return in_group("cost_usd") / in_group("gpu_h");
         FAIL("unknown figure in key " << key);
     }
     const auto dot = key.find('.');
@@ -102,6 +119,111 @@ std::pair<double, double> shown(std::string text) {
     return {v, half_unit};
 }
 
+/** Checks every number the page ties to a figure against summary.json (computed here, not by
+    the report code), and that its text shows it; returns the keys seen. */
+std::set<std::string> check_numbers(const Json& seen, const Json& summary) {
+    std::set<std::string> keys;
+    for (const auto& n : seen["numbers"]) {
+        const std::string key = n["key"];
+        CAPTURE(key);
+        CAPTURE(n["text"].get<std::string>());
+        const double expected = expected_value(summary, key);
+        CHECK(n["value"].get<double>() == doctest::Approx(expected).epsilon(1e-12));
+        const auto [value, half_unit] = shown(n["text"]);
+        CHECK(std::fabs(value - expected) <= half_unit + 1e-9 * std::fabs(expected));
+        keys.insert(key);
+    }
+    return keys;
+}
+
+/** "$1,234,567" / "-$9,052": whole dollars with thousands separators, written here. */
+std::string dollars(double usd) {
+    std::string digits = std::to_string(std::llround(std::fabs(usd)));
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+        digits.insert(static_cast<std::size_t>(i), ",");
+    return (usd <= -0.5 ? "-$" : "$") + digits;
+}
+
+bool contains(const Json& strings, const std::string& s) {
+    for (const auto& t : strings)
+        if (t.get<std::string>() == s)
+            return true;
+    return false;
+}
+
+/** Small multiples leave no empty panel: `count` panels, and every row of them reaches as far
+    right as the widest (a grid of 2 columns for 3 panels leaves its second row half empty). */
+void check_rows_full(const Json& panels, std::size_t count) {
+    CAPTURE(panels.dump());
+    REQUIRE(panels.size() == count);
+    std::vector<std::pair<double, double>> boxes;  // top, right edge
+    double right = 0, height = 0;
+    for (const auto& p : panels) {
+        boxes.emplace_back(p["top"].get<double>(),
+                           p["left"].get<double>() + p["width"].get<double>());
+        right = std::max(right, boxes.back().second);
+        height = std::max(height, p["height"].get<double>());
+    }
+    std::sort(boxes.begin(), boxes.end());
+    // Rows: panels whose tops are within half a panel's height of the row's first.
+    double row_top = boxes.front().first, row_right = 0;
+    for (const auto& [top, edge] : boxes) {
+        if (top > row_top + height / 2) {
+            CHECK(row_right >= 0.9 * right);
+            row_top = top;
+            row_right = 0;
+        }
+        row_right = std::max(row_right, edge);
+    }
+    CHECK(row_right >= 0.9 * right);
+}
+
+// Colour: CIELAB of an sRGB colour as seen with normal vision and, simulated, with the three
+// kinds of dichromacy (Machado, Oliveira and Fernandes 2009, severity 1, on linear RGB).
+using Lab = std::array<double, 3>;
+Lab lab_of(const std::string& hex, const std::string& vision) {
+    static const std::map<std::string, std::array<std::array<double, 3>, 3>> machado = {
+        {"normal", {{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}}},
+        {"protan",
+         {{{0.152286, 1.052583, -0.204868},
+           {0.114503, 0.786281, 0.099216},
+           {-0.003882, -0.048116, 1.051998}}}},
+        {"deutan",
+         {{{0.367322, 0.860646, -0.227968},
+           {0.280085, 0.672501, 0.047413},
+           {-0.011820, 0.042940, 0.968881}}}},
+        {"tritan",
+         {{{1.255528, -0.076749, -0.178779},
+           {-0.078411, 0.930809, 0.147602},
+           {0.004733, 0.691367, 0.303900}}}},
+    };
+    REQUIRE(hex.size() == 7);
+    std::array<double, 3> lin{};
+    for (int i = 0; i < 3; ++i) {
+        const double c =
+            std::stoi(hex.substr(1 + 2 * static_cast<std::size_t>(i), 2), nullptr, 16) / 255.0;
+        lin[static_cast<std::size_t>(i)] =
+            c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+    }
+    const auto& m = machado.at(vision);
+    std::array<double, 3> rgb{};
+    for (std::size_t i = 0; i < 3; ++i)
+        rgb[i] = std::clamp(m[i][0] * lin[0] + m[i][1] * lin[1] + m[i][2] * lin[2], 0.0, 1.0);
+    const double x = (0.4124 * rgb[0] + 0.3576 * rgb[1] + 0.1805 * rgb[2]) / 0.95047;
+    const double y = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    const double z = (0.0193 * rgb[0] + 0.1192 * rgb[1] + 0.9505 * rgb[2]) / 1.08883;
+    auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116; };
+    return {116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))};
+}
+double delta_e(const Lab& a, const Lab& b) {
+    return std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+/** The Lab hue angle in degrees, 0..360. */
+double hue_of(const Lab& c) {
+    const double h = std::atan2(c[2], c[1]) * 180 / M_PI;
+    return h < 0 ? h + 360 : h;
+}
+
 }  // namespace
 
 TEST_SUITE("report") {
@@ -114,9 +236,20 @@ TEST_SUITE("report") {
         REQUIRE(r.exit_code == 0);
         const std::string html = tmp / "out/report.html";
         REQUIRE(fs::exists(html));
-        const Json seen = probe(html, {"--screenshot", artifact("report-default.png")});
+        const Json seen =
+            probe(html, {"--screenshot", artifact("report-default.png"), "--pdf",
+                         artifact("report-default-a4.pdf"), "--export", "gpus", "--data", "rates"});
         check_clean(seen);
         CHECK(fs::file_size(artifact("report-default.png")) > 10000);
+        // Printed (A4, the print stylesheet), the run is a handout of at most two pages.
+        CHECK(seen["pdf_pages"].get<int>() >= 1);
+        CHECK(seen["pdf_pages"].get<int>() <= 2);
+        // A chart's own menu saves it as SVG and as PNG, offline (check_clean: no request).
+        const Json& saved = seen["exports"]["gpus"];
+        CHECK(saved["svg"]["head"].get<std::string>().rfind("<svg", 0) == 0);
+        CHECK(saved["svg"]["bytes"].get<int>() > 10000);
+        CHECK(saved["png"]["head"] == "PNG");
+        CHECK(saved["png"]["bytes"].get<int>() > 10000);
 
         std::set<std::string> drawn;
         for (const auto& c : seen["charts"]) {
@@ -125,25 +258,76 @@ TEST_SUITE("report") {
             CHECK(c["mark_items"].get<int>() > 0);
             drawn.insert(c["id"].get<std::string>());
         }
-        // Every chart of issue 5, for a run with services and batch classes.
-        CHECK(drawn == std::set<std::string>{"gpus", "services", "rates", "pnl", "waits",
+        // Every chart of issue 5, for a run with services and batch classes, and profit per class.
+        CHECK(drawn == std::set<std::string>{"gpus", "services", "rates", "pnl", "profit", "waits",
                                              "wait_histograms", "utilization"});
 
         const Json summary = Json::parse(read_file(tmp / "out/summary.json"));
+        const std::set<std::string> keys = check_numbers(seen, summary);
         int in_headline = 0;
-        std::set<std::string> keys;
-        for (const auto& n : seen["numbers"]) {
-            const std::string key = n["key"];
-            CAPTURE(key);
-            CAPTURE(n["text"].get<std::string>());
-            const double expected = expected_value(summary, key);
-            CHECK(n["value"].get<double>() == doctest::Approx(expected).epsilon(1e-12));
-            const auto [value, half_unit] = shown(n["text"]);
-            CHECK(std::fabs(value - expected) <= half_unit + 1e-9 * std::fabs(expected));
+        for (const auto& n : seen["numbers"])
             in_headline += n["in_headline"].get<bool>() ? 1 : 0;
-            keys.insert(key);
-        }
         CHECK(in_headline >= 10);
+        CHECK(seen["subtitle"].get<std::string>().find("7 days,") != std::string::npos);
+        // The family says which classes it adds up; no class made a loss, so no sentence on it.
+        const std::string headline = seen["headline"];
+        CHECK(headline.find("Video work (video-gen and video-training) held") != std::string::npos);
+        CHECK(headline.find("made a loss") == std::string::npos);
+        // Each class's profit is written beside its bar, on the profit chart's own scale.
+        for (const auto& [name, c] : summary["classes"].items()) {
+            CAPTURE(name);
+            CHECK(contains(seen["texts"]["profit"], dollars(c["profit_usd"].get<double>())));
+        }
+
+        // Class colours: LLM classes in cool hues, video in warm ones, and every two of the
+        // colours of the GPUs chart (the classes and the unallocated grey) far apart for normal
+        // vision and for each kind of colour blindness (CIE76 distance after simulation).
+        const Json& scale = seen["colour_scales"]["gpus"];
+        REQUIRE(scale["domain"].size() == summary["classes"].size() + 1);
+        for (std::size_t i = 0; i + 1 < scale["domain"].size(); ++i) {
+            const std::string name = scale["domain"][i];
+            const Lab c = lab_of(scale["range"][i], "normal");
+            CAPTURE(name);
+            CHECK(std::hypot(c[1], c[2]) > 20);  // a hue, not a grey
+            if (summary["classes"][name]["family"] == "llm")
+                CHECK((hue_of(c) > 180 && hue_of(c) < 320));
+            else
+                CHECK((hue_of(c) > 20 && hue_of(c) < 100));
+        }
+        for (const std::string vision : {"normal", "protan", "deutan", "tritan"}) {
+            for (std::size_t i = 0; i < scale["range"].size(); ++i) {
+                for (std::size_t j = i + 1; j < scale["range"].size(); ++j) {
+                    CAPTURE(vision);
+                    CAPTURE(scale["domain"][i].get<std::string>());
+                    CAPTURE(scale["domain"][j].get<std::string>());
+                    const double d = delta_e(lab_of(scale["range"][i], vision),
+                                             lab_of(scale["range"][j], vision));
+                    CHECK(d >= (vision == "normal" ? 30 : 20));
+                }
+            }
+        }
+
+        // Small multiples leave no empty panel: every row of the services chart (3 services)
+        // reaches as far right as the widest.
+        check_rows_full(seen["panels"]["services"], 3);
+
+        // Revenue per GPU-hour: a batch class's line is the value of the work its GPUs do (its
+        // revenue per busy GPU-hour times the busy share of what it held), not its lumpy
+        // payments: in this run its gangs hold only GPUs they run on, so every point is its
+        // revenue per GPU-hour ($2.00 for training, as docs/teaching.md says).
+        int batch_points = 0;
+        for (const auto& row : seen["data"]) {
+            const std::string series = row["series"];
+            if (series == "shadow price" || summary["classes"][series]["kind"] != "batch")
+                continue;
+            const Json& c = summary["classes"][series];
+            REQUIRE(c["busy_gpu_h"].get<double>() == doctest::Approx(c["gpu_h"].get<double>()));
+            CAPTURE(series);
+            CHECK(row["usd_per_gpu_h"].get<double>() ==
+                  doctest::Approx(c["revenue_usd_per_gpu_h"].get<double>()).epsilon(1e-6));
+            ++batch_points;
+        }
+        CHECK(batch_points > 100);
         for (const char* k : {"totals.revenue_usd", "totals.cost_usd", "totals.profit_usd",
                               "totals.opportunity_cost_usd", "fleet.utilization"})
             CHECK(keys.count(k) == 1);
@@ -161,6 +345,44 @@ TEST_SUITE("report") {
         }
         CHECK(keys.count("family:" + worst + ":gpu_h_share") == 1);
         CHECK(keys.count("family:" + worst + ":opportunity_cost_usd") == 1);
+    }
+
+    TEST_CASE(
+        "the energy-shock report says which classes made a loss and labels every loss and prints "
+        "on two Letter pages") {
+        TempDir tmp("report-energy");
+        const Json seen =
+            run_and_probe(tmp, "scenarios/energy-shock.yaml",
+                          {"--pdf", artifact("report-energy-letter.pdf"), "--pdf-format", "Letter",
+                           "--screenshot", artifact("report-energy.png")});
+        CHECK(seen["pdf_pages"].get<int>() >= 1);
+        CHECK(seen["pdf_pages"].get<int>() <= 2);
+        const Json summary = Json::parse(read_file(tmp / "out/summary.json"));
+        const std::set<std::string> keys = check_numbers(seen, summary);
+        // The losers, found here from summary.json: the headline names each with its loss, its
+        // cost and its revenue per GPU-hour held, and the profit chart writes its loss.
+        int losers = 0;
+        for (const auto& [name, c] : summary["classes"].items()) {
+            if (c["profit_usd"].get<double>() > -0.5)
+                continue;
+            ++losers;
+            CAPTURE(name);
+            for (const std::string figure :
+                 {"profit_usd", "cost_usd_per_gpu_h", "revenue_usd_per_gpu_h"})
+                CHECK(keys.count("class:" + name + ":" + figure) == 1);
+            CHECK(contains(seen["texts"]["profit"], dollars(c["profit_usd"].get<double>())));
+        }
+        CHECK(losers == 2);  // LLM and video training (scenarios/README.md, energy-shock)
+        CHECK(seen["headline"].get<std::string>().find("Two classes made a loss: ") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("a one-day run's report says 1 day and lays its three services out in one row") {
+        TempDir tmp("report-one-day");
+        const Json seen = run_and_probe(tmp, "scenarios/cost-collapse.yaml", {});
+        CHECK(seen["subtitle"].get<std::string>().find(", 1 day, seed") != std::string::npos);
+        CHECK(seen["headline"].get<std::string>().find("Over 1 day the") != std::string::npos);
+        check_rows_full(seen["panels"]["services"], 3);
     }
 
     TEST_CASE("the report chart data agrees with summary.json and jobs.csv") {
@@ -270,6 +492,35 @@ TEST_SUITE("report") {
         CHECK(data["keys"][data["meta"]["y"].get<int>()]["key"] == "platform.pools.h100-a.nodes");
         REQUIRE(seen["controls"].size() == 2);
         CHECK(seen["controls"][0]["type"] == "select");
+        // Keys in words with their units, on the axes and the controls, not dotted keys.
+        CHECK(seen["controls"][0]["name"] == "policy");
+        CHECK(seen["controls"][1]["name"] == "us-main energy price (USD per kWh)");
+        CHECK(contains(seen["texts"]["sweep"], "video-gen price (USD per unit)"));
+        CHECK(contains(seen["texts"]["sweep"], "h100-a nodes"));
+        for (const auto& t : seen["texts"]["sweep"]) {
+            CAPTURE(t.get<std::string>());
+            CHECK(t.get<std::string>().find("workload.classes.") == std::string::npos);
+            CHECK(t.get<std::string>().find("platform.") == std::string::npos);
+        }
+        // The best-policy legend sits beside the best-policy map (the last row), below the
+        // three maps and their legends.
+        double best_map_top = -1;
+        for (const auto& t : seen["titles"]["sweep"])
+            if (t["text"].get<std::string>().rfind("best policy at each point", 0) == 0)
+                best_map_top = t["top"].get<double>();
+        REQUIRE(best_map_top > 0);
+        int best_legends = 0;
+        for (const auto& l : seen["legends"]["sweep"]) {
+            CAPTURE(l.dump());
+            if (l["title"] == "best policy") {
+                ++best_legends;
+                CHECK(l["top"].get<double>() >= best_map_top - 5);
+            } else {
+                CHECK(l["bottom"].get<double>() <= best_map_top);
+            }
+        }
+        CHECK(best_legends == 1);
+        CHECK(seen["subtitle"].get<std::string>().find(" points over ") != std::string::npos);
         CHECK(seen["controls"][0]["options"] ==
               Json::array({"static-partition", "revenue-greedy"}));
         CHECK(seen["controls"][1]["type"] == "range");

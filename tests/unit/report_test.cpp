@@ -170,12 +170,45 @@ TEST_SUITE("report") {
         CHECK(n.at("class:gen:revenue_usd_per_gpu_h") == 2);
         const std::string t = text(h);
         INFO(t);
-        CHECK(t.find("Video work held 30.0% of the GPU-hours held by work and earned 8.8% of "
-                     "revenue; the GPU-hours it held could have earned $900 more") !=
+        // The family names the classes it adds up (here one).
+        CHECK(t.find("Video work (gen) held 30.0% of the GPU-hours held by work and earned 8.8% "
+                     "of revenue; the GPU-hours it held could have earned $900 more") !=
               std::string::npos);
+        // No class made a loss: no sentence about losses.
+        CHECK(t.find("loss") == std::string::npos);
         CHECK(t.find("Over 7 days the 4,096-GPU fleet earned $6,800, cost $1,000") !=
               std::string::npos);
         CHECK(t.find("gen's, $900: it earned $2.00 per GPU-hour") != std::string::npos);
+    }
+
+    TEST_CASE("headline names the classes a family adds up and the classes that made a loss") {
+        RunSummary s;
+        s.horizon_s = 86400;
+        s.gpus = 16;
+        s.classes = {cls("chat", "llm", 100, 800, 0), cls("gen", "video", 100, 300, 0),
+                     cls("vtrain", "video", 50, 100, 0), cls("train", "llm", 200, 400, 0)};
+        // Costs per GPU-hour held: $2.10 for every class; train and vtrain earn $2.00.
+        for (auto& c : s.classes) {
+            c.cost_usd = 2.1 * c.gpu_h;
+            c.profit_usd = c.revenue_usd - c.cost_usd;
+        }
+        const auto h = compute_headline(s);
+        const std::string t = text(h);
+        INFO(t);
+        // video: 150 of 450 GPU-hours, 400 of 1600 revenue: the video family, both its classes.
+        CHECK(t.find("Video work (gen and vtrain) held 33.3%") != std::string::npos);
+        CHECK(t.find("Over 1 day the 16-GPU fleet") != std::string::npos);
+        CHECK(t.find("Two classes made a loss: vtrain (-$5: a GPU-hour it held cost $2.10 and "
+                     "earned $2.00) and train (-$20: cost $2.10, earned $2.00).") !=
+              std::string::npos);
+        const auto n = numbers(h);
+        CHECK(n.at("class:train:profit_usd") == doctest::Approx(-20));
+        CHECK(n.at("class:train:cost_usd_per_gpu_h") == doctest::Approx(2.1));
+        CHECK(n.at("class:vtrain:revenue_usd_per_gpu_h") == doctest::Approx(2));
+        // A loss under half a dollar rounds to $0 and is not a loss.
+        for (auto& c : s.classes)
+            c.profit_usd = c.profit_usd < 0 ? -0.4 : c.profit_usd;
+        CHECK(text(compute_headline(s)).find("loss") == std::string::npos);
     }
 
     TEST_CASE("headline with one family compares its classes and says when nothing better waited") {
