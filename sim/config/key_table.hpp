@@ -20,14 +20,17 @@
 //        {.name = "online_s", .member = &PoolSpec::online_s, .need = Need::optional,
 //         .range = Range::non_negative, .unit = "s", .help = "when the pool comes online"},
 //      Keep the table in the order the keys should be listed. Nothing else reads the key.
-//   3. A check that involves other keys (online_s < retire_s, a reference to a pool) is code
-//      next to the section's reader, after read_keys(); a check of the key alone that a Range
-//      cannot say goes in the row's `check`. Say it in the row's `also` for the docs.
+//   3. A check that a Range cannot say goes in the row's `check`, which runs right after the
+//      key is read and sees the keys above it (tick_s <= horizon_s); a check that needs keys
+//      read later, or other sections (online_s < retire_s, a reference to a pool), is code
+//      next to the section's reader, after read_keys(). Say what it checks in the row's
+//      `also`, which the docs append to the type.
 //   4. Run tools/update-config-doc.sh to regenerate docs/config.md's reference.
 // A key whose value is a mapping or a list (a profile, a distribution, a list of pools) has
-// no member: the section's code reads it, named in the readers it passes to read_keys(). In a
-// section whose keys depend on another key's value (a profile's shape, a distribution's
-// `dist`), the code reads each row by key() in the branch that takes it.
+// no member, and one of a pair of which exactly one is given needs both: the section's code
+// reads them, named in the readers it passes to read_keys(). In a section whose keys depend on
+// another key's value (a profile's shape, a distribution's `dist`), the code reads each row by
+// key() in the branch that takes it.
 
 #include "sim/config/range.hpp"
 #include "sim/config/yaml_reader.hpp"
@@ -209,14 +212,14 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec) {
     read_key(m, key, spec, key.range);
 }
 
-/** The section's own code for the rows without a member, by key name. */
+/** The section's own code for some of its rows, by key name. */
 using KeyReaders = std::vector<std::pair<std::string_view, std::function<void()>>>;
 
 /**
- * Reads every row of `keys` in table order: a row with a member by read_key(), a row named in
- * `readers` by its reader (so that problems are reported in the order of the table), an
- * Unread row not at all. A row without a member and without a reader, or a reader for a key
- * the table lacks, is a programming error.
+ * Reads every row of `keys` in table order: a row named in `readers` by its reader (at its
+ * place, so that problems are reported in the order of the table), another row with a member
+ * by read_key(), an Unread row not at all. A row without a member and without a reader, or a
+ * reader for a key the table lacks, is a programming error.
  */
 template <class Spec>
 void read_keys(const MapReader& m,
