@@ -156,9 +156,11 @@ std::string config_keys_text() {
     std::string out;
     for (const auto& s : accepted_keys()) {
         for (const auto& k : s.keys) {
-            out += fmt::format("{}{}{}: {} ({}{})\n    {}\n", s.prefix, k.name,
-                               s.when.empty() ? "" : " [" + s.when + "]", k.type, k.default_text,
-                               k.unit.empty() ? "" : ", " + k.unit, k.help);
+            const bool words = k.default_text == "required" || k.default_text.front() != '`';
+            out += fmt::format("{}{}{}: {} ({}{}{})\n    {}\n", s.prefix, k.name,
+                               s.when.empty() ? "" : " [" + s.when + "]", k.type,
+                               words ? "" : "default ", k.default_text,
+                               k.unit.empty() ? "" : "; " + k.unit, k.help);
         }
     }
     return out;
