@@ -229,6 +229,9 @@ int main(int argc, char** argv) {
     auto* policies_cmd =
         app.add_subcommand("policies", "list the registered policies and their parameters");
     policies_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/policies.md)");
+    auto* config_keys_cmd = app.add_subcommand(
+        "config-keys", "list every key of the scenario, platform and workload files");
+    config_keys_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/config.md)");
     auto* report_cmd = app.add_subcommand(
         "report", "write report.html for a run folder or a sweep folder (docs/report.md)");
     report_cmd->add_option("dir", o.scenario, "the folder a run or a sweep wrote")->required();
@@ -274,6 +277,10 @@ int main(int argc, char** argv) {
             return bound(o);
         if (*policies_cmd)
             return list_policies(o);
+        if (*config_keys_cmd) {
+            std::cout << (o.markdown ? config_keys_markdown() : config_keys_text());
+            return 0;
+        }
         if (*report_cmd)
             return report(o);
         if (*merge_cmd)

@@ -4,15 +4,5 @@
 # fails when the two differ. Usage, from the repository root:
 #   tools/update-policies-doc.sh [path/to/fleetsim]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-fleetsim=${1:-./build/fleetsim}
-doc=docs/policies.md
-generated=$(mktemp)
-trap 'rm -f "$generated"' EXIT
-"$fleetsim" policies --markdown > "$generated"
-awk -v gen="$generated" '
-    /^<!-- BEGIN generated/ { print; while ((getline line < gen) > 0) print line; skip = 1; next }
-    /^<!-- END generated/ { skip = 0 }
-    !skip { print }
-' "$doc" > "$doc.tmp"
-mv "$doc.tmp" "$doc"
+exec "$(dirname "$0")/update-generated-doc.sh" docs/policies.md "${1:-./build/fleetsim}" \
+    policies --markdown

@@ -1,9 +1,11 @@
 #pragma once
 // Reads a scenario (and the platform and workload files it names), applies --set overrides to
 // the YAML tree before parsing (so overridden values pass the same checks), validates every
-// key and cross-reference, and returns plain structs.
+// key and cross-reference, and returns plain structs. The keys of each section are a table
+// (sim/config/key_table.hpp); key_reference.hpp lists them for --set and docs/config.md.
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/key_reference.hpp"
 #include "sim/config/spec.hpp"
 
 #include <string>
@@ -30,19 +32,6 @@ inline constexpr const char* kBuiltinScenario = "builtin:scenarios/default.yaml"
 ScenarioSpec load_scenario(const std::string& path,
                            const std::vector<Override>& overrides,
                            Diagnostics& diagnostics);
-
-/**
- * One mapping of the inputs and the keys the loader accepts in it: the single list that both
- * the loader's MapReaders and the docs test (docs/config.md must name every key) read.
- * `prefix` is the dotted path as --set names it, "<...>" standing for a user-chosen name:
- * "platform.pools.<pool>.". `when` says which classes take the keys ("" for all).
- */
-struct KeyGroup {
-    std::string prefix;
-    std::string when;
-    std::vector<std::string> keys;
-};
-const std::vector<KeyGroup>& accepted_keys();
 
 /** Every file compiled into the binary, by repository-relative path. */
 const std::vector<std::pair<std::string, std::string>>& builtin_files();

@@ -1,6 +1,8 @@
 #pragma once
 // Plain structs that the YAML inputs map to. Units are in every name. Nothing here includes
 // yaml-cpp: the config layer fills these, and the rest of fleetsim reads only these.
+// A member's initializer is the default of its key when the key is optional: the key tables
+// (sim/config/key_table.hpp, one per section) leave it in place and docs/config.md prints it.
 
 #include "sim/config/input_error.hpp"
 
@@ -37,9 +39,9 @@ struct PoolSpec {
     std::string gpu_type;
     int nodes = 0;
     int gpus_per_node = 0;
-    int nodes_per_rack = 1;  ///< topology: racks are the failure and locality domain
-    double intra_node_gbps = 0;
-    double inter_node_gbps = 0;
+    int nodes_per_rack = 1;        ///< topology: racks are the failure and locality domain
+    double intra_node_gbps = 900;  ///< between the GPUs of a node (described, not simulated)
+    double inter_node_gbps = 400;  ///< each node's link to the pool's switch
 };
 
 struct PlatformSpec {

@@ -10,38 +10,6 @@
 namespace fleetsim {
 namespace {
 
-std::string range_words(Range range) {
-    switch (range) {
-        case Range::positive:
-            return "a positive number";
-        case Range::non_negative:
-            return "a number >= 0";
-        case Range::fraction:
-            return "a fraction in (0, 1]";
-        case Range::unit_interval:
-            return "a number in [0, 1]";
-        case Range::any:
-            break;
-    }
-    return "a number";
-}
-
-bool in_range(double v, Range range) {
-    switch (range) {
-        case Range::positive:
-            return v > 0;
-        case Range::non_negative:
-            return v >= 0;
-        case Range::fraction:
-            return v > 0 && v <= 1;
-        case Range::unit_interval:
-            return v >= 0 && v <= 1;
-        case Range::any:
-            break;
-    }
-    return true;
-}
-
 std::string join_path(const std::string& parent, const std::string& key) {
     return parent.empty() ? key : parent + "." + key;
 }
@@ -132,8 +100,8 @@ std::optional<double> YamlValue::number(Range range) const {
             parsed = false;
         }
     }
-    if (!parsed || !in_range(v, range)) {
-        fail("expected " + range_words(range) + ", found " + found());
+    if (!parsed || !range.contains(v)) {
+        fail("expected " + range.words(/*integer=*/false) + ", found " + found());
         return std::nullopt;
     }
     return v;
@@ -150,11 +118,8 @@ std::optional<long long> YamlValue::integer(Range range) const {
             parsed = false;
         }
     }
-    std::string words = range == Range::positive       ? "a positive integer"
-                        : range == Range::non_negative ? "an integer >= 0"
-                                                       : "an integer";
-    if (!parsed || !in_range(static_cast<double>(v), range)) {
-        fail("expected " + words + ", found " + found());
+    if (!parsed || !range.contains(static_cast<double>(v))) {
+        fail("expected " + range.words(/*integer=*/true) + ", found " + found());
         return std::nullopt;
     }
     return v;

@@ -5,6 +5,7 @@
 // the nearest valid key (a misspelt key must never fall back to a silent default).
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/range.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -19,9 +20,6 @@ namespace fleetsim {
 
 /** Dotted paths set with --set on the command line, with the text the user typed. */
 using OverrideLog = std::map<std::string, std::string>;
-
-/** Which values a number may take. */
-enum class Range { any, positive, non_negative, fraction, unit_interval };
 
 /** A YAML node with the context needed to report problems with it. */
 class YamlValue {

@@ -497,14 +497,11 @@ std::vector<Override> SweepPlan::overrides(const SweepPoint& point) const {
     return out;
 }
 
-SweepPlan load_sweep(const std::string& path) {
+namespace {
+
+/** name, base (relative to the sweep file) and keep_point_outputs. */
+void read_header(const MapReader& m, const std::string& path, SweepPlan& plan) {
     namespace fs = std::filesystem;
-    Diagnostics diagnostics;
-    SweepPlan plan;
-    plan.sweep_file = path;
-    YamlValue top(load_yaml_file(path, path), path, "", &diagnostics, nullptr);
-    MapReader m(top, {"name", "description", "base", "seed", "replications", "seeds", "set", "vary",
-                      "keep_point_outputs"});
     plan.name = m.text("name");
     if (plan.name.empty() || plan.name.find_first_of("/\\ \t") != std::string::npos ||
         plan.name.front() == '.')
@@ -519,21 +516,26 @@ SweepPlan load_sweep(const std::string& path) {
         m.optional("base").fail("expected a scenario file, found no file " + plan.base +
                                 " (a relative base is read from the sweep file's folder)");
     plan.keep_point_outputs = m.boolean_or("keep_point_outputs", false);
+}
 
-    PlanBuilder builder(plan);
-    if (m.has("set")) {
-        for (const auto& [key, value] : m.optional("set").entries()) {
-            builder.add_key(key, value, false);
-            plan.fixed.push_back(Override{key, value_from_yaml(value).override_text});
-        }
+/** `set`: the overrides every point shares. */
+void read_set(const MapReader& m, PlanBuilder& builder, SweepPlan& plan) {
+    if (!m.has("set"))
+        return;
+    for (const auto& [key, value] : m.optional("set").entries()) {
+        builder.add_key(key, value, false);
+        plan.fixed.push_back(Override{key, value_from_yaml(value).override_text});
     }
+}
 
-    // The base must load with `set` applied; a problem in a `set` value is reported where the
-    // sweep file wrote it, not as a command-line override.
-    ScenarioSpec base_spec;
+/**
+ * The base must load with `set` applied; a problem in a `set` value is reported where the
+ * sweep file wrote it, not as a command-line override.
+ */
+ScenarioSpec load_base(const SweepPlan& plan, const PlanBuilder& builder) {
     try {
         Diagnostics base_diagnostics;
-        base_spec = load_scenario(plan.base, plan.fixed, base_diagnostics);
+        return load_scenario(plan.base, plan.fixed, base_diagnostics);
     } catch (const InputError& e) {
         for (const auto& o : plan.fixed) {
             if (e.where().file.rfind("<command line: --set " + o.key + "=", 0) == 0 ||
@@ -543,9 +545,10 @@ SweepPlan load_sweep(const std::string& path) {
         }
         throw;
     }
+}
 
-    const auto seed = static_cast<std::uint64_t>(
-        m.integer_or("seed", static_cast<long long>(base_spec.seed), Range::non_negative));
+/** The seeds each combination runs with: `seeds`, or `seed` + r for r < `replications`. */
+std::vector<std::uint64_t> read_seeds(const MapReader& m, std::uint64_t seed) {
     std::vector<std::uint64_t> seeds;
     if (m.has("seeds") && m.has("replications")) {
         m.optional("seeds").fail("expected seeds or replications, found both");
@@ -562,38 +565,41 @@ SweepPlan load_sweep(const std::string& path) {
         for (long long r = 0; r < replications; ++r)
             seeds.push_back(seed + static_cast<std::uint64_t>(r));
     }
+    return seeds;
+}
 
+/** `vary`: one block of rows per entry, each exactly one of grid, zip and sample. */
+std::vector<Block> read_vary(const MapReader& m, PlanBuilder& builder, std::uint64_t seed) {
     std::vector<Block> blocks;
-    if (m.has("vary")) {
-        auto vary = m.optional("vary");
-        std::size_t index = 0;
-        for (const auto& entry : vary.elements()) {
-            MapReader e(entry, {"grid", "zip", "sample"});
-            if (!e.ok())
-                continue;
-            const std::string kind = e.exactly_one_of({"grid", "zip", "sample"});
-            if (kind == "grid")
-                blocks.push_back(builder.grid(e.optional("grid")));
-            else if (kind == "zip")
-                blocks.push_back(builder.zip(e.optional("zip")));
-            else if (kind == "sample")
-                blocks.push_back(builder.sample(e.optional("sample"), seed, index));
-            ++index;
-        }
+    if (!m.has("vary"))
+        return blocks;
+    std::size_t index = 0;
+    for (const auto& entry : m.optional("vary").elements()) {
+        MapReader e(entry, {"grid", "zip", "sample"});
+        if (!e.ok())
+            continue;
+        const std::string kind = e.exactly_one_of({"grid", "zip", "sample"});
+        if (kind == "grid")
+            blocks.push_back(builder.grid(e.optional("grid")));
+        else if (kind == "zip")
+            blocks.push_back(builder.zip(e.optional("zip")));
+        else if (kind == "sample")
+            blocks.push_back(builder.sample(e.optional("sample"), seed, index));
+        ++index;
     }
-    double total = static_cast<double>(seeds.size());
-    for (const auto& b : blocks)
-        total *= static_cast<double>(b.rows.size());
-    builder.guard_count(top, total);
-    diagnostics.throw_if_any();
-    if (total == 0)
-        return plan;
-    check_keys_in_base(plan, base_spec.resolved_yaml, builder);
+    return blocks;
+}
 
-    // Points: the product of the blocks (first block outermost), replications innermost so that
-    // the replications of one parameter combination are neighbours.
+/**
+ * The points: the product of the blocks (first block outermost), replications innermost so
+ * that the replications of one parameter combination are neighbours; and the fingerprint.
+ */
+void enumerate_points(const std::vector<Block>& blocks,
+                      const std::vector<std::uint64_t>& seeds,
+                      const std::string& base_resolved_yaml,
+                      SweepPlan& plan) {
     std::vector<std::size_t> index(blocks.size(), 0);
-    std::string all = std::string(fleetsim_version()) + "\n" + base_spec.resolved_yaml;
+    std::string all = std::string(fleetsim_version()) + "\n" + base_resolved_yaml;
     for (const auto& k : plan.keys)
         all += "key " + k + "\n";
     long long id = 0;
@@ -626,6 +632,40 @@ SweepPlan load_sweep(const std::string& path) {
     for (const auto& o : plan.fixed)
         all += "set " + o.key + "=" + o.value + "\n";
     plan.fingerprint = hex16(fnv1a64(all));
+}
+
+}  // namespace
+
+const std::vector<std::string>& sweep_file_keys() {
+    static const std::vector<std::string> keys = {"name", "description",  "base",
+                                                  "seed", "replications", "seeds",
+                                                  "set",  "vary",         "keep_point_outputs"};
+    return keys;
+}
+
+SweepPlan load_sweep(const std::string& path) {
+    Diagnostics diagnostics;
+    SweepPlan plan;
+    plan.sweep_file = path;
+    YamlValue top(load_yaml_file(path, path), path, "", &diagnostics, nullptr);
+    MapReader m(top, sweep_file_keys());
+    read_header(m, path, plan);
+    PlanBuilder builder(plan);
+    read_set(m, builder, plan);
+    const ScenarioSpec base_spec = load_base(plan, builder);
+    const auto seed = static_cast<std::uint64_t>(
+        m.integer_or("seed", static_cast<long long>(base_spec.seed), Range::non_negative));
+    const std::vector<std::uint64_t> seeds = read_seeds(m, seed);
+    const std::vector<Block> blocks = read_vary(m, builder, seed);
+    double total = static_cast<double>(seeds.size());
+    for (const auto& b : blocks)
+        total *= static_cast<double>(b.rows.size());
+    builder.guard_count(top, total);
+    diagnostics.throw_if_any();
+    if (total == 0)
+        return plan;
+    check_keys_in_base(plan, base_spec.resolved_yaml, builder);
+    enumerate_points(blocks, seeds, base_spec.resolved_yaml, plan);
     check_keys_in_schema(plan, builder);
     return plan;
 }

@@ -55,6 +55,9 @@ struct SweepPlan {
  */
 SweepPlan load_sweep(const std::string& path);
 
+/** The keys of a sweep file (docs/sweeps.md lists each). */
+const std::vector<std::string>& sweep_file_keys();
+
 /** Column names the points table reserves; a swept key may not take one of them. */
 const std::vector<std::string>& reserved_columns();
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 using namespace fleetsim;
 using namespace fleetsim::sweep;
@@ -289,6 +290,22 @@ vary:
         CHECK(missing.find("b.yaml:2:7: expected a scenario file, found no file " +
                            (tmp / "no-such.yaml")) != std::string::npos);
         CHECK(missing.find("(key 'base')") != std::string::npos);
+    }
+
+    TEST_CASE("docs/sweeps.md's table of the sweep file lists exactly the keys it accepts") {
+        std::istringstream doc(read_file(source_path("docs/sweeps.md")));
+        std::string line;
+        std::vector<std::string> listed;
+        bool in_table = false;
+        while (std::getline(doc, line)) {
+            if (line == "| key | meaning |")
+                in_table = true;
+            else if (in_table && line.rfind("| `", 0) == 0)
+                listed.push_back(line.substr(3, line.find('`', 3) - 3));
+            else if (in_table && line.rfind("|---", 0) != 0)
+                break;
+        }
+        CHECK(listed == sweep_file_keys());
     }
 }
 

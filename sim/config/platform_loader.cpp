@@ -1,0 +1,296 @@
+// The platform file (or `platform:` inline): its GPU types, sites and pools. Each section's
+// keys are a table (sim/config/key_table.hpp says how to add one); the checks that involve
+// other keys follow each section's reader.
+
+#include "sim/config/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fleetsim {
+
+// ---- GPU types (platform.gpu_types.<gpu_type>) -----------------------------------------------
+
+KeyTable<GpuTypeSpec> gpu_type_keys() {
+    static const Key<GpuTypeSpec> keys[] = {
+        {.name = "dense_bf16_tflops",
+         .member = &GpuTypeSpec::dense_bf16_tflops,
+         .range = Range::positive,
+         .unit = "TFLOP/s",
+         .help = "dense BF16 speed per GPU; sets the speed factor against the reference GPU and "
+                 "each SimGrid core's speed"},
+        {.name = "memory_gb",
+         .member = &GpuTypeSpec::memory_gb,
+         .range = Range::positive,
+         .unit = "GB",
+         .help = "memory per GPU (described, not yet used in placement)"},
+        {.name = "power_idle_w",
+         .member = &GpuTypeSpec::power_idle_w,
+         .range = Range::non_negative,
+         .unit = "W",
+         .help = "power of an idle GPU, including its share of host and network"},
+        {.name = "power_busy_w",
+         .member = &GpuTypeSpec::power_busy_w,
+         .range = Range::positive,
+         .unit = "W",
+         .also = ">= `power_idle_w`",
+         .help = "power of a busy GPU, same scope"},
+        {.name = "capex_usd",
+         .member = &GpuTypeSpec::capex_usd,
+         .range = Range::non_negative,
+         .unit = "USD",
+         .help = "all-in purchase price per GPU (server and network share)"},
+        {.name = "amortization_years",
+         .member = &GpuTypeSpec::amortization_years,
+         .range = Range::positive,
+         .unit = "years",
+         .help = "capex is charged evenly over this life (8,760 h a year), for every GPU-hour of "
+                 "the horizon, busy or idle"},
+        description_key<GpuTypeSpec>(),
+    };
+    return keys;
+}
+
+namespace {
+
+void check_gpu_type(const GpuTypeSpec& spec, const MapReader& g) {
+    if (spec.power_busy_w < spec.power_idle_w) {
+        g.optional("power_busy_w")
+            .fail("expected power_busy_w >= power_idle_w (" +
+                  fmt::format("{:g}", spec.power_idle_w) + "), found " +
+                  fmt::format("{:g}", spec.power_busy_w));
+    }
+}
+
+}  // namespace
+
+// ---- sites (platform.sites.<site>) -------------------------------------------------------------
+
+namespace {
+
+void check_pue(const SiteSpec& spec, const YamlValue& at) {
+    if (spec.pue < 1)
+        at.fail("expected a PUE >= 1, found " + fmt::format("{:g}", spec.pue));
+}
+
+}  // namespace
+
+KeyTable<SiteSpec> site_keys() {
+    static const Key<SiteSpec> keys[] = {
+        {.name = "energy_usd_per_kwh",
+         .member = &SiteSpec::energy_usd_per_kwh,
+         .range = Range::non_negative,
+         .unit = "USD/kWh",
+         .help = "price of facility energy"},
+        {.name = "pue",
+         .member = &SiteSpec::pue,
+         .range = Range::positive,
+         .type = "number >= 1",
+         .check = check_pue,
+         .help = "power usage effectiveness: facility energy = IT energy x PUE"},
+        {.name = "overhead_usd_per_gpu_h",
+         .member = &SiteSpec::overhead_usd_per_gpu_h,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "USD/GPU-h",
+         .help = "space, staff, maintenance, per GPU-hour of the horizon"},
+        {.name = "subsidy_usd_per_gpu_h",
+         .member = &SiteSpec::subsidy_usd_per_gpu_h,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "USD/GPU-h",
+         .help = "subtracted from the cost of every GPU-hour"},
+        description_key<SiteSpec>(),
+    };
+    return keys;
+}
+
+// ---- pools (platform.pools.<pool>) -------------------------------------------------------------
+
+KeyTable<PoolSpec> pool_keys() {
+    static const Key<PoolSpec> keys[] = {
+        {.name = "site",
+         .member = &PoolSpec::site,
+         .type = "name of a site",
+         .help = "where the pool is (its energy price, PUE, overhead)"},
+        {.name = "gpu_type",
+         .member = &PoolSpec::gpu_type,
+         .type = "name of a GPU type",
+         .help = "the GPU of every node"},
+        {.name = "nodes",
+         .member = &PoolSpec::nodes,
+         .range = Range::positive,
+         .unit = "nodes",
+         .also = "at most 10,000,000",
+         .help = "node count; each node is one SimGrid host"},
+        {.name = "gpus_per_node",
+         .member = &PoolSpec::gpus_per_node,
+         .range = Range::positive,
+         .unit = "GPUs",
+         .also = "at most 1,024",
+         .help = "GPUs per node (cores of the SimGrid host); a gang larger than a node takes "
+                 "whole nodes"},
+        {.name = "nodes_per_rack",
+         .member = &PoolSpec::nodes_per_rack,
+         .need = Need::optional,
+         .range = Range::positive,
+         .unit = "nodes",
+         .help = "topology: the rack is the locality and failure domain"},
+        {.name = "intra_node_gbps",
+         .member = &PoolSpec::intra_node_gbps,
+         .need = Need::optional,
+         .range = Range::positive,
+         .unit = "Gb/s",
+         .help = "bandwidth between GPUs of a node (described)"},
+        {.name = "inter_node_gbps",
+         .member = &PoolSpec::inter_node_gbps,
+         .need = Need::optional,
+         .range = Range::positive,
+         .unit = "Gb/s",
+         .help = "each node's link to the pool's switch"},
+        description_key<PoolSpec>(),
+    };
+    return keys;
+}
+
+namespace {
+
+std::vector<std::string> names_of(const auto& list) {
+    std::vector<std::string> names;
+    for (const auto& x : list)
+        names.push_back(x.name);
+    return names;
+}
+
+/** Reports `name` when it is not one of `names` (a site, a GPU type), with the nearest. */
+void check_ref(const YamlValue& at,
+               const std::string& what,
+               const std::string& name,
+               const std::vector<std::string>& names) {
+    if (name.empty() || std::find(names.begin(), names.end(), name) != names.end())
+        return;
+    std::string hint = nearest_name(name, names);
+    at.fail("unknown " + what + " '" + name + "'" +
+            (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
+}
+
+/** References to the platform's sites and GPU types, then the pool's size limits. */
+void check_pool(const PoolSpec& spec, const MapReader& r, const PlatformSpec& p) {
+    check_ref(r.optional("site"), "site", spec.site, names_of(p.sites));
+    check_ref(r.optional("gpu_type"), "GPU type", spec.gpu_type, names_of(p.gpu_types));
+    if (spec.nodes > 10'000'000)
+        r.optional("nodes").fail("expected at most 10000000 nodes, found " +
+                                 std::to_string(spec.nodes));
+    if (spec.gpus_per_node > 1024)
+        r.optional("gpus_per_node")
+            .fail("expected at most 1024 GPUs per node, found " +
+                  std::to_string(spec.gpus_per_node));
+}
+
+}  // namespace
+
+// ---- the platform (platform) ---------------------------------------------------------------
+
+KeyTable<PlatformSpec> platform_keys() {
+    static const Key<PlatformSpec> keys[] = {
+        {.name = "name", .member = &PlatformSpec::name, .help = "the platform's name"},
+        description_key<PlatformSpec>(),
+        {.name = "reference_gpu_type",
+         .type = "name of a GPU type",
+         .default_text = "the only GPU type, when there is one; else required",
+         .help = "the GPU on which work and values per GPU-hour are measured (speed factor 1)"},
+        {.name = "gpu_types",
+         .type = "mapping of GPU types",
+         .default_text = "required (at least one)",
+         .help = "GPU types by name (keys below)"},
+        {.name = "sites",
+         .type = "mapping of sites",
+         .default_text = "required (at least one)",
+         .help = "sites by name (keys below)"},
+        {.name = "pools",
+         .type = "mapping of pools",
+         .default_text = "required (at least one)",
+         .help = "pools of identical nodes by name (keys below); a gang runs inside one pool"},
+    };
+    return keys;
+}
+
+namespace {
+
+/**
+ * Reads the named entries of one of the platform's mappings (gpu_types, sites, pools): each
+ * a mapping of the section's keys, read into a spec named after its entry, then checked.
+ */
+template <class Spec, class Check>
+void read_entries(const MapReader& m,
+                  const char* key,
+                  KeyTable<Spec> keys,
+                  const char* none_found,
+                  std::vector<Spec>& out,
+                  Check check) {
+    auto entries = m.required(key);
+    if (!entries)
+        return;
+    for (const auto& [name, v] : entries->entries()) {
+        check_name(name, v);
+        MapReader r(v, key_names(keys));
+        if (!r.ok())
+            continue;
+        Spec spec;
+        spec.name = name;
+        read_keys(r, keys, spec);
+        check(spec, r);
+        out.push_back(spec);
+    }
+    if (entries->is_map() && out.empty())
+        entries->fail(none_found);
+}
+
+void read_reference_gpu_type(const MapReader& m, PlatformSpec& p) {
+    if (p.gpu_types.size() == 1 && !m.has("reference_gpu_type")) {
+        p.reference_gpu_type = p.gpu_types.front().name;
+        return;
+    }
+    p.reference_gpu_type = m.text("reference_gpu_type");
+    check_ref(m.optional("reference_gpu_type"), "GPU type", p.reference_gpu_type,
+              names_of(p.gpu_types));
+}
+
+}  // namespace
+
+PlatformSpec read_platform(const YamlValue& v) {
+    PlatformSpec p;
+    p.file = v.file();
+    MapReader m(v, key_names(platform_keys()));
+    if (!m.ok())
+        return p;
+    auto no_check = [](const auto&, const MapReader&) {};
+    read_keys(
+        m, platform_keys(), p,
+        {
+            // Read last, below: it names one of the GPU types.
+            {"reference_gpu_type", [] {}},
+            {"gpu_types",
+             [&] {
+                 read_entries(m, "gpu_types", gpu_type_keys(),
+                              "expected at least one GPU type, found none", p.gpu_types,
+                              check_gpu_type);
+             }},
+            {"sites",
+             [&] {
+                 read_entries(m, "sites", site_keys(), "expected at least one site, found none",
+                              p.sites, no_check);
+             }},
+            {"pools",
+             [&] {
+                 read_entries(
+                     m, "pools", pool_keys(), "expected at least one pool, found none", p.pools,
+                     [&](const PoolSpec& spec, const MapReader& r) { check_pool(spec, r, p); });
+             }},
+        });
+    read_reference_gpu_type(m, p);
+    return p;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,44 @@
+#pragma once
+// The sections of the inputs, each with its key table and its reader, defined in the file
+// named after it:
+//   platform_loader.cpp  platform, gpu_types, sites, pools
+//   workload_loader.cpp  workload, classes (common, service, batch), rate profiles, distributions
+//   policy_loader.cpp    policy
+//   scenario_loader.cpp  the scenario's top level, output, engine, and load_scenario()
+// key_reference.cpp lists the tables for accepted_keys() and docs/config.md. Internal to
+// sim/config: the rest of fleetsim calls load_scenario().
+
+#include "sim/config/key_table.hpp"
+#include "sim/config/spec.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+#include <string>
+
+namespace fleetsim {
+
+KeyTable<ScenarioSpec> scenario_keys();
+KeyTable<OutputSpec> output_keys();
+KeyTable<ScenarioSpec> engine_keys();
+KeyTable<PolicySpec> policy_keys();
+KeyTable<PlatformSpec> platform_keys();
+KeyTable<GpuTypeSpec> gpu_type_keys();
+KeyTable<SiteSpec> site_keys();
+KeyTable<PoolSpec> pool_keys();
+KeyTable<WorkloadSpec> workload_keys();
+KeyTable<WorkloadClassSpec> class_keys();
+KeyTable<ServiceSpec> service_keys();
+KeyTable<BatchSpec> batch_keys();
+KeyTable<RateProfileSpec> profile_keys();
+KeyTable<DistributionSpec> distribution_keys();
+
+/** A platform mapping (the platform file, or `platform:` inline). */
+PlatformSpec read_platform(const YamlValue& v);
+/** A workload mapping; class pools are checked against `platform`. */
+WorkloadSpec read_workload(const YamlValue& v, const PlatformSpec& platform);
+/** `policy: NAME` or `policy: {name, params}`. */
+PolicySpec read_policy(const YamlValue& v);
+
+/** Reports a name that is not letters, digits, '-' and '_' (pools, classes, the scenario). */
+void check_name(const std::string& name, const YamlValue& at);
+
+}  // namespace fleetsim

@@ -1,0 +1,512 @@
+// The workload file (or `workload:` inline): its classes, each a service or a batch class,
+// with their rate profiles and distributions. Each section's keys are a table
+// (sim/config/key_table.hpp says how to add one); the checks that involve other keys follow
+// each section's reader.
+
+#include "sim/config/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fleetsim {
+
+// ---- distributions (workload.classes.<class>.<distribution>) ------------------------------------
+
+KeyTable<DistributionSpec> distribution_keys() {
+    static const Key<DistributionSpec> keys[] = {
+        {.name = "dist",
+         .choices = {"constant", "exponential", "lognormal", "uniform", "empirical"},
+         .default_text = "required in the mapping form",
+         .help = "the shape"},
+        {.name = "value",
+         .member = &DistributionSpec::value,
+         .unit = "the key's unit",
+         .default_text = "required for `constant`",
+         .help = "the value"},
+        {.name = "mean",
+         .member = &DistributionSpec::mean,
+         .range = Range::positive,
+         .unit = "the key's unit",
+         .default_text = "required for `exponential`, `lognormal`",
+         .help = "the arithmetic mean"},
+        {.name = "sigma",
+         .member = &DistributionSpec::sigma,
+         .range = Range::positive,
+         .default_text = "required for `lognormal`",
+         .help = "standard deviation of log(x); mu = ln(mean) - sigma^2 / 2"},
+        {.name = "low",
+         .member = &DistributionSpec::low,
+         .unit = "the key's unit",
+         .default_text = "required for `uniform`",
+         .help = "lower bound"},
+        {.name = "high",
+         .member = &DistributionSpec::high,
+         .unit = "the key's unit",
+         .type = "number >= `low`",
+         .default_text = "required for `uniform`",
+         .help = "upper bound"},
+        {.name = "values",
+         .unit = "the key's unit",
+         .type = "list of numbers (at least one)",
+         .default_text = "required for `empirical`",
+         .help = "the values drawn"},
+        {.name = "weights",
+         .need = Need::optional,
+         .type = "list of numbers >= 0, one per value",
+         .default_text = "equal weights",
+         .help = "relative frequency of each value"},
+    };
+    return keys;
+}
+
+namespace {
+
+void read_empirical(const MapReader& m, DistributionSpec& d, const Range& range) {
+    if (auto values = m.required("values")) {
+        for (const auto& e : values->elements())
+            d.values.push_back(e.number(range).value_or(0));
+        if (values->is_sequence() && d.values.empty())
+            values->fail("expected at least one value, found an empty list");
+    }
+    if (m.has("weights")) {
+        auto weights = m.optional("weights");
+        for (const auto& e : weights.elements())
+            d.weights.push_back(e.number(Range::non_negative).value_or(0));
+        if (weights.is_sequence() && d.weights.size() != d.values.size()) {
+            weights.fail("expected " + std::to_string(d.values.size()) +
+                         " weights (one per value), found " + std::to_string(d.weights.size()));
+        }
+    }
+}
+
+/** A number (a constant) or a mapping whose `dist` decides its keys; values in `range`. */
+DistributionSpec read_distribution(const YamlValue& v, const Range& range) {
+    using Shape = DistributionSpec::Shape;
+    DistributionSpec d;
+    if (v.is_scalar()) {
+        d.shape = Shape::constant;
+        d.value = v.number(range).value_or(0);
+        return d;
+    }
+    const auto& keys = distribution_keys();
+    MapReader m(v, key_names(keys));
+    if (!m.ok())
+        return d;
+    const std::string dist = m.choice("dist", key(keys, "dist").choices);
+    if (dist == "constant") {
+        d.shape = Shape::constant;
+        read_key(m, key(keys, "value"), d, range);
+    } else if (dist == "exponential") {
+        d.shape = Shape::exponential;
+        read_key(m, key(keys, "mean"), d);
+    } else if (dist == "lognormal") {
+        d.shape = Shape::lognormal;
+        read_key(m, key(keys, "mean"), d);
+        read_key(m, key(keys, "sigma"), d);
+    } else if (dist == "uniform") {
+        d.shape = Shape::uniform;
+        read_key(m, key(keys, "low"), d, range);
+        read_key(m, key(keys, "high"), d, range);
+        if (d.high < d.low)
+            m.value().fail("expected high >= low, found low " + fmt::format("{:g}", d.low) +
+                           " and high " + fmt::format("{:g}", d.high));
+    } else if (dist == "empirical") {
+        d.shape = Shape::empirical;
+        read_empirical(m, d, range);
+    }
+    return d;
+}
+
+}  // namespace
+
+// ---- rate profiles (workload.classes.<class>.profile) ------------------------------------------
+
+namespace {
+
+void check_peak_h(const RateProfileSpec& p, const YamlValue& at) {
+    if (p.peak_h >= 24)
+        at.fail("expected an hour in [0, 24), found " + std::to_string(p.peak_h));
+}
+
+}  // namespace
+
+KeyTable<RateProfileSpec> profile_keys() {
+    static const Key<RateProfileSpec> keys[] = {
+        {.name = "shape",
+         .choices = {"constant", "diurnal", "trace"},
+         .default_text = "required when `profile` is given",
+         .help = "the shape of the multiplier"},
+        {.name = "amplitude",
+         .member = &RateProfileSpec::amplitude,
+         .range = Range::unit_interval,
+         .default_text = "required for `diurnal`",
+         .help = "multiplier 1 + amplitude x cos(2 pi (t_h - peak_h) / 24)"},
+        {.name = "peak_h",
+         .member = &RateProfileSpec::peak_h,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "h of the day",
+         .type = "number in [0, 24)",
+         .default_text = "`0` (`diurnal`)",
+         .check = check_peak_h,
+         .help = "hour of the daily peak (t = 0 is midnight)"},
+        {.name = "points",
+         .unit = "s, multiplier",
+         .type = "list of `[t_s, factor]`",
+         .default_text = "required for `trace`",
+         .help = "piecewise-constant multiplier from each time on (times increasing, factors "
+                 ">= 0; the first factor also holds before the first time)"},
+        {.name = "period_s",
+         .member = &RateProfileSpec::period_s,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "s",
+         .default_text = "`0` (`trace`)",
+         .help = "the trace repeats with this period; 0: it does not repeat (the last factor "
+                 "holds)"},
+    };
+    return keys;
+}
+
+namespace {
+
+/** `points: [[t_s, factor], ...]`, times increasing. */
+void read_trace_points(const MapReader& m, RateProfileSpec& p) {
+    auto points = m.required("points");
+    if (!points)
+        return;
+    double last_t = -1;
+    for (const auto& e : points->elements()) {
+        auto pair = e.elements();
+        if (pair.size() != 2) {
+            if (e.is_sequence())
+                e.fail("expected [t_s, factor], found a list of " + std::to_string(pair.size()));
+            continue;
+        }
+        double t = pair[0].number(Range::non_negative).value_or(0);
+        double f = pair[1].number(Range::non_negative).value_or(0);
+        if (t <= last_t)
+            pair[0].fail("expected times in increasing order, found " + fmt::format("{:g}", t) +
+                         " after " + fmt::format("{:g}", last_t));
+        last_t = t;
+        p.points_t_s.push_back(t);
+        p.points_factor.push_back(f);
+    }
+    if (points->is_sequence() && p.points_t_s.empty())
+        points->fail("expected at least one point, found an empty list");
+}
+
+/** An absent profile is constant; otherwise its `shape` decides its keys. */
+RateProfileSpec read_profile(const YamlValue& v) {
+    RateProfileSpec p;
+    if (!v.defined())
+        return p;
+    const auto& keys = profile_keys();
+    MapReader m(v, key_names(keys));
+    if (!m.ok())
+        return p;
+    const std::string shape = m.choice("shape", key(keys, "shape").choices);
+    if (shape == "diurnal") {
+        p.shape = RateProfileSpec::Shape::diurnal;
+        read_key(m, key(keys, "amplitude"), p);
+        read_key(m, key(keys, "peak_h"), p);
+    } else if (shape == "trace") {
+        p.shape = RateProfileSpec::Shape::trace;
+        read_key(m, key(keys, "period_s"), p);
+        read_trace_points(m, p);
+    }
+    return p;
+}
+
+}  // namespace
+
+// ---- services (workload.classes.<class>, kind: service) ----------------------------------------
+
+KeyTable<ServiceSpec> service_keys() {
+    static const Key<ServiceSpec> keys[] = {
+        {.name = "unit",
+         .member = &ServiceSpec::unit,
+         .help = "the unit of demand, e.g. `million output tokens`, `video-second`"},
+        {.name = "demand_units_per_s",
+         .member = &ServiceSpec::demand_units_per_s,
+         .range = Range::non_negative,
+         .unit = "units/s",
+         .help = "mean arrival rate of demand, multiplied by the profile"},
+        {.name = "profile",
+         .need = Need::optional,
+         .type = "mapping",
+         .default_text = "constant",
+         .help = "how the rate varies over time (keys below)"},
+        {.name = "gpu_s_per_unit",
+         .member = &ServiceSpec::gpu_s_per_unit,
+         .range = Range::positive,
+         .unit = "reference-GPU s/unit",
+         .help = "GPU time one unit of demand takes on the reference GPU at full load"},
+        {.name = "price_usd_per_unit",
+         .member = &ServiceSpec::price_usd_per_unit,
+         .range = Range::non_negative,
+         .unit = "USD/unit",
+         .help = "revenue per unit served"},
+        {.name = "ad_revenue_usd_per_unit",
+         .member = &ServiceSpec::ad_revenue_usd_per_unit,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "USD/unit",
+         .help = "advertising income per unit served, on top of the price"},
+        {.name = "slo_s",
+         .member = &ServiceSpec::slo_s,
+         .range = Range::non_negative,
+         .unit = "s",
+         .help = "demand waiting longer than this is lost"},
+        {.name = "max_utilization",
+         .member = &ServiceSpec::max_utilization,
+         .range = Range::fraction,
+         .help = "busy / allocated ceiling that keeps latency within the SLO: a GPU serves at "
+                 "most this fraction of its time"},
+    };
+    return keys;
+}
+
+namespace {
+
+ServiceSpec read_service(const MapReader& m) {
+    ServiceSpec s;
+    read_keys(m, service_keys(), s,
+              {{"profile", [&] { s.profile = read_profile(m.optional("profile")); }}});
+    return s;
+}
+
+}  // namespace
+
+// ---- batch classes (workload.classes.<class>, kind: batch) -------------------------------------
+
+namespace {
+
+void check_max_jobs(const BatchSpec& b, const YamlValue& at) {
+    if (b.max_jobs < -1)
+        at.fail("expected -1 (no limit) or a count >= 0, found " + std::to_string(b.max_jobs));
+}
+
+}  // namespace
+
+KeyTable<BatchSpec> batch_keys() {
+    static const Key<BatchSpec> keys[] = {
+        {.name = "arrival_rate_per_h",
+         .member = &BatchSpec::arrival_rate_per_h,
+         .range = Range::non_negative,
+         .unit = "jobs/h",
+         .help = "mean Poisson arrival rate, multiplied by the profile (thinning)"},
+        {.name = "profile",
+         .need = Need::optional,
+         .type = "mapping",
+         .default_text = "constant",
+         .help = "how the arrival rate varies over time (keys below)"},
+        {.name = "gpus",
+         .unit = "GPUs",
+         .type = "distribution of numbers > 0",
+         .help = "gang size: all GPUs start and stop together; rounded to the nearest integer, "
+                 "at least 1"},
+        {.name = "work_gpu_h",
+         .unit = "reference GPU-h",
+         .type = "distribution of numbers > 0",
+         .default_text = "one of the two",
+         .help = "work of the whole gang on the reference GPU; duration = work / (gpus x speed "
+                 "factor)"},
+        {.name = "duration_s",
+         .unit = "s on the reference GPU",
+         .type = "distribution of numbers > 0",
+         .default_text = "one of the two",
+         .help = "duration on the reference GPU (work = duration x gpus); on a GPU k times "
+                 "faster, duration / k"},
+        {.name = "value_usd_per_gpu_h",
+         .member = &BatchSpec::value_usd_per_gpu_h,
+         .range = Range::non_negative,
+         .unit = "USD per reference GPU-h",
+         .default_text = "one of the two",
+         .help = "revenue (or internal value) of each GPU-hour of work delivered, counted as "
+                 "work is saved, including work in progress at the horizon"},
+        {.name = "value_usd_per_job",
+         .member = &BatchSpec::value_usd_per_job,
+         .range = Range::non_negative,
+         .unit = "USD/job",
+         .default_text = "one of the two",
+         .help = "revenue of each completed job (nothing for incomplete ones); its value per "
+                 "GPU-hour is this / the job's work"},
+        {.name = "preemptible",
+         .member = &BatchSpec::preemptible,
+         .need = Need::optional,
+         .help = "whether a policy may stop a running job and requeue it"},
+        {.name = "checkpoint_interval_s",
+         .member = &BatchSpec::checkpoint_interval_s,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "s",
+         .help = "work survives a preemption up to the last checkpoint; 0: no checkpoints, a "
+                 "preempted job restarts from zero"},
+        {.name = "restart_cost_s",
+         .member = &BatchSpec::restart_cost_s,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "s",
+         .help = "time to reload after a preemption, paid on the GPUs at the next start"},
+        {.name = "max_jobs",
+         .member = &BatchSpec::max_jobs,
+         .need = Need::optional,
+         .unit = "jobs",
+         .type = "integer >= -1",
+         .check = check_max_jobs,
+         .help = "stop generating after this many jobs; -1: no limit"},
+    };
+    return keys;
+}
+
+namespace {
+
+/** Exactly one of work_gpu_h and duration_s: the work of each job, as a distribution. */
+void read_work(const MapReader& m, BatchSpec& b) {
+    const std::string work_key = m.exactly_one_of({"work_gpu_h", "duration_s"});
+    if (work_key.empty())
+        return;
+    b.work_is_duration = work_key == "duration_s";
+    b.work = read_distribution(m.optional(work_key), Range::positive);
+}
+
+/** Exactly one of value_usd_per_gpu_h and value_usd_per_job, which sets the value basis. */
+void read_value(const MapReader& m, BatchSpec& b) {
+    const std::string value_key = m.exactly_one_of({"value_usd_per_gpu_h", "value_usd_per_job"});
+    if (value_key.empty())
+        return;
+    b.value_basis =
+        value_key == "value_usd_per_job" ? BatchSpec::Value::per_job : BatchSpec::Value::per_gpu_h;
+    read_key(m, key(batch_keys(), value_key), b);
+}
+
+BatchSpec read_batch(const MapReader& m) {
+    BatchSpec b;
+    read_keys(m, batch_keys(), b,
+              {
+                  {"profile", [&] { b.profile = read_profile(m.optional("profile")); }},
+                  {"gpus",
+                   [&] {
+                       if (auto g = m.required("gpus"))
+                           b.gpus = read_distribution(*g, Range::positive);
+                   }},
+                  {"work_gpu_h", [&] { read_work(m, b); }},
+                  {"duration_s", [] {}},  // read with work_gpu_h: exactly one of the two
+                  {"value_usd_per_gpu_h", [&] { read_value(m, b); }},
+                  {"value_usd_per_job", [] {}},  // read with value_usd_per_gpu_h
+              });
+    return b;
+}
+
+}  // namespace
+
+// ---- every class (workload.classes.<class>) --------------------------------------------------
+
+KeyTable<WorkloadClassSpec> class_keys() {
+    static const Key<WorkloadClassSpec> keys[] = {
+        {.name = "family",
+         .member = choice_member<&WorkloadClassSpec::family>(),
+         .choices = {"llm", "video"},
+         .help = "the kind of model the work serves (reported per class)"},
+        {.name = "kind",
+         .member = choice_member<&WorkloadClassSpec::kind>(),
+         .choices = {"service", "batch"},
+         .help = "online demand served as a rate, or discrete jobs; decides which keys below "
+                 "apply"},
+        {.name = "pools",
+         .need = Need::optional,
+         .type = "list of pool names",
+         .default_text = "all pools, in platform order",
+         .help = "the pools the class may use, in the order policies try them"},
+        description_key<WorkloadClassSpec>(),
+    };
+    return keys;
+}
+
+namespace {
+
+void read_class_pools(const MapReader& r,
+                      const std::vector<std::string>& pool_names,
+                      WorkloadClassSpec& c) {
+    if (!r.has("pools"))
+        return;
+    for (const auto& e : r.optional("pools").elements()) {
+        auto pool = e.text().value_or("");
+        if (std::find(pool_names.begin(), pool_names.end(), pool) == pool_names.end()) {
+            std::string hint = nearest_name(pool, pool_names);
+            e.fail("unknown pool '" + pool + "'" +
+                   (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
+        }
+        c.pools.push_back(pool);
+    }
+}
+
+/** The keys a class accepts: every class's, and those of its kind. */
+std::vector<std::string> class_key_names(const std::string& kind) {
+    std::vector<std::string> allowed = key_names(class_keys());
+    const auto extra = kind == "batch" ? key_names(batch_keys()) : key_names(service_keys());
+    allowed.insert(allowed.end(), extra.begin(), extra.end());
+    return allowed;
+}
+
+void read_classes(const MapReader& m, const PlatformSpec& platform, WorkloadSpec& w) {
+    std::vector<std::string> pool_names;
+    for (const auto& p : platform.pools)
+        pool_names.push_back(p.name);
+    auto classes = m.required("classes");
+    if (!classes)
+        return;
+    for (const auto& [name, cv] : classes->entries()) {
+        check_name(name, cv);
+        if (!cv.is_map()) {
+            cv.fail("expected a mapping, found " + cv.found());
+            continue;
+        }
+        // The kind decides which keys are allowed, so read it before checking the others.
+        std::string kind = "service";
+        if (cv.child("kind").defined())
+            kind = cv.child("kind").choice(key(class_keys(), "kind").choices).value_or("service");
+        MapReader r(cv, class_key_names(kind));
+        WorkloadClassSpec c;
+        c.name = name;
+        read_keys(r, class_keys(), c, {{"pools", [&] { read_class_pools(r, pool_names, c); }}});
+        if (c.kind == Kind::service) {
+            c.service = read_service(r);
+        } else {
+            c.batch = read_batch(r);
+        }
+        w.classes.push_back(c);
+    }
+    if (classes->is_map() && w.classes.empty())
+        classes->fail("expected at least one workload class, found none");
+}
+
+}  // namespace
+
+// ---- the workload (workload) -----------------------------------------------------------------
+
+KeyTable<WorkloadSpec> workload_keys() {
+    static const Key<WorkloadSpec> keys[] = {
+        {.name = "name", .member = &WorkloadSpec::name, .help = "the workload's name"},
+        description_key<WorkloadSpec>(),
+        {.name = "classes",
+         .type = "mapping of classes",
+         .default_text = "required (at least one)",
+         .help = "workload classes by name (keys below)"},
+    };
+    return keys;
+}
+
+WorkloadSpec read_workload(const YamlValue& v, const PlatformSpec& platform) {
+    WorkloadSpec w;
+    w.file = v.file();
+    MapReader m(v, key_names(workload_keys()));
+    if (!m.ok())
+        return w;
+    read_keys(m, workload_keys(), w, {{"classes", [&] { read_classes(m, platform, w); }}});
+    return w;
+}
+
+}  // namespace fleetsim
