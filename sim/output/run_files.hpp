@@ -17,7 +17,7 @@ void check_output_dir(const std::string& dir);
 /**
  * Writes the output folder atomically: everything goes to a temporary sibling folder that is
  * renamed into place only when complete, so an interrupted run never leaves a folder that
- * looks finished. `summary` is compute_figures()' with wall_s set. Returns the folder written.
+ * looks finished. `summary` is what compute_figures() gave, with wall_s set. Returns the folder written.
  */
 std::string write_outputs(const ScenarioSpec& scenario,
                           const RunResult& result,

@@ -56,7 +56,7 @@ std::string written(const Records& rows) {
 
 TEST_SUITE("csv") {
     TEST_CASE(
-        "quoted fields hold commas, quotes and line breaks, and a write reads back the same") {
+        "quoted fields hold commas and quotes and line breaks and a write reads back the same") {
         const Records rows = {{"plain", "a,b", "say \"hi\"", "", "two\nlines", "cr\r\nlf"},
                               {"x", "", "", "\"", ",", " spaced "}};
         const std::string text = written(rows);
@@ -68,7 +68,7 @@ TEST_SUITE("csv") {
         CHECK(parse("\"a\",\"\"\n") == Records{{"a", ""}});
     }
 
-    TEST_CASE("CRLF and LF both end a record, and a missing final line break loses nothing") {
+    TEST_CASE("CRLF and LF both end a record and a missing final line break loses nothing") {
         CHECK(parse("a,b\r\nc,d\r\n") == Records{{"a", "b"}, {"c", "d"}});
         CHECK(parse("a,b\nc,d") == Records{{"a", "b"}, {"c", "d"}});
         CHECK(parse("a,b\r\nc,\"d\"") == Records{{"a", "b"}, {"c", "d"}});
@@ -157,7 +157,7 @@ TEST_SUITE("csv") {
         CHECK(out.str() == "-3,18446744073709551615,5\n");
     }
 
-    TEST_CASE("CsvReader: columns by name, typed fields, errors name file, line, column, key") {
+    TEST_CASE("CsvReader gives columns by name and typed fields and errors that name the cell") {
         fleetsim::test::TempDir tmp("csv-reader");
         fleetsim::test::write_file(tmp / "a.csv",
                                    "name,value,count\n\"a, quoted\",1.5,3\nb,,\nc,x1,2\n");
