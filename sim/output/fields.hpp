@@ -96,7 +96,10 @@ template <class T>
 inline constexpr bool is_vector<std::vector<T>> = true;
 }  // namespace field_detail
 
-/** The name of R's field `member`: a compile-time error when it is not in R's table. */
+/**
+ * The name of R's field `member`. A member that is not in R's table is a std::logic_error (a
+ * compile error where the call is evaluated at compile time).
+ */
 template <Described R, class T>
 constexpr std::string_view name_of(T R::*member) {
     std::string_view out;
@@ -318,7 +321,7 @@ void from_value(const Json& j, T& out) {
 
 }  // namespace field_detail
 
-/** summary.json from a record (nlohmann finds it by ADL): the kJsonOnly and plain fields. */
+/** A record as JSON (nlohmann finds it by ADL): its fields that are in the JSON, in order. */
 template <class Json, Described R>
 void to_json(Json& j, const R& r) {
     j = Json::object();
@@ -337,7 +340,7 @@ void to_json(Json& j, const R& r) {
     });
 }
 
-/** A record from summary.json: FieldError (dotted key) on a missing firm field or a bad type. */
+/** A record from JSON: a FieldError (dotted key) on a missing firm field or a wrong type. */
 template <class Json, Described R>
 void from_json(const Json& j, R& r) {
     if (!j.is_object())
