@@ -5,7 +5,9 @@
 #include "sim/bound/hindsight_bound.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
-#include "sim/output/run_report.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/output/run_figures.hpp"
+#include "sim/output/run_files.hpp"
 #include "sim/report/report.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/sweep_run.hpp"
@@ -87,12 +89,12 @@ int run(const Options& o) {
     if (o.bound)
         bound = hindsight_bound(scenario, BoundOptions{o.interval_s});
     RunResult result = run_simulation(scenario, std::move(policy));
-    RunFigures figures = compute_figures(scenario, result);
-    if (bound)
-        figures.bound_revenue_usd = bound->revenue_usd;
+    RunSummary figures =
+        compute_figures(scenario, result, bound ? std::optional(bound->revenue_usd) : std::nullopt);
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir, wall_s);
+    figures.wall_s = wall_s;
+    const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir);
     if (bound)
         write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
     // The report reads the folder just written, as `fleetsim report DIR` would.
@@ -296,6 +298,9 @@ int main(int argc, char** argv) {
         std::cerr << "fleetsim: " << e.what() << "\n";
         return 2;
     } catch (const InputError& e) {
+        std::cerr << "fleetsim: " << e.what() << "\n";
+        return 2;
+    } catch (const CsvError& e) {  // a CSV file read as input (fleetsim report): bad input too
         std::cerr << "fleetsim: " << e.what() << "\n";
         return 2;
     } catch (const std::exception& e) {

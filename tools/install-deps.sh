@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config git
     libsimgrid-dev libboost-graph-dev libyaml-cpp-dev libspdlog-dev libfmt-dev doctest-dev
-    libcli11-dev nlohmann-json3-dev libcsv-dev
+    libcli11-dev nlohmann-json3-dev
     libsqlite3-dev libsqlitecpp-dev libglpk-dev openmpi-bin libopenmpi-dev
     nodejs npm chromium
 )

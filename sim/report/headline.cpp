@@ -79,12 +79,23 @@ std::vector<Group> groups_of(const RunSummary& s) {
     return classes;
 }
 
+using S = RunSummary;
+using F = FleetFigures;
+using T = RunTotals;
+using C = ClassFigures;
+
 /** Below this an amount shows as $0: the headline then says there was none. */
 constexpr double kWholeDollar = 0.5;
 
 HeadlinePart words(std::string text) {
     return {std::move(text), "", std::nullopt};
 }
+/** The key of a class's figure summed over a group: "family:video:opportunity_cost_usd". */
+template <class T>
+std::string figure_key(const std::string& group, T ClassFigures::*figure) {
+    return group + ":" + std::string(name_of(figure));
+}
+
 HeadlinePart number(std::string text, std::string key, double value) {
     return {std::move(text), std::move(key), value};
 }
@@ -123,7 +134,7 @@ std::optional<HeadlineSentence> share_sentence(const RunSummary& s) {
     if (pick->opportunity_cost_usd >= kWholeDollar) {
         out.push_back(words("; the GPU-hours it held could have earned "));
         out.push_back(number(format_usd(pick->opportunity_cost_usd),
-                             pick->key_prefix + ":opportunity_cost_usd",
+                             figure_key(pick->key_prefix, &C::opportunity_cost_usd),
                              pick->opportunity_cost_usd));
         out.push_back(words(" more in the best work left waiting (its opportunity cost)."));
     } else {
@@ -141,15 +152,19 @@ HeadlineSentence books_sentence(const RunSummary& s) {
         number(whole ? fmt::format("{:.0f}", days) : fmt::format("{:.1f}", days), "horizon_days",
                days),
         words(whole && std::round(days) == 1 ? " day the " : " days the "),
-        number(format_count(s.gpus), "fleet.gpus", s.gpus),
+        number(format_count(s.fleet.gpus), json_path(&S::fleet, &F::gpus), s.fleet.gpus),
         words("-GPU fleet earned "),
-        number(format_usd(s.revenue_usd), "totals.revenue_usd", s.revenue_usd),
+        number(format_usd(s.totals.revenue_usd), json_path(&S::totals, &T::revenue_usd),
+               s.totals.revenue_usd),
         words(", cost "),
-        number(format_usd(s.cost_usd), "totals.cost_usd", s.cost_usd),
+        number(format_usd(s.totals.cost_usd), json_path(&S::totals, &T::cost_usd),
+               s.totals.cost_usd),
         words(" and made a profit of "),
-        number(format_usd(s.profit_usd), "totals.profit_usd", s.profit_usd),
+        number(format_usd(s.totals.profit_usd), json_path(&S::totals, &T::profit_usd),
+               s.totals.profit_usd),
         words("; "),
-        number(format_share(s.utilization), "fleet.utilization", s.utilization),
+        number(format_share(s.fleet.utilization), json_path(&S::fleet, &F::utilization),
+               s.fleet.utilization),
         words(" of its GPU-hours did work."),
     };
 }
@@ -191,7 +206,7 @@ std::optional<HeadlineSentence> loss_sentence(const RunSummary& s) {
 
 /** Sentence 3: the class with the largest opportunity cost, and why. */
 HeadlineSentence opportunity_sentence(const RunSummary& s) {
-    const ClassSummary* top = nullptr;
+    const ClassFigures* top = nullptr;
     for (const auto& c : s.classes) {
         if (c.opportunity_cost_usd >= kWholeDollar &&
             (top == nullptr || c.opportunity_cost_usd > top->opportunity_cost_usd))
@@ -204,27 +219,28 @@ HeadlineSentence opportunity_sentence(const RunSummary& s) {
     }
     const std::string k = "class:" + top->name;
     // Next to the revenue, a few dollars are noise in the books, not a lesson.
-    if (top->opportunity_cost_usd < 1e-3 * s.revenue_usd) {
+    if (top->opportunity_cost_usd < 1e-3 * s.totals.revenue_usd) {
         return {words("Opportunity costs were negligible: the largest, " + top->name + "'s, was "),
-                number(format_usd(top->opportunity_cost_usd), k + ":opportunity_cost_usd",
-                       top->opportunity_cost_usd),
+                number(format_usd(top->opportunity_cost_usd),
+                       figure_key(k, &C::opportunity_cost_usd), top->opportunity_cost_usd),
                 words(".")};
     }
     HeadlineSentence out = {
         words("The largest opportunity cost was " + top->name + "'s, "),
-        number(format_usd(top->opportunity_cost_usd), k + ":opportunity_cost_usd",
+        number(format_usd(top->opportunity_cost_usd), figure_key(k, &C::opportunity_cost_usd),
                top->opportunity_cost_usd),
     };
-    if (top->revenue_usd_per_gpu_h && s.mean_shadow_price_usd_per_gpu_h) {
+    if (top->revenue_usd_per_gpu_h && s.fleet.mean_shadow_price_usd_per_gpu_h) {
         out.push_back(words(": it earned "));
         out.push_back(number(format_usd_rate(*top->revenue_usd_per_gpu_h),
-                             k + ":revenue_usd_per_gpu_h", *top->revenue_usd_per_gpu_h));
+                             figure_key(k, &C::revenue_usd_per_gpu_h),
+                             *top->revenue_usd_per_gpu_h));
         out.push_back(
             words(" per GPU-hour while the shadow price (what the best waiting work "
                   "would pay) averaged "));
-        out.push_back(number(format_usd_rate(*s.mean_shadow_price_usd_per_gpu_h),
-                             "fleet.mean_shadow_price_usd_per_gpu_h",
-                             *s.mean_shadow_price_usd_per_gpu_h));
+        const double shadow = *s.fleet.mean_shadow_price_usd_per_gpu_h;
+        out.push_back(number(format_usd_rate(shadow),
+                             json_path(&S::fleet, &F::mean_shadow_price_usd_per_gpu_h), shadow));
     }
     out.push_back(words("."));
     return out;

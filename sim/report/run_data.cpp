@@ -1,7 +1,6 @@
 #include "sim/report/run_data.hpp"
 
-#include "sim/config/input_error.hpp"
-#include "sim/report/csv_reader.hpp"
+#include "sim/io/csv.hpp"
 #include "sim/report/headline.hpp"
 #include "sim/report/run_summary.hpp"
 #include "sim/report/wait_histogram.hpp"
@@ -27,13 +26,16 @@ struct Series {
 };
 
 Series read_series(const std::string& path, const RunSummary& summary) {
-    const CsvReader reader(path);
-    const std::size_t t = reader.column("t_s"), cls = reader.column("class"),
-                      alloc = reader.column("gpus_allocated"), busy = reader.column("gpus_busy"),
-                      demand = reader.column("demand_units_per_s"),
-                      served = reader.column("served_units_per_s"),
-                      revenue = reader.column("revenue_usd"),
-                      shadow = reader.column("shadow_price_usd_per_gpu_h");
+    using R = TimeseriesRow;
+    CsvReader reader(path);
+    // Only the columns the charts draw are read (and checked).
+    const std::size_t t = reader.column(name_of(&R::t_s)), cls = reader.column(name_of(&R::cls)),
+                      alloc = reader.column(name_of(&R::gpus_allocated)),
+                      busy = reader.column(name_of(&R::gpus_busy)),
+                      demand = reader.column(name_of(&R::demand_units_per_s)),
+                      served = reader.column(name_of(&R::served_units_per_s)),
+                      revenue = reader.column(name_of(&R::revenue_usd)),
+                      shadow = reader.column(name_of(&R::shadow_price_usd_per_gpu_h));
     std::map<std::string, std::size_t, std::less<>> index;
     for (std::size_t i = 0; i < summary.classes.size(); ++i)
         index.emplace(summary.classes[i].name, i);
@@ -42,10 +44,8 @@ Series read_series(const std::string& path, const RunSummary& summary) {
     reader.for_each_row([&](const CsvRow& row) {
         const double t_s = row.number(t);
         if (s.t_s.empty() || t_s != s.t_s.back()) {
-            if (!s.t_s.empty() && t_s < s.t_s.back()) {
-                throw InputError({path, row.line(), static_cast<int>(t) + 1}, "t_s",
-                                 "expected times in increasing order");
-            }
+            if (!s.t_s.empty() && t_s < s.t_s.back())
+                row.fail(t, "expected times in increasing order");
             s.t_s.push_back(t_s);
             s.shadow.push_back(row.number(shadow));
             for (auto& c : s.classes) {
@@ -55,10 +55,8 @@ Series read_series(const std::string& path, const RunSummary& summary) {
             }
         }
         auto it = index.find(row.text(cls));
-        if (it == index.end()) {
-            throw InputError({path, row.line(), static_cast<int>(cls) + 1}, "class",
-                             "expected a class of summary.json, found '" + row.text(cls) + "'");
-        }
+        if (it == index.end())
+            row.fail(cls, "expected a class of summary.json, found '" + row.text(cls) + "'");
         auto& c = s.classes[it->second];
         c.allocated.back() = row.number(alloc);
         c.busy.back() = row.number(busy);
@@ -123,7 +121,7 @@ OrderedJson rounded(const std::vector<double>& v) {
  * average over the run.
  */
 std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
-                                                  const ClassSummary& summary) {
+                                                  const ClassFigures& summary) {
     std::optional<double> average;
     if (summary.busy_gpu_h && summary.served_units > 0)
         average = *summary.busy_gpu_h * 3600.0 / summary.served_units;
@@ -170,7 +168,8 @@ double round_significant(double x, int digits) {
 
 OrderedJson build_run_data(const std::string& dir) {
     const fs::path root(dir);
-    const RunSummary summary = read_run_summary((root / "summary.json").string());
+    const SummaryFile file = read_run_summary((root / "summary.json").string());
+    const RunSummary& summary = file.summary;
     Series series = read_series((root / "timeseries.csv").string(), summary);
     const std::size_t rows_per_point = (series.t_s.size() + kMaxChartPoints - 1) / kMaxChartPoints;
     if (rows_per_point > 1)
@@ -181,7 +180,7 @@ OrderedJson build_run_data(const std::string& dir) {
     OrderedJson meta;
     meta["scenario"] = summary.scenario;
     meta["policy"] = summary.policy;
-    meta["seed"] = summary.seed;
+    meta["seed"] = static_cast<double>(summary.seed);  // as ever: the page's data stays the same
     meta["horizon_s"] = summary.horizon_s;
     meta["version"] = summary.version;
     meta["timeseries_rows_per_point"] = std::max<std::size_t>(rows_per_point, 1);
@@ -189,13 +188,16 @@ OrderedJson build_run_data(const std::string& dir) {
     // rate jumps; a trailing day (or a sixth of a short run) shows the rate a planner means.
     meta["rate_window_s"] = std::min(86400.0, std::max(summary.horizon_s / 6, 1.0));
     data["meta"] = meta;
-    data["fleet"] = summary.fleet_raw;
-    data["totals"] = summary.totals_raw;
+    // The figures as the file has them: the page shows what an older output holds, no
+    // defaults for what it lacks.
+    data["fleet"] = file.json.at(std::string(name_of(&RunSummary::fleet)));
+    data["totals"] = file.json.at(std::string(name_of(&RunSummary::totals)));
     OrderedJson classes = OrderedJson::array();
+    const OrderedJson& written = file.json.at(std::string(name_of(&RunSummary::classes)));
     for (const auto& c : summary.classes) {
         OrderedJson j;
         j["name"] = c.name;
-        for (const auto& [k, v] : c.raw.items())
+        for (const auto& [k, v] : written.at(c.name).items())
             j[k] = v;
         classes.push_back(j);
     }

@@ -1,7 +1,8 @@
 #include "sim/report/sweep_data.hpp"
 
 #include "sim/config/input_error.hpp"
-#include "sim/report/csv_reader.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/output/schema.hpp"
 #include "sim/report/run_data.hpp"
 
 #include <algorithm>
@@ -45,12 +46,15 @@ std::string run_of(const CsvRow& row,
  * results.csv), by run. A finished run with a missing total is an error naming line and column.
  */
 std::map<std::string, RunMoney> read_run_totals(const std::string& path) {
-    const CsvReader reader(path);
+    using S = RunSummary;
+    using T = RunTotals;
+    CsvReader reader(path);
     const std::size_t point = reader.column("point_id"), status = reader.column("status"),
-                      revenue = reader.column("total_revenue_usd"),
-                      cost = reader.column("total_cost_usd"),
-                      profit = reader.column("total_profit_usd"),
-                      opportunity = reader.column("total_opportunity_cost_usd");
+                      revenue = reader.column(point_column(&S::totals, &T::revenue_usd)),
+                      cost = reader.column(point_column(&S::totals, &T::cost_usd)),
+                      profit = reader.column(point_column(&S::totals, &T::profit_usd)),
+                      opportunity =
+                          reader.column(point_column(&S::totals, &T::opportunity_cost_usd));
     const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
     std::map<std::string, RunMoney> out;
     reader.for_each_row([&](const CsvRow& row) {
@@ -60,6 +64,144 @@ std::map<std::string, RunMoney> read_run_totals(const std::string& path) {
             row.number(profit), row.number(revenue), row.number(cost), row.number(opportunity)};
     });
     return out;
+}
+
+/** sweep.json: the sweep's name and its swept keys. */
+SweepTable read_sweep_spec(const std::string& path) {
+    const OrderedJson spec = read_json_file(path);
+    const JsonFields top(path, spec);
+    SweepTable t;
+    t.name = top.text("name");
+    const OrderedJson& keys = top.array("keys");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (!keys[i].is_string())
+            throw InputError({path, 0, 0}, "keys[" + std::to_string(i) + "]",
+                             "expected a dotted key as a string, found " + keys[i].dump());
+        t.keys.push_back(keys[i].get<std::string>());
+    }
+    if (t.keys.empty())
+        throw InputError({path, 0, 0}, "keys", "expected at least one swept key, found none");
+    return t;
+}
+
+/**
+ * results.csv: one entry per run, its class rows summed, in the order runs first appear. A run
+ * whose rows disagree on the swept values is an error.
+ */
+std::vector<PointRows> read_runs(const std::string& path, const std::vector<std::string>& keys) {
+    using C = ClassFigures;
+    CsvReader reader(path);
+    const std::size_t point = reader.column("point_id"), status = reader.column("status"),
+                      family = reader.column(name_of(&C::family)),
+                      gpu_h = reader.column(name_of(&C::gpu_h)),
+                      revenue = reader.column(name_of(&C::revenue_usd)),
+                      cost = reader.column(name_of(&C::cost_usd)),
+                      profit = reader.column(name_of(&C::profit_usd)),
+                      opportunity = reader.column(name_of(&C::opportunity_cost_usd));
+    (void)reader.column(name_of(&C::name));
+    // One run = one (point_id, seed, replication): whether a point_id names a grid point or a
+    // single run, its replications must not be summed together.
+    const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
+    std::vector<std::size_t> key_cols;
+    for (const auto& k : keys)
+        key_cols.push_back(reader.column(k));
+
+    std::vector<PointRows> runs;
+    std::map<std::string, std::size_t> by_id;
+    reader.for_each_row([&](const CsvRow& row) {
+        std::vector<std::string> values;
+        for (auto c : key_cols)
+            values.push_back(row.text(c));
+        const std::string run = run_of(row, point, seed, replication);
+        auto [it, fresh] = by_id.try_emplace(run, runs.size());
+        if (fresh)
+            runs.push_back({run, row.text(point), values});
+        PointRows& p = runs[it->second];
+        if (p.values != values) {
+            row.fail(point, "expected the swept values of point " + row.text(point) +
+                                " to be the same on all its rows");
+        }
+        // "failed" rows have no figures; so may rows of runs that never finished (a sweep that
+        // was stopped: status "interrupted"). Both count as failed replications. A finished run
+        // ("done", or "ok") with a missing figure is an error in the file.
+        const std::string& st = row.text(status);
+        if (st == "failed" || (st != "done" && st != "ok" && row.text(profit).empty())) {
+            p.failed = true;
+            return;
+        }
+        p.profit += row.number(profit);
+        p.revenue += row.number(revenue);
+        p.cost += row.number(cost);
+        p.opportunity += row.number(opportunity);
+        const double h = row.number(gpu_h);
+        p.gpu_h += h;
+        if (row.text(family) == "video") {
+            p.video_gpu_h += h;
+            p.has_video = true;
+        }
+    });
+    return runs;
+}
+
+/**
+ * Averages the runs of each setting of the swept keys (replications: other seeds of the same
+ * values) into the table's cells, money from `totals` (points.csv) when the folder has it.
+ */
+void average_runs(SweepTable& t,
+                  const std::vector<PointRows>& runs,
+                  const std::map<std::string, RunMoney>& totals,
+                  const std::string& totals_path) {
+    std::map<std::vector<std::string>, std::size_t> by_values;
+    std::vector<double> video_sum, video_n;
+    for (const auto& p : runs) {
+        auto [it, fresh] = by_values.try_emplace(p.values, t.cells.size());
+        if (fresh) {
+            t.cells.emplace_back().values = p.values;
+            video_sum.push_back(0);
+            video_n.push_back(0);
+        }
+        SweepCell& c = t.cells[it->second];
+        if (p.failed) {
+            c.failed += 1;
+            continue;
+        }
+        RunMoney money{p.profit, p.revenue, p.cost, p.opportunity};
+        if (t.run_totals) {
+            auto found = totals.find(p.run);
+            if (found == totals.end()) {
+                throw InputError({totals_path, 0, 0}, "point_id",
+                                 "expected a row with status done for point " + p.point_id +
+                                     ", which results.csv has as finished; found none (was "
+                                     "points.csv written by another sweep?)");
+            }
+            money = found->second;
+        }
+        c.replications += 1;
+        c.profit_usd += money.profit;
+        c.revenue_usd += money.revenue;
+        c.cost_usd += money.cost;
+        c.opportunity_cost_usd += money.opportunity;
+        c.classes_profit_usd += p.profit;
+        c.gpu_h += p.gpu_h;
+        if (p.has_video && p.gpu_h > 0) {
+            video_sum[it->second] += p.video_gpu_h / p.gpu_h;
+            video_n[it->second] += 1;
+        }
+    }
+    for (std::size_t i = 0; i < t.cells.size(); ++i) {
+        SweepCell& c = t.cells[i];
+        if (c.replications == 0)
+            continue;
+        const double n = c.replications;
+        c.profit_usd /= n;
+        c.revenue_usd /= n;
+        c.cost_usd /= n;
+        c.opportunity_cost_usd /= n;
+        c.classes_profit_usd /= n;
+        c.gpu_h /= n;
+        if (video_n[i] > 0)
+            c.video_gpu_h_share = video_sum[i] / video_n[i];
+    }
 }
 
 struct KeyAxis {
@@ -128,71 +270,8 @@ OrderedJson control_json(const KeyAxis& a, std::size_t k, const std::string& key
 
 SweepTable read_sweep(const std::string& dir) {
     const fs::path root(dir);
-    const std::string spec_path = (root / "sweep.json").string();
-    const OrderedJson spec = read_json_file(spec_path);
-    const JsonFields top(spec_path, spec);
-    SweepTable t;
-    t.name = top.text("name");
-    const OrderedJson& keys = top.array("keys");
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (!keys[i].is_string())
-            throw InputError({spec_path, 0, 0}, "keys[" + std::to_string(i) + "]",
-                             "expected a dotted key as a string, found " + keys[i].dump());
-        t.keys.push_back(keys[i].get<std::string>());
-    }
-    if (t.keys.empty())
-        throw InputError({spec_path, 0, 0}, "keys", "expected at least one swept key, found none");
-
-    const CsvReader reader((root / "results.csv").string());
-    const std::size_t point = reader.column("point_id"), status = reader.column("status"),
-                      family = reader.column("family"), gpu_h = reader.column("gpu_h"),
-                      revenue = reader.column("revenue_usd"), cost = reader.column("cost_usd"),
-                      profit = reader.column("profit_usd"),
-                      opportunity = reader.column("opportunity_cost_usd");
-    (void)reader.column("class");
-    // One run = one (point_id, seed, replication): whether a point_id names a grid point or a
-    // single run, its replications must not be summed together.
-    const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
-    std::vector<std::size_t> key_cols;
-    for (const auto& k : t.keys)
-        key_cols.push_back(reader.column(k));
-
-    std::vector<PointRows> points;
-    std::map<std::string, std::size_t> by_id;
-    reader.for_each_row([&](const CsvRow& row) {
-        std::vector<std::string> values;
-        for (auto c : key_cols)
-            values.push_back(row.text(c));
-        const std::string run = run_of(row, point, seed, replication);
-        auto [it, fresh] = by_id.try_emplace(run, points.size());
-        if (fresh)
-            points.push_back({run, row.text(point), values});
-        PointRows& p = points[it->second];
-        if (p.values != values) {
-            throw InputError({reader.path(), row.line(), static_cast<int>(point) + 1}, "point_id",
-                             "expected the swept values of point " + row.text(point) +
-                                 " to be the same on all its rows");
-        }
-        // "failed" rows have no figures; so may rows of runs that never finished (a sweep that
-        // was stopped: status "interrupted"). Both count as failed replications. A finished run
-        // ("done", or "ok") with a missing figure is an error in the file.
-        const std::string& st = row.text(status);
-        if (st == "failed" || (st != "done" && st != "ok" && row.text(profit).empty())) {
-            p.failed = true;
-            return;
-        }
-        p.profit += row.number(profit);
-        p.revenue += row.number(revenue);
-        p.cost += row.number(cost);
-        p.opportunity += row.number(opportunity);
-        const double h = row.number(gpu_h);
-        p.gpu_h += h;
-        if (row.text(family) == "video") {
-            p.video_gpu_h += h;
-            p.has_video = true;
-        }
-    });
-
+    SweepTable t = read_sweep_spec((root / "sweep.json").string());
+    const std::vector<PointRows> runs = read_runs((root / "results.csv").string(), t.keys);
     // The run's own totals where the sweep exported them: the classes' sums leave out the cost
     // of GPUs no class held, so a policy that leaves GPUs idle would look better than it is.
     const fs::path totals_path = root / "points.csv";
@@ -200,59 +279,7 @@ SweepTable read_sweep(const std::string& dir) {
     std::map<std::string, RunMoney> totals;
     if (t.run_totals)
         totals = read_run_totals(totals_path.string());
-
-    // Replications (other seeds of the same swept values) are averaged into one cell.
-    std::map<std::vector<std::string>, std::size_t> by_values;
-    std::vector<double> video_sum, video_n;
-    for (const auto& p : points) {
-        auto [it, fresh] = by_values.try_emplace(p.values, t.cells.size());
-        if (fresh) {
-            t.cells.emplace_back().values = p.values;
-            video_sum.push_back(0);
-            video_n.push_back(0);
-        }
-        SweepCell& c = t.cells[it->second];
-        if (p.failed) {
-            c.failed += 1;
-            continue;
-        }
-        RunMoney money{p.profit, p.revenue, p.cost, p.opportunity};
-        if (t.run_totals) {
-            auto found = totals.find(p.run);
-            if (found == totals.end()) {
-                throw InputError({totals_path.string(), 0, 0}, "point_id",
-                                 "expected a row with status done for point " + p.point_id +
-                                     ", which results.csv has as finished; found none (was "
-                                     "points.csv written by another sweep?)");
-            }
-            money = found->second;
-        }
-        c.replications += 1;
-        c.profit_usd += money.profit;
-        c.revenue_usd += money.revenue;
-        c.cost_usd += money.cost;
-        c.opportunity_cost_usd += money.opportunity;
-        c.classes_profit_usd += p.profit;
-        c.gpu_h += p.gpu_h;
-        if (p.has_video && p.gpu_h > 0) {
-            video_sum[it->second] += p.video_gpu_h / p.gpu_h;
-            video_n[it->second] += 1;
-        }
-    }
-    for (std::size_t i = 0; i < t.cells.size(); ++i) {
-        SweepCell& c = t.cells[i];
-        if (c.replications == 0)
-            continue;
-        const double n = c.replications;
-        c.profit_usd /= n;
-        c.revenue_usd /= n;
-        c.cost_usd /= n;
-        c.opportunity_cost_usd /= n;
-        c.classes_profit_usd /= n;
-        c.gpu_h /= n;
-        if (video_n[i] > 0)
-            c.video_gpu_h_share = video_sum[i] / video_n[i];
-    }
+    average_runs(t, runs, totals, totals_path.string());
     return t;
 }
 

@@ -1,7 +1,7 @@
 #include "sim/report/wait_histogram.hpp"
 
-#include "sim/config/input_error.hpp"
-#include "sim/report/csv_reader.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/output/schema.hpp"
 
 #include <algorithm>
 #include <map>
@@ -37,16 +37,17 @@ std::vector<WaitHistogram> read_wait_histograms(const std::string& jobs_csv,
         index.emplace(c, out.size());
         out.push_back({c, std::vector<long long>(wait_bin_labels().size(), 0), 0});
     }
-    const CsvReader reader(jobs_csv);
-    const std::size_t cls = reader.column("class"), submit = reader.column("submit_s"),
-                      start = reader.column("start_s"), status = reader.column("status");
+    using J = JobRow;
+    CsvReader reader(jobs_csv);
+    const std::size_t cls = reader.column(name_of(&J::cls)),
+                      submit = reader.column(name_of(&J::submit_s)),
+                      start = reader.column(name_of(&J::start_s)),
+                      status = reader.column(name_of(&J::status));
     const std::size_t not_started = wait_bin_labels().size() - 1;
     reader.for_each_row([&](const CsvRow& row) {
         auto it = index.find(row.text(cls));
-        if (it == index.end()) {
-            throw InputError({reader.path(), row.line(), static_cast<int>(cls) + 1}, "class",
-                             "expected a class of summary.json, found '" + row.text(cls) + "'");
-        }
+        if (it == index.end())
+            row.fail(cls, "expected a class of summary.json, found '" + row.text(cls) + "'");
         WaitHistogram& h = out[it->second];
         if (row.text(status) == "rejected") {
             h.rejected += 1;

@@ -1,6 +1,7 @@
 #include "sim/sweep/point_runner.hpp"
 
-#include "sim/output/run_report.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/output/schema.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -58,35 +59,26 @@ std::string trim(std::string s) {
     return s;
 }
 
-/** The figures of summary.json that the points table keeps (total_columns()). */
+/** The figures of summary.json that the points table keeps (point_figures()). */
 std::map<std::string, double> read_totals(const fs::path& summary_path) {
-    const Json summary = Json::parse(read_text(summary_path));
+    const RunSummary summary = Json::parse(read_text(summary_path)).get<RunSummary>();
     std::map<std::string, double> out;
-    for (const auto& c : total_columns())
-        out[c.column] = summary.at(c.section).at(c.key).get<double>();
+    for (const auto& f : point_figures())
+        out[f.column] = f.value(summary);
     return out;
 }
 
-}  // namespace
-
-const std::vector<TotalColumn>& total_columns() {
-    // docs/metrics.md defines each figure; docs/sweeps.md lists the columns. Appending one is a
-    // schema change (kSchemaVersion in sweep_db.cpp).
-    static const std::vector<TotalColumn> columns = {
-        {"total_revenue_usd", "totals", "revenue_usd"},
-        {"total_cost_usd", "totals", "cost_usd"},
-        {"total_profit_usd", "totals", "profit_usd"},
-        {"total_opportunity_cost_usd", "totals", "opportunity_cost_usd"},
-        {"fleet_utilization", "fleet", "utilization"},
-        {"fleet_idle_cost_usd", "fleet", "idle_cost_usd"},
-        {"fleet_gpu_h_capacity", "fleet", "gpu_h_capacity"},
-        {"fleet_gpu_h_busy", "fleet", "gpu_h_busy"},
-        {"fleet_gpu_h_idle", "fleet", "gpu_h_idle"},
-        {"fleet_gpu_h_unallocated", "fleet", "gpu_h_unallocated"},
-        {"fleet_energy_kwh", "fleet", "energy_kwh"},
-    };
-    return columns;
+/** The cells of classes.csv's rows, checked against this fleetsim's columns. */
+std::vector<std::vector<std::string>> read_class_rows(const fs::path& path) {
+    CsvReader reader(path.string());
+    if (reader.header() != csv_columns<ClassFigures>())
+        throw std::runtime_error("classes.csv does not have the expected columns");
+    std::vector<std::vector<std::string>> rows;
+    reader.for_each_row([&](const CsvRow& row) { rows.push_back(row.fields()); });
+    return rows;
 }
+
+}  // namespace
 
 const char* status_name(PointOutcome::Status s) {
     switch (s) {
@@ -127,61 +119,6 @@ PointOutcome PointOutcome::from_json(const std::string& text) {
     o.totals = j.at("totals").get<std::map<std::string, double>>();
     o.rows = j.at("rows").get<std::vector<std::vector<std::string>>>();
     return o;
-}
-
-std::string double_quoted(const std::string& text) {
-    std::string out = "\"";
-    for (char c : text) {
-        out += c;
-        if (c == '"')
-            out += '"';
-    }
-    return out + "\"";
-}
-
-std::string csv_field(const std::string& text) {
-    return text.find_first_of(",\"\n\r") == std::string::npos ? text : double_quoted(text);
-}
-
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string cell;
-    bool quoted = false, any = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                cell += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                cell += c;
-            }
-            continue;
-        }
-        any = true;
-        if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            row.push_back(std::move(cell));
-            cell.clear();
-        } else if (c == '\n') {
-            row.push_back(std::move(cell));
-            cell.clear();
-            rows.push_back(std::move(row));
-            row.clear();
-            any = false;
-        } else if (c != '\r') {
-            cell += c;
-        }
-    }
-    if (any) {
-        row.push_back(std::move(cell));
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 SignalGuard::SignalGuard() {
@@ -313,16 +250,8 @@ PointOutcome PointRunner::finish(const Child& child, int wait_status) {
     } else {
         o.exit_code = 0;
         try {
-            auto rows = parse_csv(read_text(fs::path(child.out) / "classes.csv"));
-            if (rows.empty() || rows.front() != classes_csv_columns())
-                throw std::runtime_error("classes.csv does not have the expected columns");
-            rows.erase(rows.begin());
-            for (const auto& r : rows) {
-                if (r.size() != classes_csv_columns().size())
-                    throw std::runtime_error("classes.csv has a row of the wrong length");
-            }
+            o.rows = read_class_rows(fs::path(child.out) / "classes.csv");
             o.totals = read_totals(fs::path(child.out) / "summary.json");
-            o.rows = std::move(rows);
             o.status = PointOutcome::Status::done;
         } catch (const std::exception& e) {
             o.status = PointOutcome::Status::failed;

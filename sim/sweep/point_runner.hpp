@@ -28,35 +28,14 @@ struct PointOutcome {
     std::string error;
     double wall_s = 0;
     int rank = 0;                                ///< which MPI rank ran it
-    std::map<std::string, double> totals;        ///< points-table columns from summary.json
-    std::vector<std::vector<std::string>> rows;  ///< classes.csv cells, classes_csv_columns() order
+    std::map<std::string, double> totals;        ///< point_figures() columns, from summary.json
+    std::vector<std::vector<std::string>> rows;  ///< classes.csv's cells, as written
 
     std::string to_json() const;
     static PointOutcome from_json(const std::string& text);
 };
 
 const char* status_name(PointOutcome::Status s);
-
-/** A points-table column read from a point's summary.json: `section`.`key` of the JSON. */
-struct TotalColumn {
-    const char* column;   ///< e.g. total_profit_usd
-    const char* section;  ///< "totals" or "fleet"
-    const char* key;      ///< e.g. profit_usd
-};
-/**
- * The run-level figures every finished point keeps (points table, points.csv), in column order:
- * the run's totals, and the fleet figures that explain how they differ from the sum of the
- * classes (the cost of GPUs no class held is in total_cost_usd, in no class's cost_usd).
- */
-const std::vector<TotalColumn>& total_columns();
-
-/** `text` in double quotes, inner quotes doubled: a CSV field (RFC 4180) or an SQL identifier. */
-std::string double_quoted(const std::string& text);
-/** A CSV field: `text` as is, or double-quoted when it holds a comma, a quote or a line break. */
-std::string csv_field(const std::string& text);
-
-/** Splits CSV text (RFC 4180 quoting) into rows of cells. */
-std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 
 /**
  * Blocks SIGCHLD, SIGINT, SIGTERM and SIGHUP while alive, so that the sweep waits for children

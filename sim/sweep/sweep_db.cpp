@@ -1,7 +1,8 @@
 #include "sim/sweep/sweep_db.hpp"
 
 #include "sim/config/input_error.hpp"
-#include "sim/output/run_report.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/output/schema.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,7 +13,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <set>
+#include <functional>
 #include <unistd.h>
 
 namespace fleetsim::sweep {
@@ -21,13 +22,43 @@ using Json = nlohmann::json;
 
 namespace {
 
-// 2: the points table gained the fleet_* columns of total_columns() after fleet_utilization.
+// 2: the points table gained the fleet_* columns of point_figures() after fleet_utilization.
 constexpr const char* kSchemaVersion = "2";
-// classes.csv columns that hold words; every other one holds a number or nothing.
-const std::set<std::string> kTextColumns = {"class", "family", "kind", "unit"};
 
+/** `name` as an SQL identifier: in double quotes, inner quotes doubled. */
 std::string ident(const std::string& name) {
-    return double_quoted(name);
+    std::string out = "\"";
+    for (char c : name) {
+        out += c;
+        if (c == '"')
+            out += '"';
+    }
+    return out + "\"";
+}
+
+/** The classes table's columns (classes.csv's), each with whether it holds words. */
+struct ClassColumn {
+    std::string name;
+    bool text = false;  ///< words (TEXT); every other column holds a number or nothing (REAL)
+};
+
+const std::vector<ClassColumn>& class_columns() {
+    static const std::vector<ClassColumn> columns = [] {
+        std::vector<ClassColumn> out;
+        for (const auto& f : fields_info<ClassFigures>()) {
+            if (f.in_csv())
+                out.push_back({std::string(f.name), f.kind == ValueKind::text});
+        }
+        return out;
+    }();
+    return columns;
+}
+
+std::vector<std::string> class_column_names() {
+    std::vector<std::string> out;
+    for (const auto& c : class_columns())
+        out.push_back(c.name);
+    return out;
 }
 
 std::string utc_now() {
@@ -55,12 +86,12 @@ std::vector<std::string> table_columns(SQLite::Database& db,
     return out;
 }
 
-void bind_cell(SQLite::Statement& q, int index, const std::string& column, const std::string& v) {
+void bind_cell(SQLite::Statement& q, int index, const ClassColumn& column, const std::string& v) {
     if (v.empty()) {
         q.bind(index);
         return;
     }
-    if (!kTextColumns.count(column)) {
+    if (!column.text) {
         double d = 0;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
         if (ec == std::errc() && p == v.data() + v.size()) {
@@ -85,22 +116,25 @@ void bind_value(SQLite::Statement& q, int index, const SweptValue& v) {
     }
 }
 
-/** A cell of results.csv: numbers as the shortest text that reads back the same double. */
-std::string csv_cell(const SQLite::Column& c) {
+/** A cell of an exported CSV: numbers as the shortest text that reads back the same double. */
+void write_cell(CsvWriter& out, const SQLite::Column& c) {
     if (c.isNull())
-        return "";
-    if (c.isInteger())
-        return std::to_string(c.getInt64());
-    if (c.isFloat())
-        return fmt::format("{}", c.getDouble());
-    return csv_field(c.getString());
+        out.empty();
+    else if (c.isInteger())
+        out.field(static_cast<long long>(c.getInt64()));
+    else if (c.isFloat())
+        out.field(c.getDouble());
+    else
+        out.field(c.getString());
 }
 
-void write_atomically(const fs::path& path, const std::string& text) {
+/** Writes `path` through a temporary file renamed into place: `write` fills the stream. */
+void write_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
     const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary);
-        out << text;
+        write(out);
+        out.flush();
         if (!out)
             throw std::runtime_error("cannot write " + tmp.string());
     }
@@ -112,7 +146,7 @@ void create_schema(SQLite::Database& db, const SweepPlan& plan) {
     for (const auto& k : plan.keys)
         params += "    " + ident(k) + ",\n";  // no declared type: values keep the sweep file's
     std::string totals;
-    for (const auto& t : total_columns())
+    for (const auto& t : point_figures())
         totals += fmt::format(",\n    {} REAL", t.column);
     db.exec(fmt::format(R"(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -144,9 +178,8 @@ CREATE TABLE runs (
 );)",
                         params, totals));
     std::string class_cols;
-    for (const auto& c : classes_csv_columns())
-        class_cols +=
-            fmt::format("    {} {},\n", ident(c), kTextColumns.count(c) ? "TEXT" : "REAL");
+    for (const auto& c : class_columns())
+        class_cols += fmt::format("    {} {},\n", ident(c.name), c.text ? "TEXT" : "REAL");
     db.exec(fmt::format(R"(
 CREATE TABLE classes (
     point_id INTEGER NOT NULL REFERENCES points (point_id),
@@ -159,8 +192,8 @@ CREATE TABLE classes (
     for (const auto& k : plan.keys)
         cols += fmt::format(", p.{0} AS {0}", ident(k));
     cols += ", p.seed AS seed, p.replication AS replication";
-    for (const auto& c : classes_csv_columns())
-        cols += fmt::format(", c.{0} AS {0}", ident(c));
+    for (const auto& c : class_columns())
+        cols += fmt::format(", c.{0} AS {0}", ident(c.name));
     db.exec(fmt::format(
         "CREATE VIEW results AS SELECT {} FROM points p LEFT JOIN classes c ON c.point_id = "
         "p.point_id WHERE p.status <> 'pending' ORDER BY p.point_id, c.class_index;",
@@ -247,22 +280,21 @@ void check_schema(SQLite::Database& db, const std::string& schema, const std::st
                     theirs.empty() ? "unknown" : theirs, kSchemaVersion));
 }
 
-/** The result of `sql` as CSV: a header of the column names, then one line per row. */
-std::string query_csv(SQLite::Database& db, const std::string& sql) {
+/** Writes the result of `sql` to `path` as CSV: a header of the column names, a row per row. */
+void export_csv(SQLite::Database& db, const std::string& sql, const fs::path& path) {
     SQLite::Statement q(db, sql);
-    std::string csv;
-    for (int i = 0; i < q.getColumnCount(); ++i)
-        csv += (i ? "," : "") + csv_field(q.getColumnName(i));
-    csv += "\n";
-    while (q.executeStep()) {
-        for (int i = 0; i < q.getColumnCount(); ++i) {
-            if (i)
-                csv += ",";
-            csv += csv_cell(q.getColumn(i));
+    write_atomically(path, [&](std::ostream& out) {
+        CsvWriter csv(out);
+        for (int i = 0; i < q.getColumnCount(); ++i)
+            csv.field(q.getColumnName(i));
+        csv.end_row();
+        while (q.executeStep()) {
+            for (int i = 0; i < q.getColumnCount(); ++i)
+                write_cell(csv, q.getColumn(i));
+            csv.end_row();
         }
-        csv += "\n";
-    }
-    return csv;
+        csv.finish();
+    });
 }
 
 }  // namespace
@@ -300,7 +332,7 @@ SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir) {
     check_schema(db, "main", path);
     auto cols = table_columns(db, "main", "classes");
     if (cols.size() < 2 ||
-        std::vector<std::string>(cols.begin() + 2, cols.end()) != classes_csv_columns()) {
+        std::vector<std::string>(cols.begin() + 2, cols.end()) != class_column_names()) {
         throw InputError(SourceSpan{path, 0, 0}, "",
                          "its classes table does not have the columns of this fleetsim's "
                          "classes.csv: it was made by another version; choose another --out");
@@ -352,7 +384,7 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
         std::string reset =
             "UPDATE main.points SET status = 'pending', exit_code = NULL, "
             "error = NULL, wall_s = NULL, rank = NULL";
-        for (const auto& c : total_columns())
+        for (const auto& c : point_figures())
             reset += fmt::format(", {} = NULL", c.column);
         db.exec(reset);
         t.commit();
@@ -396,7 +428,7 @@ void SweepDb::record(const PointOutcome& o) {
         return;
     SQLite::Transaction t(*db_);
     std::string sets = "status = ?, exit_code = ?, error = ?, wall_s = ?, rank = ?";
-    for (const auto& c : total_columns())
+    for (const auto& c : point_figures())
         sets += fmt::format(", {} = ?", c.column);
     SQLite::Statement update(*db_, "UPDATE points SET " + sets + " WHERE point_id = ?");
     int i = 1;
@@ -411,7 +443,7 @@ void SweepDb::record(const PointOutcome& o) {
         update.bind(i++, o.error);
     update.bind(i++, o.wall_s);
     update.bind(i++, o.rank);
-    for (const auto& c : total_columns()) {
+    for (const auto& c : point_figures()) {
         auto it = o.totals.find(c.column);
         if (it == o.totals.end())
             update.bind(i++);
@@ -425,7 +457,7 @@ void SweepDb::record(const PointOutcome& o) {
     SQLite::Statement clear(*db_, "DELETE FROM classes WHERE point_id = ?");
     clear.bind(1, static_cast<int64_t>(o.point_id));
     clear.exec();
-    const auto& columns = classes_csv_columns();
+    const auto& columns = class_columns();
     std::string marks = "?, ?";
     for (std::size_t k = 0; k < columns.size(); ++k)
         marks += ", ?";
@@ -549,13 +581,13 @@ void SweepDb::export_files(const std::string& dir) const {
     for (const auto& k : Json::parse(meta("keys")))
         cols += ", " + ident(k.get<std::string>());
     cols += ", seed, replication, exit_code, error";
-    for (const auto& c : total_columns())
+    for (const auto& c : point_figures())
         cols += fmt::format(", {}", c.column);
-    write_atomically(fs::path(dir) / "points.csv",
-                     query_csv(*db_, fmt::format("SELECT {} FROM points WHERE status <> 'pending' "
-                                                 "ORDER BY point_id",
-                                                 cols)));
-    write_atomically(fs::path(dir) / "results.csv", query_csv(*db_, "SELECT * FROM results"));
+    export_csv(
+        *db_,
+        fmt::format("SELECT {} FROM points WHERE status <> 'pending' ORDER BY point_id", cols),
+        fs::path(dir) / "points.csv");
+    export_csv(*db_, "SELECT * FROM results", fs::path(dir) / "results.csv");
 
     const PointCounts c = counts();
     Json j;
@@ -569,7 +601,8 @@ void SweepDb::export_files(const std::string& dir) const {
     j["done"] = c.done;
     j["failed"] = c.failed;
     j["pending"] = c.pending();
-    write_atomically(fs::path(dir) / "sweep.json", j.dump(2) + "\n");
+    write_atomically(fs::path(dir) / "sweep.json",
+                     [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }
 
 }  // namespace fleetsim::sweep

@@ -1,6 +1,7 @@
 #include "sim/sweep/sweep_run.hpp"
 
 #include "sim/config/input_error.hpp"
+#include "sim/io/csv.hpp"
 #include "sim/sweep/mpi_transport.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/progress.hpp"
@@ -170,16 +171,18 @@ struct Session {
 };
 
 void print_points(const SweepPlan& plan) {
-    std::string header = "point_id";
+    CsvWriter csv(std::cout);
+    csv.field("point_id");
     for (const auto& k : plan.keys)
-        header += "," + k;
-    std::cout << header << ",seed,replication,point_key\n";
+        csv.field(k);
+    csv.field("seed").field("replication").field("point_key").end_row();
     for (const auto& p : plan.points) {
-        std::string line = std::to_string(p.id);
+        csv.field(p.id);
         for (const auto& v : p.values)
-            line += "," + csv_field(v.override_text);
-        std::cout << line << "," << p.seed << "," << p.replication << "," << p.point_key << "\n";
+            csv.field(v.override_text);
+        csv.field(p.seed).field(p.replication).field(p.point_key).end_row();
     }
+    csv.finish();
 }
 
 int run_local(const SweepPlan& plan, const SweepOptions& o) {

@@ -2,7 +2,7 @@
 
 #include "sim/config/yaml_reader.hpp"
 #include "sim/generators/random.hpp"
-#include "sim/output/run_report.hpp"
+#include "sim/output/schema.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -480,12 +480,17 @@ void check_keys_in_schema(const SweepPlan& plan, const PlanBuilder& builder) {
 }  // namespace
 
 const std::vector<std::string>& reserved_columns() {
-    // clang-format off
-    static const std::vector<std::string> names = {
-        "point_id", "point_key", "status", "seed", "replication", "exit_code", "error", "wall_s",
-        "rank", "total_revenue_usd", "total_cost_usd", "total_profit_usd",
-        "total_opportunity_cost_usd", "fleet_utilization", "class", "class_index"};
-    // clang-format on
+    // The points table's own columns, the run figures it keeps, and the classes table's: the
+    // results view joins them, so a swept key by one of these names would be ambiguous.
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out = {"point_id",  "point_key", "status", "seed", "replication",
+                                        "exit_code", "error",     "wall_s", "rank", "class_index"};
+        for (const auto& f : point_figures())
+            out.push_back(f.column);
+        for (auto& c : csv_columns<ClassFigures>())
+            out.push_back(std::move(c));
+        return out;
+    }();
     return names;
 }
 

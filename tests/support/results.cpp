@@ -1,5 +1,6 @@
 #include "tests/support/results.hpp"
 
+#include "sim/output/csv_records.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <algorithm>
@@ -8,66 +9,41 @@
 #include <stdexcept>
 
 namespace fleetsim::test {
-namespace {
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-    // fleetsim's CSVs never quote: names are [A-Za-z0-9_-] (validated by the loader).
-    std::vector<std::string> out;
-    std::string cell;
-    std::istringstream in(line);
-    while (std::getline(in, cell, ','))
-        out.push_back(cell);
-    if (!line.empty() && line.back() == ',')
-        out.emplace_back();
-    return out;
-}
-
-std::optional<double> optional_number(const std::string& cell) {
-    if (cell.empty())
-        return std::nullopt;
-    return std::stod(cell);
-}
-
-}  // namespace
 
 nlohmann::json read_summary(const std::string& dir) {
     return nlohmann::json::parse(read_file(dir + "/summary.json"));
 }
 
 std::vector<JobRow> read_jobs(const std::string& dir) {
-    std::istringstream in(read_file(dir + "/jobs.csv"));
-    std::string line;
-    std::getline(in, line);
-    const auto header = split_csv_line(line);
-    auto column = [&](const std::string& name) {
-        auto it = std::find(header.begin(), header.end(), name);
-        if (it == header.end())
-            throw std::runtime_error("jobs.csv has no column " + name);
-        return static_cast<std::size_t>(it - header.begin());
-    };
-    const std::size_t id = column("job_id"), cls = column("class"), submit = column("submit_s"),
-                      start = column("start_s"), end = column("end_s"), gpus = column("gpus"),
-                      work = column("work_gpu_h"), pre = column("preemptions"),
-                      status = column("status"), pool = column("pool");
+    CsvReader reader(dir + "/jobs.csv");
+    CsvRecordReader<JobRow> records(reader);
     std::vector<JobRow> rows;
-    while (std::getline(in, line)) {
-        const auto c = split_csv_line(line);
-        if (c.size() != header.size())
-            throw std::runtime_error("jobs.csv row with " + std::to_string(c.size()) +
-                                     " cells: " + line);
-        JobRow r;
-        r.job_id = std::stoll(c[id]);
-        r.cls = c[cls];
-        r.submit_s = std::stod(c[submit]);
-        r.start_s = optional_number(c[start]);
-        r.end_s = optional_number(c[end]);
-        r.gpus = std::stoi(c[gpus]);
-        r.work_gpu_h = std::stod(c[work]);
-        r.preemptions = std::stoi(c[pre]);
-        r.status = c[status];
-        r.pool = c[pool];
-        rows.push_back(std::move(r));
-    }
+    JobRow r;
+    while (records.next(r))
+        rows.push_back(r);
+    return rows;
+}
+
+std::vector<CsvRow> parse_csv(const std::string& text) {
+    std::istringstream in(text);
+    CsvReader reader(in, "<text>");
+    std::vector<CsvRow> rows;
+    reader.for_each_row([&](const fleetsim::CsvRow& r) {
+        CsvRow row;
+        for (std::size_t i = 0; i < r.size(); ++i)
+            row[reader.header()[i]] = r.text(i);
+        rows.push_back(std::move(row));
+    });
+    return rows;
+}
+
+std::vector<std::vector<std::string>> csv_records(const std::string& text) {
+    std::istringstream in(text);
+    CsvParser parser(in, "<text>");
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> fields;
+    while (parser.next(fields))
+        rows.push_back(fields);
     return rows;
 }
 

@@ -101,8 +101,8 @@ TEST_SUITE("sweep") {
                                    "policy.name=revenue-greedy", "--set", "policy.params={}",
                                    "--seed", "4", "--out", tmp / "plain", "-q"});
         REQUIRE(plain.exit_code == 0);
-        const auto classes = fleetsim::sweep::parse_csv(read_file(tmp / "plain/classes.csv"));
-        const auto results = fleetsim::sweep::parse_csv(read_file(tmp / "out/results.csv"));
+        const auto classes = fleetsim::test::csv_records(read_file(tmp / "plain/classes.csv"));
+        const auto results = fleetsim::test::csv_records(read_file(tmp / "out/results.csv"));
         std::vector<std::string> header = {
             "point_id",    "status",        "workload.classes.video-gen.price_usd_per_unit",
             "policy.name", "policy.params", "seed",
@@ -135,7 +135,7 @@ TEST_SUITE("sweep") {
 
         // points.csv: one row per finished point, with the run's own totals and fleet figures:
         // for point 11 exactly those of the plain run's summary.json.
-        const auto points = fleetsim::sweep::parse_csv(read_file(tmp / "out/points.csv"));
+        const auto points = fleetsim::test::csv_records(read_file(tmp / "out/points.csv"));
         std::vector<std::string> points_header = {
             "point_id",    "status",        "workload.classes.video-gen.price_usd_per_unit",
             "policy.name", "policy.params", "seed",
@@ -458,7 +458,7 @@ vary:
         CHECK(count_status(tmp / "out/sweep.db", "done") == 2);
         CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
         // The kept folder of point 1 is the run of tick_s 300 with seed 2, and nothing else is.
-        const auto kept = fleetsim::sweep::parse_csv(read_file(tmp / "out/points/1/classes.csv"));
+        const auto kept = fleetsim::test::csv_records(read_file(tmp / "out/points/1/classes.csv"));
         CHECK(kept.size() == 6);
         auto summary = nlohmann::json::parse(read_file(tmp / "out/points/1/summary.json"));
         CHECK(summary["seed"] == 2);

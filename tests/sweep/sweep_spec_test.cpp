@@ -310,18 +310,6 @@ vary:
 }
 
 TEST_SUITE("sweep helpers") {
-    TEST_CASE("CSV fields survive a round trip through quoting") {
-        const std::vector<std::string> cells = {"plain", "a,b", "say \"hi\"", "", "{a: 1, b: 2}"};
-        std::string line;
-        for (const auto& c : cells)
-            line += (line.empty() ? "" : ",") + csv_field(c);
-        auto rows = parse_csv(line + "\nx,y\n");
-        REQUIRE(rows.size() == 2);
-        CHECK(rows[0] == cells);
-        CHECK(rows[1] == std::vector<std::string>{"x", "y"});
-        CHECK(parse_csv("a,\n").front() == std::vector<std::string>{"a", ""});
-    }
-
     TEST_CASE("shards split the points and every point has exactly one owner") {
         CHECK(parse_shard("").count == 1);
         const Shard s = parse_shard("2/5");

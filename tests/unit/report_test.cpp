@@ -1,7 +1,7 @@
-// The report's C++ side without a browser or a simulation: the CSV reader's errors, wait bins,
-// the headline's choice and numbers, and the sweep table read from the contract fixture.
+// The report's C++ side without a browser or a simulation: wait bins, the headline's choice and
+// numbers, and the sweep table read from the contract fixture.
 #include "sim/config/input_error.hpp"
-#include "sim/report/csv_reader.hpp"
+#include "sim/io/csv.hpp"
 #include "sim/report/headline.hpp"
 #include "sim/report/html_page.hpp"
 #include "sim/report/run_data.hpp"
@@ -26,12 +26,14 @@ std::string error_of(const std::function<void()>& f) {
         f();
     } catch (const InputError& e) {
         return e.what();
+    } catch (const CsvError& e) {
+        return e.what();
     }
     return "(no InputError)";
 }
 
-ClassSummary cls(std::string name, std::string family, double gpu_h, double revenue, double opp) {
-    ClassSummary c;
+ClassFigures cls(std::string name, std::string family, double gpu_h, double revenue, double opp) {
+    ClassFigures c;
     c.name = std::move(name);
     c.family = std::move(family);
     c.kind = "service";
@@ -77,39 +79,6 @@ std::vector<std::string> split(const std::string& line) {
 }  // namespace
 
 TEST_SUITE("report") {
-    TEST_CASE(
-        "CSV reader reads quoted fields and columns by name and names file and line and column in "
-        "errors") {
-        TempDir tmp("csv");
-        fleetsim::test::write_file(tmp / "a.csv", "name,value\n\"a, quoted\",1.5\nb,\nc,x1\n");
-        CsvReader r(tmp / "a.csv");
-        CHECK(r.column("value") == 1);
-        CHECK(error_of([&] { (void)r.column("price"); }).find("'price'") != std::string::npos);
-        std::vector<std::string> names;
-        std::vector<std::optional<double>> values;
-        const std::string err = error_of([&] {
-            r.for_each_row([&](const CsvRow& row) {
-                names.push_back(row.text(0));
-                values.push_back(row.optional_number(1));
-            });
-        });
-        REQUIRE(names.size() == 3);
-        CHECK(names[0] == "a, quoted");
-        CHECK(values[0] == 1.5);
-        CHECK_FALSE(values[1].has_value());
-        // Line 4, column 2 (value): "x1" is no number.
-        CHECK(err.find("a.csv:4:2") != std::string::npos);
-        CHECK(err.find("'x1'") != std::string::npos);
-        CHECK(err.find("key 'value'") != std::string::npos);
-
-        fleetsim::test::write_file(tmp / "b.csv", "a,b\n1,2,3\n");
-        CHECK(error_of([&] {
-                  CsvReader(tmp / "b.csv").for_each_row([](const CsvRow&) {});
-              }).find("b.csv:2: expected 2 fields") != std::string::npos);
-        CHECK(error_of([&] { CsvReader(tmp / "missing.csv"); }).find("cannot open") !=
-              std::string::npos);
-    }
-
     TEST_CASE("wait bins are upper-exclusive human steps and jobs.csv is counted per class") {
         CHECK(wait_bin(0) == 0);
         CHECK(wait_bin(0.99) == 0);
@@ -149,14 +118,14 @@ TEST_SUITE("report") {
     TEST_CASE("headline speaks of the family whose GPU-hour share most exceeds its revenue share") {
         RunSummary s;
         s.horizon_s = 7 * 86400;
-        s.gpus = 4096;
-        s.utilization = 0.5;
-        s.mean_shadow_price_usd_per_gpu_h = 7;
+        s.fleet.gpus = 4096;
+        s.fleet.utilization = 0.5;
+        s.fleet.mean_shadow_price_usd_per_gpu_h = 7;
         s.classes = {cls("chat", "llm", 600, 6000, 0), cls("gen", "video", 300, 600, 900),
                      cls("train", "llm", 100, 200, 500)};
-        s.revenue_usd = 6800;
-        s.cost_usd = 1000;
-        s.profit_usd = 5800;
+        s.totals.revenue_usd = 6800;
+        s.totals.cost_usd = 1000;
+        s.totals.profit_usd = 5800;
         const auto h = compute_headline(s);
         const auto n = numbers(h);
         // video: 300 of 1000 GPU-hours held, 600 of 6800 revenue.
@@ -214,7 +183,7 @@ TEST_SUITE("report") {
     TEST_CASE("headline with one family compares its classes and says when nothing better waited") {
         RunSummary s;
         s.horizon_s = 86400 * 1.5;
-        s.gpus = 8;
+        s.fleet.gpus = 8;
         s.classes = {cls("a", "llm", 10, 100, 0), cls("b", "llm", 30, 100, 0)};
         const auto h = compute_headline(s);
         const auto n = numbers(h);
@@ -227,7 +196,7 @@ TEST_SUITE("report") {
         CHECK(t.find("Over 1.5 days") != std::string::npos);
         CHECK(t.find("opportunity cost of every class rounds to $0") != std::string::npos);
         // A dollar next to a million of revenue: said to be negligible, still with its number.
-        s.revenue_usd = 1e6;
+        s.totals.revenue_usd = 1e6;
         s.classes[1].opportunity_cost_usd = 0.6;
         CHECK(text(compute_headline(s)).find("negligible: the largest, b's, was $1.") !=
               std::string::npos);

@@ -1,0 +1,214 @@
+#include "sim/output/run_files.hpp"
+
+#include "sim/config/input_error.hpp"
+#include "sim/output/csv_records.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace fleetsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+/** Creates `path`, lets `write` fill it through a CsvWriter, and checks that it was written. */
+template <class F>
+void write_csv_file(const fs::path& path, F&& write) {
+    std::ofstream out(path, std::ios::binary);
+    CsvWriter csv(out);
+    write(csv);
+    csv.finish();
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+void write_summary_json(const fs::path& path, const RunSummary& summary) {
+    const nlohmann::ordered_json json = summary;
+    write_file(path, json.dump(2) + "\n");
+}
+
+void write_classes_csv(const fs::path& path, const std::vector<ClassFigures>& classes) {
+    write_csv_file(path, [&](CsvWriter& csv) {
+        write_csv_header<ClassFigures>(csv);
+        for (const auto& c : classes)
+            write_csv_row(csv, c);
+    });
+}
+
+/** One row per interval and class; rates are the interval's averages. */
+void write_timeseries_csv(const fs::path& path,
+                          const Ledger& ledger,
+                          const std::vector<ClassFigures>& classes) {
+    write_csv_file(path, [&](CsvWriter& csv) {
+        write_csv_header<TimeseriesRow>(csv);
+        TimeseriesRow out;
+        for (const auto& row : ledger.intervals()) {
+            if (row.length_s <= 0)
+                continue;
+            out.t_s = row.t_s;
+            out.shadow_price_usd_per_gpu_h = row.shadow_price_x_s / row.length_s;
+            for (std::size_t i = 0; i < row.classes.size(); ++i) {
+                const auto& r = row.classes[i];
+                out.cls = classes[i].name;
+                out.gpus_allocated = r.held_gpu_s / row.length_s;
+                out.gpus_busy = r.busy_gpu_s / row.length_s;
+                out.demand_units_per_s = r.demand_units / row.length_s;
+                out.served_units_per_s = r.served_units / row.length_s;
+                out.revenue_usd = r.revenue_usd;
+                out.opportunity_cost_usd = r.opportunity_cost_usd;
+                write_csv_row(csv, out);
+            }
+        }
+    });
+}
+
+/** One row per batch job, in id order. */
+void write_jobs_csv(const fs::path& path,
+                    const SchedulerState& state,
+                    const std::vector<ClassFigures>& classes) {
+    write_csv_file(path, [&](CsvWriter& csv) {
+        write_csv_header<JobRow>(csv);
+        JobRow out;
+        std::vector<int> nodes;
+        for (const auto& j : state.jobs) {
+            out.job_id = j.id;
+            out.cls = classes[static_cast<std::size_t>(j.cls)].name;
+            out.submit_s = j.submit_s;
+            out.start_s = j.first_start_s >= 0 ? std::optional(j.first_start_s) : std::nullopt;
+            out.end_s = j.end_s >= 0 ? std::optional(j.end_s) : std::nullopt;
+            out.gpus = j.gpus;
+            out.work_gpu_h = j.work_ref_gpu_s / 3600.0;
+            out.preemptions = j.preemptions;
+            out.status = to_string(j.status);
+            out.pool = j.alloc.pool >= 0 ? state.fleet.pool(j.alloc.pool).name : "";
+            out.lost_work_gpu_h = j.lost_ref_gpu_s / 3600.0;
+            // Racks the job's (last) placement spans: its locality in the fleet topology.
+            out.racks.reset();
+            if (!j.alloc.parts.empty()) {
+                nodes.clear();
+                for (const auto& part : j.alloc.parts)
+                    nodes.push_back(part.first);
+                out.racks = state.fleet.topology().racks_spanned(nodes);
+            }
+            write_csv_row(csv, out);
+        }
+    });
+}
+
+fs::path partial_path(const std::string& dir) {
+    return fs::path(dir + ".partial-" + std::to_string(::getpid()));
+}
+
+/** Puts the complete folder `partial` at `target`: a folder at `target` is always complete. */
+void replace_folder(const fs::path& partial, const fs::path& target) {
+    if (fs::exists(target))
+        fs::remove_all(target);
+    if (target.has_parent_path())
+        fs::create_directories(target.parent_path());
+    fs::rename(partial, target);
+}
+
+std::string money(double usd) {
+    // $1,234,567 for the table: whole dollars with thousands separators.
+    const bool negative = usd < 0;
+    auto whole = static_cast<long long>(std::llround(std::fabs(usd)));
+    std::string digits = std::to_string(whole);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return (negative ? "-$" : "$") + out;
+}
+
+std::string grouped(double x) {
+    std::string m = money(x);
+    return m.substr(m.find('$') + 1).insert(0, x < 0 ? "-" : "");
+}
+
+}  // namespace
+
+void check_output_dir(const std::string& dir) {
+    // Before the simulation, not after: a folder that cannot be made is the user's input
+    // (--out, output.dir), and finding out after an hour-long run would waste the hour.
+    const fs::path probe = partial_path(dir);
+    std::error_code ec;
+    fs::create_directories(probe, ec);
+    if (ec)
+        throw InputError(SourceSpan{dir, 0, 0}, "output.dir",
+                         "cannot create the output folder: " + ec.message());
+    fs::remove(probe, ec);
+}
+
+std::string write_outputs(const ScenarioSpec& scenario,
+                          const RunResult& result,
+                          const RunSummary& summary,
+                          const std::string& dir) {
+    const fs::path partial = partial_path(dir);
+    fs::remove_all(partial);
+    fs::create_directories(partial);
+    write_summary_json(partial / "summary.json", summary);
+    write_classes_csv(partial / "classes.csv", summary.classes);
+    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes);
+    if (scenario.output.jobs_csv)
+        write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes);
+    write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);
+    replace_folder(partial, fs::path(dir));
+    return dir;
+}
+
+std::string format_table(const RunSummary& f) {
+    const FleetFigures& fleet = f.fleet;
+    const RunTotals& totals = f.totals;
+    std::string out = fmt::format("{} under {}: {} GPUs, {:.1f} days, seed {}\n\n", f.scenario,
+                                  f.policy, fleet.gpus, f.horizon_s / 86400, f.seed);
+    out += fmt::format("{:<16} {:>13} {:>14} {:>14} {:>14} {:>9} {:>14} {:>8} {:>10}\n", "class",
+                       "GPU-h", "revenue", "cost", "profit", "$/GPU-h", "opp. cost", "served",
+                       "wait p50");
+    for (const auto& c : f.classes) {
+        std::string served =
+            c.served_fraction ? fmt::format("{:.1f}%", 100 * *c.served_fraction) : "-";
+        std::string wait = c.wait_s_p50 ? fmt::format("{:.0f} s", *c.wait_s_p50) : "-";
+        std::string rate =
+            c.revenue_usd_per_gpu_h ? fmt::format("{:.2f}", *c.revenue_usd_per_gpu_h) : "-";
+        out += fmt::format("{:<16} {:>13} {:>14} {:>14} {:>14} {:>9} {:>14} {:>8} {:>10}\n", c.name,
+                           grouped(c.gpu_h), money(c.revenue_usd), money(c.cost_usd),
+                           money(c.profit_usd), rate, money(c.opportunity_cost_usd), served, wait);
+    }
+    out += fmt::format("{:<16} {:>13} {:>14} {:>14} {:>14}\n", "idle GPUs",
+                       grouped(fleet.gpu_h_unallocated), "", money(totals.idle_cost_usd),
+                       money(-totals.idle_cost_usd));
+    out += fmt::format(
+        "{:<16} {:>13} {:>14} {:>14} {:>14} {:>9} {:>14}\n", "total", grouped(fleet.gpu_h_capacity),
+        money(totals.revenue_usd), money(totals.cost_usd), money(totals.profit_usd),
+        fmt::format("{:.2f}",
+                    fleet.gpu_h_capacity > 0 ? totals.revenue_usd / fleet.gpu_h_capacity : 0),
+        money(totals.opportunity_cost_usd));
+    out += fmt::format(
+        "\nutilization {:.1f}% (busy GPU-hours / capacity), energy {:.0f} MWh, mean shadow price "
+        "${:.2f}/GPU-h\n",
+        100 * fleet.utilization, fleet.energy_kwh / 1000,
+        fleet.mean_shadow_price_usd_per_gpu_h.value_or(0));
+    if (f.bound && f.bound->revenue_usd > 0) {
+        out += fmt::format("hindsight bound on revenue {}: this run reached {:.1f}% of it\n",
+                           money(f.bound->revenue_usd),
+                           100 * totals.revenue_usd / f.bound->revenue_usd);
+    }
+    return out;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,364 @@
+#pragma once
+// The output schema: every field of every file a run writes (design.md section 4,
+// docs/metrics.md), declared once, with its name, type, unit and description:
+//   summary.json    RunSummary: the run, `fleet` (FleetFigures), `classes` (ClassFigures by
+//                   name), `totals` (RunTotals), `bound` (BoundFigures, with --bound only)
+//   classes.csv     ClassFigures, one row per class
+//   timeseries.csv  TimeseriesRow, one row per interval and class
+//   jobs.csv        JobRow, one row per batch job
+// and what a sweep keeps of a run: results.csv and the database's classes table take the
+// columns of classes.csv; points.csv and the points table take point_figures().
+//
+// Everything that writes or reads these files goes through the tables below: the writer
+// (sim/output/run_files.cpp), the HTML report (sim/report), the sweep (sim/sweep) and the test
+// that docs/metrics.md covers every field (tests/unit/output_schema_test.cpp). This header
+// includes no engine, no SimGrid, no policy and no scheduler state: std and nlohmann only
+// (sim/output/fields.hpp says how a table turns into JSON and CSV).
+//
+// How to add a field:
+//   1. Add the member to its record below (units in the name: _s, _gpu_h, _usd, _kwh, ...);
+//      std::optional when it can have no value (a mean over no jobs).
+//   2. Add one field(...) entry to the record's table, where it should appear in the file. Flags:
+//      none for a new field (readers treat it as optional: older outputs lack it); kJsonOnly
+//      to keep it out of classes.csv and the sweep's tables.
+//   3. Compute it (sim/output/run_figures.cpp fills RunSummary and ClassFigures;
+//      run_files.cpp the rows of timeseries.csv and jobs.csv).
+//   4. Describe it in docs/metrics.md (a test fails until you do).
+// A class field then appears in summary.json, classes.csv, the sweep's database (its classes
+// table; the database's schema check refuses a sweep.db made before it), results.csv, and the
+// report's data (RunSummary::classes; the page gets each class's JSON object whole).
+// Coming fields, each in one place:
+//   - fault figures per class (failures, lost work to faults, ...): members of ClassFigures +
+//     table entries, as above;
+//   - per-family totals: a record FamilyFigures with a kJsonKey `family` field and its table,
+//     and `std::vector<FamilyFigures> families` in RunSummary's table (written as
+//     {"llm": {...}, "video": {...}} like `classes`);
+//   - a figure a sweep should keep per point: one point_figure<...>() line in schema.cpp;
+//   - statistics over replications (mean, deviation of each figure): fields_info<ClassFigures>()
+//     lists every numeric field with its unit, so a statistics table loops over it rather than
+//     naming figures;
+//   - per-pool shadow prices in timeseries.csv: per-pool numbers do not fit a row per class;
+//     give them their own record (a row per interval and pool: t_s, pool,
+//     shadow_price_usd_per_gpu_h, ...) and file, written with the same write_csv_row(), or,
+//     if they must sit in timeseries.csv, add a value type to fields.hpp (a list of named
+//     numbers written as one column per pool) — one branch in to_value/from_value and one in
+//     csv_records.hpp.
+
+#include "sim/output/fields.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetsim {
+
+// ---- summary.json ------------------------------------------------------------------------
+
+/** One workload class's figures: classes.csv's row and summary.json's classes.<name>. */
+struct ClassFigures {
+    std::string name;
+    std::string family;
+    std::string kind;
+    std::string unit;
+    double gpu_h = 0;
+    std::optional<double> busy_gpu_h;  ///< always written; optional so readers see it absent
+    double revenue_usd = 0;
+    double cost_usd = 0;
+    double profit_usd = 0;
+    std::optional<double> revenue_usd_per_gpu_h;
+    double opportunity_cost_usd = 0;
+    double energy_kwh = 0;
+    double demand_units = 0;
+    double served_units = 0;
+    double lost_units = 0;
+    std::optional<double> served_fraction;
+    long long jobs_submitted = 0;
+    long long jobs_completed = 0;
+    long long jobs_rejected = 0;
+    long long jobs_running_at_end = 0;
+    long long jobs_waiting_at_end = 0;
+    std::optional<double> wait_s_mean;
+    std::optional<double> wait_s_p50;
+    std::optional<double> wait_s_p99;
+    long long preemptions = 0;
+    double lost_work_gpu_h = 0;
+    std::optional<double> queue_len_mean;
+    std::optional<double> jobs_in_system_mean;
+};
+
+template <>
+struct Schema<ClassFigures> {
+    using C = ClassFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("class", &C::name, "", "the class's name (the key in summary.json)",
+              kFirm | kJsonKey),
+        field("family", &C::family, "", "llm or video", kFirm),
+        field("kind", &C::kind, "", "service or batch", kFirm),
+        field("unit", &C::unit, "", "what demand_units and served_units count", kJsonOnly),
+        field("gpu_h", &C::gpu_h, "GPU-h", "GPU-hours held", kFirm),
+        field("busy_gpu_h", &C::busy_gpu_h, "GPU-h", "GPU-hours that did work"),
+        field("revenue_usd", &C::revenue_usd, "USD", "revenue earned", kFirm),
+        field("cost_usd", &C::cost_usd, "USD", "cost of the GPU-hours held", kFirm),
+        field("profit_usd", &C::profit_usd, "USD", "revenue - cost", kFirm),
+        field("revenue_usd_per_gpu_h", &C::revenue_usd_per_gpu_h, "USD/GPU-h",
+              "revenue / gpu_h; none when gpu_h = 0", kFirm),
+        field("opportunity_cost_usd", &C::opportunity_cost_usd, "USD",
+              "what the GPU-hours held could have earned more in the best waiting work", kFirm),
+        field("energy_kwh", &C::energy_kwh, "kWh", "facility energy of the GPU-hours held"),
+        field("demand_units", &C::demand_units, "unit of the class", "demand that arrived", kFirm),
+        field("served_units", &C::served_units, "unit of the class", "demand served", kFirm),
+        field("lost_units", &C::lost_units, "unit of the class",
+              "service demand dropped after its SLO"),
+        field("served_fraction", &C::served_fraction, "0–1",
+              "served / demand; none when demand = 0", kFirm),
+        field("jobs_submitted", &C::jobs_submitted, "jobs", "batch jobs submitted", kFirm),
+        field("jobs_completed", &C::jobs_completed, "jobs", "batch jobs completed", kFirm),
+        field("jobs_rejected", &C::jobs_rejected, "jobs", "batch jobs rejected"),
+        field("jobs_running_at_end", &C::jobs_running_at_end, "jobs",
+              "batch jobs running at the horizon"),
+        field("jobs_waiting_at_end", &C::jobs_waiting_at_end, "jobs",
+              "batch jobs waiting at the horizon"),
+        field("wait_s_mean", &C::wait_s_mean, "s", "mean wait", kFirm),
+        field("wait_s_p50", &C::wait_s_p50, "s", "median wait (nearest rank)", kFirm),
+        field("wait_s_p99", &C::wait_s_p99, "s", "99th percentile wait (nearest rank)", kFirm),
+        field("preemptions", &C::preemptions, "", "times a job of the class was preempted", kFirm),
+        field("lost_work_gpu_h", &C::lost_work_gpu_h, "reference GPU-h",
+              "work redone because of preemptions"),
+        field("queue_len_mean", &C::queue_len_mean, "jobs",
+              "batch: time-average number of waiting jobs"),
+        field("jobs_in_system_mean", &C::jobs_in_system_mean, "jobs",
+              "batch: time-average number of waiting and running jobs", kJsonOnly),
+        // clang-format on
+    };
+};
+
+/** summary.json's `fleet`. */
+struct FleetFigures {
+    int gpus = 0;
+    double gpu_h_capacity = 0;
+    double gpu_h_busy = 0;
+    double gpu_h_idle = 0;
+    double utilization = 0;
+    double energy_kwh = 0;
+    double cost_usd = 0;
+    double gpu_h_allocated = 0;
+    double gpu_h_unallocated = 0;
+    double energy_it_kwh = 0;
+    std::optional<double> energy_it_kwh_simgrid;
+    double idle_cost_usd = 0;
+    std::optional<double> mean_shadow_price_usd_per_gpu_h;  ///< always written
+};
+
+template <>
+struct Schema<FleetFigures> {
+    using F = FleetFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("gpus", &F::gpus, "GPUs", "all GPUs of all pools", kFirm),
+        field("gpu_h_capacity", &F::gpu_h_capacity, "GPU-h", "gpus x horizon", kFirm),
+        field("gpu_h_busy", &F::gpu_h_busy, "GPU-h", "GPU-hours that did work", kFirm),
+        field("gpu_h_idle", &F::gpu_h_idle, "GPU-h", "GPU-hours that did no work", kFirm),
+        field("utilization", &F::utilization, "0–1", "gpu_h_busy / gpu_h_capacity", kFirm),
+        field("energy_kwh", &F::energy_kwh, "kWh", "facility energy", kFirm),
+        field("cost_usd", &F::cost_usd, "USD", "cost of the whole fleet", kFirm),
+        field("gpu_h_allocated", &F::gpu_h_allocated, "GPU-h", "GPU-hours held by some class"),
+        field("gpu_h_unallocated", &F::gpu_h_unallocated, "GPU-h", "GPU-hours held by none"),
+        field("energy_it_kwh", &F::energy_it_kwh, "kWh", "IT energy"),
+        field("energy_it_kwh_simgrid", &F::energy_it_kwh_simgrid, "kWh",
+              "IT energy from SimGrid's energy plugin; none when it is off"),
+        field("idle_cost_usd", &F::idle_cost_usd, "USD", "cost of GPU-hours held by no class"),
+        field("mean_shadow_price_usd_per_gpu_h", &F::mean_shadow_price_usd_per_gpu_h, "USD/GPU-h",
+              "time-average shadow price"),
+        // clang-format on
+    };
+};
+
+/** summary.json's `totals`. */
+struct RunTotals {
+    double revenue_usd = 0;
+    double cost_usd = 0;
+    double profit_usd = 0;
+    double opportunity_cost_usd = 0;
+    double idle_cost_usd = 0;
+};
+
+template <>
+struct Schema<RunTotals> {
+    using T = RunTotals;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("revenue_usd", &T::revenue_usd, "USD", "the classes' revenue", kFirm),
+        field("cost_usd", &T::cost_usd, "USD", "the classes' cost + idle_cost_usd", kFirm),
+        field("profit_usd", &T::profit_usd, "USD", "revenue - cost", kFirm),
+        field("opportunity_cost_usd", &T::opportunity_cost_usd, "USD",
+              "the classes' opportunity cost", kFirm),
+        field("idle_cost_usd", &T::idle_cost_usd, "USD", "= fleet.idle_cost_usd"),
+        // clang-format on
+    };
+};
+
+/** summary.json's `bound` (`fleetsim run --bound` only). */
+struct BoundFigures {
+    double revenue_usd = 0;
+    std::optional<double> revenue_fraction;  ///< none when the bound is not positive
+};
+
+template <>
+struct Schema<BoundFigures> {
+    using B = BoundFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("revenue_usd", &B::revenue_usd, "USD",
+              "hindsight bound on revenue for the same demand"),
+        field("revenue_fraction", &B::revenue_fraction, "0–1",
+              "totals.revenue_usd / bound.revenue_usd"),
+        // clang-format on
+    };
+};
+
+/** summary.json as a whole. */
+struct RunSummary {
+    std::string scenario;
+    std::string policy;
+    std::uint64_t seed = 0;
+    double horizon_s = 0;
+    FleetFigures fleet;
+    std::vector<ClassFigures> classes;  ///< in the workload's order
+    RunTotals totals;
+    std::optional<BoundFigures> bound;
+    long long events = 0;
+    double wall_s = 0;
+    std::string version;
+};
+
+template <>
+struct Schema<RunSummary> {
+    using S = RunSummary;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("scenario", &S::scenario, "", "the scenario's name", kFirm),
+        field("policy", &S::policy, "", "the policy's name", kFirm),
+        field("seed", &S::seed, "", "the seed of every random stream", kFirm),
+        field("horizon_s", &S::horizon_s, "s", "simulated time", kFirm),
+        field("fleet", &S::fleet, "", "the fleet's figures", kFirm),
+        field("classes", &S::classes, "", "each class's figures, by name", kFirm),
+        field("totals", &S::totals, "", "the run's books", kFirm),
+        field("bound", &S::bound, "", "the hindsight bound (run --bound only)"),
+        field("events", &S::events, "", "scheduler wake-ups (each calls the policy once)"),
+        field("wall_s", &S::wall_s, "s", "wall-clock time of the run", kFirm),
+        field("version", &S::version, "", "fleetsim's version", kFirm),
+        // clang-format on
+    };
+};
+
+// ---- timeseries.csv and jobs.csv ---------------------------------------------------------
+
+/** One row of timeseries.csv: one interval and class. Rates are averages over the interval. */
+struct TimeseriesRow {
+    double t_s = 0;
+    std::string cls;
+    double gpus_allocated = 0;
+    double gpus_busy = 0;
+    double demand_units_per_s = 0;
+    double served_units_per_s = 0;
+    double revenue_usd = 0;
+    double shadow_price_usd_per_gpu_h = 0;
+    double opportunity_cost_usd = 0;
+};
+
+template <>
+struct Schema<TimeseriesRow> {
+    using R = TimeseriesRow;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("t_s", &R::t_s, "s", "interval start", kFirm),
+        field("class", &R::cls, "", "the class", kFirm),
+        field("gpus_allocated", &R::gpus_allocated, "GPUs", "GPUs held, on average", kFirm),
+        field("gpus_busy", &R::gpus_busy, "GPUs", "GPUs that did work, on average", kFirm),
+        field("demand_units_per_s", &R::demand_units_per_s, "unit/s", "demand arriving", kFirm),
+        field("served_units_per_s", &R::served_units_per_s, "unit/s", "demand served", kFirm),
+        field("revenue_usd", &R::revenue_usd, "USD", "revenue earned in the interval", kFirm),
+        field("shadow_price_usd_per_gpu_h", &R::shadow_price_usd_per_gpu_h, "USD/GPU-h",
+              "the interval's average shadow price", kFirm),
+        field("opportunity_cost_usd", &R::opportunity_cost_usd, "USD",
+              "opportunity cost charged in the interval"),
+        // clang-format on
+    };
+};
+
+/** One row of jobs.csv: one batch job. */
+struct JobRow {
+    long long job_id = 0;
+    std::string cls;
+    double submit_s = 0;
+    std::optional<double> start_s;  ///< none when the job never started
+    std::optional<double> end_s;    ///< none while running or waiting at the horizon
+    int gpus = 0;
+    double work_gpu_h = 0;
+    int preemptions = 0;
+    std::string status;
+    std::string pool;
+    double lost_work_gpu_h = 0;
+    std::optional<int> racks;  ///< none when never placed
+};
+
+template <>
+struct Schema<JobRow> {
+    using J = JobRow;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("job_id", &J::job_id, "", "in submission order", kFirm),
+        field("class", &J::cls, "", "the class", kFirm),
+        field("submit_s", &J::submit_s, "s", "submission", kFirm),
+        field("start_s", &J::start_s, "s", "first start; none if never started", kFirm),
+        field("end_s", &J::end_s, "s", "completion or rejection; none otherwise", kFirm),
+        field("gpus", &J::gpus, "GPUs", "gang size", kFirm),
+        field("work_gpu_h", &J::work_gpu_h, "reference GPU-h", "work the job needs", kFirm),
+        field("preemptions", &J::preemptions, "", "times preempted", kFirm),
+        field("status", &J::status, "", "completed, rejected, running_at_end or waiting_at_end",
+              kFirm),
+        field("pool", &J::pool, "", "pool of its last placement"),
+        field("lost_work_gpu_h", &J::lost_work_gpu_h, "reference GPU-h",
+              "work lost to preemptions"),
+        field("racks", &J::racks, "", "racks its last placement spanned"),
+        // clang-format on
+    };
+};
+
+// ---- what a sweep keeps of a run -----------------------------------------------------------
+
+/**
+ * A run-level figure a sweep keeps per point (the points table, points.csv): a number of
+ * summary.json's `totals` or `fleet`, in a column named with a prefix ("total_", "fleet_") and
+ * the field's name. Unit and description are the field's.
+ */
+struct PointFigure {
+    std::string column;
+    std::string_view unit;
+    std::string_view description;
+    double (*value)(const RunSummary&);
+};
+
+/** The points-table column of summary.json's `section`.`member`: "total_profit_usd" for
+ * totals.profit_usd, "fleet_utilization" for fleet.utilization. */
+template <class Section, class T>
+std::string point_column(Section RunSummary::*section, T Section::*member) {
+    const std::string_view s = name_of(section);
+    return (s == "totals" ? std::string("total") : std::string(s)) + "_" +
+           std::string(name_of(member));
+}
+
+/**
+ * The figures every finished point keeps, in column order: the run's totals, and the fleet
+ * figures that explain how they differ from the sum of the classes (the cost of GPUs no class
+ * held is in total_cost_usd, in no class's cost_usd). Appending one changes the sweep
+ * database's schema (kSchemaVersion in sim/sweep/sweep_db.cpp).
+ */
+const std::vector<PointFigure>& point_figures();
+
+/** The value of summary.json's `version`: this fleetsim's version. */
+const char* fleetsim_version();
+
+}  // namespace fleetsim
