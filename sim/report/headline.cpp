@@ -173,7 +173,7 @@ HeadlineSentence books_sentence(const RunSummary& s) {
     much per GPU-hour: when costs rise (an energy shock), the first to lose are those that earn
     least per GPU-hour. None: no sentence. */
 std::optional<HeadlineSentence> loss_sentence(const RunSummary& s) {
-    std::vector<const ClassSummary*> losers;
+    std::vector<const ClassFigures*> losers;
     for (const auto& c : s.classes)
         if (c.profit_usd <= -kWholeDollar && c.gpu_h > 0 && c.revenue_usd_per_gpu_h)
             losers.push_back(&c);
@@ -186,18 +186,19 @@ std::optional<HeadlineSentence> loss_sentence(const RunSummary& s) {
                                 : std::to_string(losers.size()) + " classes";
     HeadlineSentence out = {words(who + " made a loss: ")};
     for (std::size_t i = 0; i < losers.size(); ++i) {
-        const ClassSummary& c = *losers[i];
+        const ClassFigures& c = *losers[i];
         const std::string k = "class:" + c.name;
         const double cost_rate = c.cost_usd / c.gpu_h;
         if (i > 0)
             out.push_back(words(i + 1 == losers.size() ? " and " : ", "));
         out.push_back(words(c.name + " ("));
-        out.push_back(number(format_usd(c.profit_usd), k + ":profit_usd", c.profit_usd));
+        out.push_back(
+            number(format_usd(c.profit_usd), figure_key(k, &C::profit_usd), c.profit_usd));
         out.push_back(words(i == 0 ? ": a GPU-hour it held cost " : ": cost "));
         out.push_back(number(format_usd_rate(cost_rate), k + ":cost_usd_per_gpu_h", cost_rate));
         out.push_back(words(i == 0 ? " and earned " : ", earned "));
         out.push_back(number(format_usd_rate(*c.revenue_usd_per_gpu_h),
-                             k + ":revenue_usd_per_gpu_h", *c.revenue_usd_per_gpu_h));
+                             figure_key(k, &C::revenue_usd_per_gpu_h), *c.revenue_usd_per_gpu_h));
         out.push_back(words(")"));
     }
     out.push_back(words("."));

@@ -153,7 +153,7 @@ TEST_SUITE("report") {
     TEST_CASE("headline names the classes a family adds up and the classes that made a loss") {
         RunSummary s;
         s.horizon_s = 86400;
-        s.gpus = 16;
+        s.fleet.gpus = 16;
         s.classes = {cls("chat", "llm", 100, 800, 0), cls("gen", "video", 100, 300, 0),
                      cls("vtrain", "video", 50, 100, 0), cls("train", "llm", 200, 400, 0)};
         // Costs per GPU-hour held: $2.10 for every class; train and vtrain earn $2.00.
