@@ -66,6 +66,9 @@ for sweep in "$repo"/scenarios/sweeps/*.yaml; do
     for f in out/*; do
         case "$(basename "$f")" in
             sweep.db) ;;  # holds wall_s per point; its exports below hold the rest
+            # sweep.json names the sweep file and its base by absolute path: the checkout's
+            # own folder is replaced so that two checkouts' snapshots compare.
+            sweep.json) sed "s|$repo/|REPO/|g" "$f" >"$snap/sweep-$name/sweep.json" ;;
             *) cp "$f" "$snap/sweep-$name/" ;;
         esac
     done
