@@ -205,7 +205,7 @@ BoundResult hindsight_bound(const ScenarioSpec& scenario, const BoundOptions& op
     }
     JobSource source(scenario);
     while (std::isfinite(source.next_time())) {
-        const Job j = source.pop();
+        const JobArrival j = source.pop();
         out.jobs += 1;
         const auto c = static_cast<std::size_t>(j.cls);
         if (j.gpus > largest_pool[c]) {
