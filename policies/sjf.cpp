@@ -2,9 +2,9 @@
 //
 // The clairvoyant counterpart of las: where las learns job sizes from the service received, sjf
 // knows them. Waiting jobs (the oldest max_scan of each class) start smallest first across all
-// classes, ties first come first served; a job that does not fit is skipped and smaller ones
-// fill the gaps (no reservation: a large gang can starve behind a stream of small jobs). Services
-// come first and take free GPUs as their demand comes, never displaced, as in las.
+// classes, ties first come first served; a job that does not fit is skipped and the next ones
+// that fit start (no reservation: a large gang can starve behind a stream of small jobs).
+// Services come first and take free GPUs as their demand comes, never displaced, as in las.
 // Source: shortest processing time first minimises the mean completion time on one machine
 // (Smith, Naval Research Logistics Quarterly 1956); GPU-time as a gang's size as in Tiresias'
 // clairvoyant SRSF baseline (Gu et al., NSDI 2019).
@@ -34,7 +34,7 @@ public:
 PolicyInfo info() {
     return {"sjf",
             "shortest job first: waiting jobs start smallest GPU-time first across classes, "
-            "smaller ones fill gaps, nothing is preempted; services first",
+            "skipping those that do not fit; no preemption; services first",
             "shortest processing time first (Smith, 1956); GPU-time as in Tiresias' SRSF (Gu et "
             "al., NSDI 2019)",
             {max_scan_param()}};
