@@ -108,6 +108,29 @@ const std::vector<KeySection>& accepted_keys() {
         section("platform.gpu_types.<gpu_type>.", "", "### GPU types", "", gpu_type_keys()),
         section("platform.sites.<site>.", "", "### Sites", "", site_keys()),
         section("platform.pools.<pool>.", "", "### Pools", "", pool_keys()),
+        section("platform.failures.", "", "### Failures (`failures`)",
+                "Optional: without it nothing fails. GPU failures per GPU type, node and rack "
+                "failures per pool, planned maintenance windows, or a failure log replayed from "
+                "a file; docs/model.md (\"Failures\") says how a failure runs.",
+                failures_keys()),
+        section("platform.failures.gpu_types.<gpu_type>.", "",
+                "### Failure modes (`gpu_types.<gpu_type>`, `pools.<pool>.node`, "
+                "`pools.<pool>.rack`)",
+                "Each component (a GPU, a node, a rack) fails again and again; each kind of "
+                "failure of each pool draws from its own seeded streams (`failures:<kind>:<pool>`, "
+                "`repairs:<kind>:<pool>`), so turning failures on changes no other draw.",
+                failure_mode_keys()),
+        section("platform.failures.pools.<pool>.", "", "### Node and rack failures (`pools`)", "",
+                pool_failure_keys()),
+        section("platform.failures.pools.<pool>.node.", "", "#### Node failures (`node`)",
+                "A failure mode (keys as above).", failure_mode_keys()),
+        section("platform.failures.pools.<pool>.rack.", "", "#### Rack failures (`rack`)",
+                "A failure mode (keys as above).", failure_mode_keys()),
+        section("platform.failures.maintenance.<n>.", "",
+                "### Maintenance windows (`maintenance`)",
+                "A list; each window drains consecutive nodes of a pool for a time, by the same "
+                "path as a failure (the nodes' SimGrid hosts are turned off and on).",
+                maintenance_keys()),
         section("workload.", "", "## Workload file (`workloads/*.yaml`)",
                 "Written at the top of its own file, or inline under `workload:` in the "
                 "scenario.",

@@ -212,6 +212,12 @@ KeyTable<PlatformSpec> platform_keys() {
          .type = "mapping of pools",
          .default_text = "required (at least one)",
          .help = "pools of identical nodes by name (keys below); a gang runs inside one pool"},
+        {.name = "failures",
+         .need = Need::optional,
+         .type = "mapping",
+         .default_text = "nothing fails",
+         .help = "the failure model: GPU, node and rack failures with their repair times, "
+                 "maintenance windows, or a failure log to replay (keys below; docs/model.md)"},
     };
     return keys;
 }
@@ -288,6 +294,8 @@ PlatformSpec read_platform(const YamlValue& v) {
                      m, "pools", pool_keys(), "expected at least one pool, found none", p.pools,
                      [&](const PoolSpec& spec, const MapReader& r) { check_pool(spec, r, p); });
              }},
+            // After the GPU types and pools it names.
+            {"failures", [&] { p.failures = read_failures(m.optional("failures"), p); }},
         });
     read_reference_gpu_type(m, p);
     return p;

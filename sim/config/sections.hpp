@@ -2,6 +2,8 @@
 // The sections of the inputs, each with its key table and its reader, defined in the file
 // named after it:
 //   platform_loader.cpp  platform, gpu_types, sites, pools
+//   failure_loader.cpp   platform.failures: failure modes, node and rack failures, maintenance,
+//                        the failure log
 //   workload_loader.cpp  workload, classes (common, service, batch), rate profiles, distributions
 //   policy_loader.cpp    policy
 //   scenario_loader.cpp  the scenario's top level, output, engine, and load_scenario()
@@ -30,11 +32,19 @@ KeyTable<ServiceSpec> service_keys();
 KeyTable<BatchSpec> batch_keys();
 KeyTable<RateProfileSpec> profile_keys();
 KeyTable<DistributionSpec> distribution_keys();
+KeyTable<FailureSpec> failures_keys();
+KeyTable<FailureModeSpec> failure_mode_keys();
+KeyTable<PoolFailureSpec> pool_failure_keys();
+KeyTable<MaintenanceSpec> maintenance_keys();
 
 /** A platform mapping (the platform file, or `platform:` inline). */
 PlatformSpec read_platform(const YamlValue& v);
 /** A workload mapping; class pools are checked against `platform`. */
 WorkloadSpec read_workload(const YamlValue& v, const PlatformSpec& platform);
+/** `platform.failures` (undefined: nothing fails); names are checked against `platform`. */
+FailureSpec read_failures(const YamlValue& v, const PlatformSpec& platform);
+/** A number (a constant) or a mapping whose `dist` decides its keys; values in `range`. */
+DistributionSpec read_distribution(const YamlValue& v, const Range& range);
 /** `policy: NAME` or `policy: {name, params}`. */
 PolicySpec read_policy(const YamlValue& v);
 

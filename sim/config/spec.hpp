@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -44,20 +45,6 @@ struct PoolSpec {
     double inter_node_gbps = 400;  ///< each node's link to the pool's switch
 };
 
-struct PlatformSpec {
-    std::string name;
-    std::string file;
-    std::string reference_gpu_type;  ///< work_gpu_h and gpu_s_per_unit are measured on this GPU
-    std::vector<GpuTypeSpec> gpu_types;
-    std::vector<SiteSpec> sites;
-    std::vector<PoolSpec> pools;
-};
-
-enum class Family { llm, video };
-enum class Kind { service, batch };
-const char* to_string(Family f);
-const char* to_string(Kind k);
-
 /** A seeded random quantity. lognormal takes the arithmetic mean and sigma of log(x). */
 struct DistributionSpec {
     enum class Shape { constant, exponential, lognormal, uniform, empirical };
@@ -71,6 +58,81 @@ struct DistributionSpec {
     std::vector<double> weights;  ///< empirical; equal when empty
     double mean_value() const;
 };
+
+// ---- failures (platform.failures; docs/model.md "Failures") ----
+
+/** What took nodes down: a GPU (its node goes down), a node, a rack, a maintenance window. */
+enum class FailureCause { gpu, node, rack, maintenance };
+const char* to_string(FailureCause cause);
+
+/** How one kind of component (a GPU, a node, a rack) fails: the times between two failures of
+    one component are Weibull with mean mtbf_h (exponential at shape 1); each failure keeps the
+    component's nodes down for a repair time drawn from repair_s. */
+struct FailureModeSpec {
+    double mtbf_h = 0;
+    double weibull_shape = 1;
+    DistributionSpec repair_s;
+};
+
+struct GpuFailureSpec {
+    std::string gpu_type;
+    FailureModeSpec mode;
+};
+
+struct PoolFailureSpec {
+    std::string pool;
+    std::optional<FailureModeSpec> node;
+    std::optional<FailureModeSpec> rack;
+};
+
+/** A planned maintenance window: nodes [first_node, first_node + nodes) of a pool drained. */
+struct MaintenanceSpec {
+    std::string pool;
+    int first_node = 0;
+    int nodes = 1;
+    double start_s = 0;
+    double duration_s = 0;
+};
+
+/** One row of a failure log: a node down from t_s for duration_s. */
+struct FailureLogRow {
+    double t_s = 0;
+    int pool = 0;  ///< index in PlatformSpec::pools
+    int node = 0;  ///< index in the pool
+    int gpu = -1;  ///< the GPU of the node that failed, -1 when none is named
+    double duration_s = 0;
+    FailureCause cause = FailureCause::node;
+    long long event = -1;  ///< rows of one event share it (a rack); -1: a row of its own
+};
+
+struct FailureSpec {
+    std::vector<GpuFailureSpec> gpu_types;
+    std::vector<PoolFailureSpec> pools;
+    std::vector<MaintenanceSpec> maintenance;
+    std::string log;  ///< the failure log's path as written
+    std::vector<FailureLogRow> log_rows;
+    /** Whether anything can fail: off (the default) leaves every run as it was. */
+    bool enabled() const {
+        return !gpu_types.empty() || !pools.empty() || !maintenance.empty() || !log_rows.empty();
+    }
+    /** Whether failures are drawn from rates (what checkpoint_interval_s: auto needs). */
+    bool has_rates() const { return !gpu_types.empty() || !pools.empty(); }
+};
+
+struct PlatformSpec {
+    std::string name;
+    std::string file;
+    std::string reference_gpu_type;  ///< work_gpu_h and gpu_s_per_unit are measured on this GPU
+    std::vector<GpuTypeSpec> gpu_types;
+    std::vector<SiteSpec> sites;
+    std::vector<PoolSpec> pools;
+    FailureSpec failures;  ///< empty: nothing fails
+};
+
+enum class Family { llm, video };
+enum class Kind { service, batch };
+const char* to_string(Family f);
+const char* to_string(Kind k);
 
 /** A multiplier on a base rate over time. */
 struct RateProfileSpec {
@@ -106,7 +168,9 @@ struct BatchSpec {
     double value_usd_per_job = 0;
     bool preemptible = false;
     double checkpoint_interval_s = 0;  ///< 0: no checkpoints, a preempted job restarts from zero
-    double restart_cost_s = 0;         ///< time to reload after a restart, paid on the GPUs
+    bool checkpoint_auto = false;  ///< interval by the Young/Daly rule at each start (`auto`)
+    double checkpoint_write_s = 0;  ///< GPU time each checkpoint takes to write (no work done)
+    double restart_cost_s = 0;      ///< time to reload after a restart, paid on the GPUs
     long long max_jobs = -1;           ///< stop generating after this many; -1 = no limit
 };
 

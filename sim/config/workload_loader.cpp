@@ -80,7 +80,8 @@ void read_empirical(const MapReader& m, DistributionSpec& d, const Range& range)
     }
 }
 
-/** A number (a constant) or a mapping whose `dist` decides its keys; values in `range`. */
+}  // namespace
+
 DistributionSpec read_distribution(const YamlValue& v, const Range& range) {
     using Shape = DistributionSpec::Shape;
     DistributionSpec d;
@@ -117,8 +118,6 @@ DistributionSpec read_distribution(const YamlValue& v, const Range& range) {
     }
     return d;
 }
-
-}  // namespace
 
 // ---- rate profiles (workload.classes.<class>.profile) ------------------------------------------
 
@@ -338,12 +337,22 @@ KeyTable<BatchSpec> batch_keys() {
          .need = Need::optional,
          .help = "whether a policy may stop a running job and requeue it"},
         {.name = "checkpoint_interval_s",
-         .member = &BatchSpec::checkpoint_interval_s,
+         .need = Need::optional,
+         .unit = "s",
+         .type = "number >= 0, or `auto`",
+         .also = "`auto` needs a failure model with rates and `checkpoint_write_s` > 0",
+         .default_text = "`0`",
+         .help = "work survives a preemption or a failure up to the last checkpoint; 0: no "
+                 "checkpoints, an interrupted job restarts from zero; `auto`: at each start, "
+                 "the Young/Daly interval sqrt(2 x MTBI x checkpoint_write_s), MTBI the mean "
+                 "time between failures of the gang as placed (docs/model.md)"},
+        {.name = "checkpoint_write_s",
+         .member = &BatchSpec::checkpoint_write_s,
          .need = Need::optional,
          .range = Range::non_negative,
          .unit = "s",
-         .help = "work survives a preemption up to the last checkpoint; 0: no checkpoints, a "
-                 "preempted job restarts from zero"},
+         .help = "GPU time each checkpoint takes to write, during which the gang does no work "
+                 "(counted as `checkpoint_gpu_h`); one after every interval but the last"},
         {.name = "restart_cost_s",
          .member = &BatchSpec::restart_cost_s,
          .need = Need::optional,
@@ -382,6 +391,18 @@ void read_value(const MapReader& m, BatchSpec& b) {
     read_key(m, key(batch_keys(), value_key), b);
 }
 
+/** A number of seconds, or `auto`. */
+void read_checkpoint_interval(const MapReader& m, BatchSpec& b) {
+    if (!m.has("checkpoint_interval_s"))
+        return;
+    const YamlValue v = m.optional("checkpoint_interval_s");
+    if (v.is_scalar() && v.node().Scalar() == "auto") {
+        b.checkpoint_auto = true;
+        return;
+    }
+    b.checkpoint_interval_s = v.number(Range::non_negative).value_or(0);
+}
+
 BatchSpec read_batch(const MapReader& m) {
     BatchSpec b;
     read_keys(m, batch_keys(), b,
@@ -396,8 +417,24 @@ BatchSpec read_batch(const MapReader& m) {
                   {"duration_s", [] {}},  // read with work_gpu_h: exactly one of the two
                   {"value_usd_per_gpu_h", [&] { read_value(m, b); }},
                   {"value_usd_per_job", [] {}},  // read with value_usd_per_gpu_h
+                  {"checkpoint_interval_s", [&] { read_checkpoint_interval(m, b); }},
               });
     return b;
+}
+
+/** `checkpoint_interval_s: auto` draws the interval from the failure model, which must have
+    rates, and the write time, which must be positive (the rule gives 0 otherwise). */
+void check_checkpoint_auto(const MapReader& m, const BatchSpec& b, const PlatformSpec& platform) {
+    if (!b.checkpoint_auto)
+        return;
+    if (!platform.failures.has_rates())
+        m.optional("checkpoint_interval_s")
+            .fail("expected a number: `auto` (the Young/Daly interval) needs failure rates in "
+                  "platform.failures (gpu_types or pools), found none");
+    else if (b.checkpoint_write_s <= 0)
+        m.optional("checkpoint_interval_s")
+            .fail("expected checkpoint_write_s > 0 with `auto`: the Young/Daly interval is "
+                  "sqrt(2 x MTBI x checkpoint_write_s)");
 }
 
 }  // namespace
@@ -476,6 +513,7 @@ void read_classes(const MapReader& m, const PlatformSpec& platform, WorkloadSpec
             c.service = read_service(r);
         } else {
             c.batch = read_batch(r);
+            check_checkpoint_auto(r, c.batch, platform);
         }
         w.classes.push_back(c);
     }

@@ -10,9 +10,17 @@
 // One scheduler actor sleeps until the next arrival, service tick or the horizon, or until a
 // job actor hands it a completion through a condition variable; it then updates the state,
 // calls the policy once, and applies the decisions.
+//
+// Failures (platform.failures, docs/model.md): a failure turns the SimGrid hosts of its nodes
+// off and the repair turns them on; the timer actor also wakes for both. SimGrid 3.32 kills
+// the actors that sit on a host it turns off and fails the Execs running there (their waiters
+// get a HostFailureException; get_remaining() afterwards is meaningless, measured), so with
+// failures on every actor sits on a "control" host outside the fleet that never fails, and an
+// interrupted job's progress is read and its Execs cancelled before its hosts go off.
 
 #include "sim/engine/simulation.hpp"
 
+#include "sim/generators/failure_source.hpp"
 #include "sim/generators/job_source.hpp"
 
 #include <simgrid/plugins/energy.h>
@@ -22,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +56,8 @@ public:
           policy_(std::move(policy)),
           state_(std::make_unique<SchedulerState>(scenario, policy_.placement)),
           ledger_(std::make_unique<Ledger>(scenario, *state_)),
-          source_(scenario) {
+          source_(scenario),
+          failure_source_(scenario) {
         // The jobs vector would otherwise be moved a few dozen times on a long run.
         double expected = 0;
         for (const auto& c : scenario.workload.classes) {
@@ -89,8 +99,12 @@ public:
         build_platform();
         reference_flops_ = reference_speed();
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
+        state_->elapsed_probe = [this](const Job& j) { return elapsed_from_simgrid(j); };
+        state_->run_ended = [this](const Job& j, RunEnd why, double lost_ref_gpu_s) {
+            ledger_->on_run_end(*state_, j, why, lost_ref_gpu_s);
+        };
 
-        sg4::Actor::init("scheduler", hosts_.front())
+        sg4::Actor::init("scheduler", actor_host())
             ->set_stacksize(kSchedulerStack_kib)
             ->start([this] { schedule(); });
         engine.run();
@@ -101,6 +115,7 @@ public:
         r.energy_simgrid_it_j = energy_simgrid_j_;
         r.state = std::move(state_);
         r.ledger = std::move(ledger_);
+        r.failures = std::move(failure_log_);
         return r;
     }
 
@@ -152,26 +167,50 @@ private:
             }
             zone->seal();
         }
+        if (state_->failures.enabled()) {
+            // Where the actors live: a host outside the fleet, never turned off.
+            auto* zone = sg4::create_star_zone("control");
+            zone->set_parent(root);
+            control_host_ = zone->create_host("control", 1e9);
+            zone->seal();
+        }
         root->seal();
+    }
+
+    /** The host every actor runs on: the control host when hosts can fail. */
+    sg4::Host* actor_host() const { return control_host_ ? control_host_ : hosts_.front(); }
+
+    /** Seconds the current run has run past its restart overhead, read from SimGrid (negative
+        while the overhead is being paid); nullopt before its Execs exist. */
+    std::optional<double> ran_s_from_simgrid(const Job& j) const {
+        // A job started earlier in the same policy call has no run yet: nothing done.
+        if (static_cast<std::size_t>(j.id) >= runs_.size())
+            return std::nullopt;
+        const auto& run = runs_[static_cast<std::size_t>(j.id)];
+        if (!run || run->execs.empty())
+            return std::nullopt;  // its actor has not started yet
+        const Pool& pool = state_->fleet.pool(j.alloc.pool);
+        const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
+        const sg4::ExecPtr& e = run->execs.front();
+        const double threads = e->get_thread_count();
+        const double total_per_gpu = e->get_cost() / threads;
+        const double left_per_gpu = e->get_remaining() / threads;
+        return (total_per_gpu - left_per_gpu) / speed - j.run_overhead_s;
     }
 
     /** Reference-GPU seconds of work done in the current run, read from SimGrid. */
     double progress_from_simgrid(const Job& j) const {
-        // A job started earlier in the same policy call has no run yet: nothing done.
-        if (static_cast<std::size_t>(j.id) >= runs_.size())
+        const auto ran_s = ran_s_from_simgrid(j);
+        if (!ran_s)
             return 0;
-        const auto& run = runs_[static_cast<std::size_t>(j.id)];
-        if (!run || run->execs.empty())
-            return 0;  // its actor has not started yet
-        const auto& execs = run->execs;
         const Pool& pool = state_->fleet.pool(j.alloc.pool);
-        const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
-        const sg4::ExecPtr& e = execs.front();
-        const double threads = e->get_thread_count();
-        const double total_per_gpu = e->get_cost() / threads;
-        const double left_per_gpu = e->get_remaining() / threads;
-        const double ran_s = (total_per_gpu - left_per_gpu) / speed - j.run_overhead_s;
-        return std::clamp(ran_s * j.gpus * pool.speed_factor, 0.0, j.remaining_ref_gpu_s());
+        const CheckpointPlan plan = state_->checkpoint_plan(j);
+        const double compute_s = plan.writes() ? plan.compute_s(std::max(0.0, *ran_s)) : *ran_s;
+        return std::clamp(compute_s * j.gpus * pool.speed_factor, 0.0, j.remaining_ref_gpu_s());
+    }
+
+    double elapsed_from_simgrid(const Job& j) const {
+        return std::max(0.0, ran_s_from_simgrid(j).value_or(0));
     }
 
     void launch(JobId id) {
@@ -180,8 +219,14 @@ private:
         const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
         // Each GPU does its share of the remaining work at reference speed, plus the restart
         // overhead at its own speed: duration = remaining / (gpus x speed factor) + overhead.
-        const double flops_per_gpu =
+        double flops_per_gpu =
             j.remaining_ref_gpu_s() / j.gpus * reference_flops_ + j.run_overhead_s * speed;
+        // Checkpoint writes stop the gang for their time: one after each interval but the last.
+        const CheckpointPlan plan = state_->checkpoint_plan(j);
+        if (plan.writes()) {
+            const double compute_s = j.remaining_ref_gpu_s() / (j.gpus * pool.speed_factor);
+            flops_per_gpu += plan.writes_in(compute_s) * plan.write_s * speed;
+        }
         if (runs_.size() <= static_cast<std::size_t>(id))
             runs_.resize(static_cast<std::size_t>(id) + 1);
         auto run = std::make_shared<JobRun>();
@@ -197,7 +242,7 @@ private:
         if (idle_.empty()) {
             workers_.push_back(std::make_unique<Worker>());
             worker = workers_.back().get();
-            sg4::Actor::init("worker-" + std::to_string(workers_.size()), hosts_.front())
+            sg4::Actor::init("worker-" + std::to_string(workers_.size()), actor_host())
                 ->start([this, worker] { work(worker); });
         } else {
             worker = idle_.back();
@@ -254,6 +299,7 @@ private:
         // between: then cancel what this worker started after the scheduler looked.
         if (run.cancelled) {
             for (auto& e : run.execs) {
+                // Cancelling a FAILED Exec (its host went off) is fine in 3.32 (measured).
                 if (e->get_state() != sg4::Activity::State::CANCELED)
                     e->cancel();
             }
@@ -263,7 +309,9 @@ private:
             for (const auto& e : run.execs)
                 e->wait();
         } catch (const simgrid::CancelException&) {
-            return false;  // preempted: the scheduler has already requeued the job
+            return false;  // preempted or failed: the scheduler has already requeued the job
+        } catch (const simgrid::HostFailureException&) {
+            return false;  // an Exec it started as its host went off: the job is requeued too
         }
         return true;
     }
@@ -317,6 +365,47 @@ private:
         return std::min(scenario_.horizon_s, static_cast<double>(next_tick_k_) * scenario_.tick_s);
     }
 
+    /** The next failure or repair (infinity when nothing can fail). */
+    double next_failure_event_s() const {
+        return std::min(failure_source_.next_time(), state_->failures.next_repair_s());
+    }
+
+    /**
+     * Repairs, then failures, due now: a repaired node's host is turned on; a failure reads the
+     * progress of the jobs it interrupts (SchedulerState::fail_nodes), cancels their Execs, and
+     * only then turns its nodes' hosts off (Execs on a host turned off fail and their progress
+     * is lost, measured).
+     */
+    void apply_failures(double now) {
+        for (int node : state_->repair_nodes()) {
+            hosts_[static_cast<std::size_t>(node)]->turn_on();
+            if (debug_)
+                spdlog::debug("{:.3f} s: node {} repaired", now, hosts_[static_cast<std::size_t>(node)]->get_name());
+        }
+        while (failure_source_.next_time() <= now + kTimeEpsilon_s) {
+            const FailureEvent e = failure_source_.pop();
+            const SchedulerState::FailureOutcome out = state_->fail_nodes(e);
+            for (JobId id : out.interrupted) {
+                Job& j = state_->job(id);
+                ledger_->credit(j, j.saved_ref_gpu_s);
+                cancel(id);
+            }
+            for (int node : out.nodes_down)
+                hosts_[static_cast<std::size_t>(node)]->turn_off();
+            const long long event = state_->failures.events();
+            for (int node : state_->failures.nodes_of(e, state_->fleet)) {
+                failure_log_.push_back(FailureRecord{event, e.t_s, node, e.gpu, e.duration_s,
+                                                     e.cause,
+                                                     static_cast<int>(out.interrupted.size())});
+            }
+            if (debug_)
+                spdlog::debug("{:.3f} s: {} failure takes {} node(s) down for {:.0f} s, "
+                              "interrupting {} job(s)",
+                              now, to_string(e.cause), out.nodes_down.size(), e.duration_s,
+                              out.interrupted.size());
+        }
+    }
+
     /**
      * Everything the scheduler does at one instant: integrate the books up to now, settle the
      * service ticks that ended, apply completions and arrivals, call the policy once. Any actor
@@ -352,6 +441,8 @@ private:
                     spdlog::debug("{:.3f} s: job {} completed", now, id);
                 ledger_->on_complete(state_->job(id));
             }
+            if (next_failure_event_s() <= now + kTimeEpsilon_s)
+                apply_failures(now);
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(waiting_job(source_.pop()));
                 if (debug_)
@@ -367,7 +458,8 @@ private:
                 break;  // the timer actor closes the books
             call_policy();
         } while (!completions_.empty() || source_.next_time() <= now + kTimeEpsilon_s ||
-                 next_tick_s() <= now + kTimeEpsilon_s);
+                 next_tick_s() <= now + kTimeEpsilon_s ||
+                 next_failure_event_s() <= now + kTimeEpsilon_s);
         in_step_ = false;
     }
 
@@ -378,7 +470,8 @@ private:
         state_->now_s = 0;
         step();
         while (true) {
-            const double wake = std::min({source_.next_time(), next_tick_s(), horizon});
+            const double wake =
+                std::min({source_.next_time(), next_tick_s(), horizon, next_failure_event_s()});
             if (wake > sg4::Engine::get_clock())
                 sg4::this_actor::sleep_until(wake);
             // Another actor's step at this instant will see the due timers; let it finish.
@@ -418,6 +511,9 @@ private:
     std::unique_ptr<SchedulerState> state_;
     std::unique_ptr<Ledger> ledger_;
     JobSource source_;
+    FailureSource failure_source_;
+    std::vector<FailureRecord> failure_log_;
+    sg4::Host* control_host_ = nullptr;  ///< with failures on: where the actors live
     std::vector<sg4::Host*> hosts_;
     std::vector<std::shared_ptr<JobRun>> runs_;
     std::vector<std::unique_ptr<Worker>> workers_;

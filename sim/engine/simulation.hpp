@@ -9,8 +9,20 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fleetsim {
+
+/** One node a failure (or maintenance window) took down: a row of failures.csv. */
+struct FailureRecord {
+    long long event = 0;  ///< the nodes of one failure share it (a rack)
+    double t_s = 0;
+    int node = 0;  ///< in the fleet's numbering
+    int gpu = -1;  ///< the GPU of the node that failed, for a GPU failure
+    double duration_s = 0;
+    FailureCause cause = FailureCause::node;
+    int jobs_interrupted = 0;  ///< by the whole event
+};
 
 struct RunResult {
     std::unique_ptr<SchedulerState> state;
@@ -18,6 +30,7 @@ struct RunResult {
     double horizon_s = 0;
     long long events = 0;             ///< scheduler wake-ups (each one calls the policy)
     double energy_simgrid_it_j = -1;  ///< SimGrid host-energy plugin total, when enabled
+    std::vector<FailureRecord> failures;  ///< every node taken down, in time order
 };
 
 /** Simulates the scenario under the given policy. Input problems were caught before. */

@@ -99,8 +99,69 @@ void Ledger::advance(const SchedulerState& state, double t_s, double shadow) {
             unallocated_energy_facility_j_ += energy * cost.pue;
             unallocated_cost_usd_ += gs * cost.fixed_usd_per_gpu_s + energy * cost.energy_usd_per_j;
         }
+        if (state.failures.enabled())
+            advance_faults(state, row, dt);
         last_t_s_ = seg_end;
     }
+}
+
+void Ledger::advance_faults(const SchedulerState& state, IntervalRow& row, double dt) {
+    // Down GPUs are owned: capex, overhead and subsidy go on; a node that is off draws nothing.
+    for (int p = 0; p < state.fleet.pool_count(); ++p) {
+        const int down = state.fleet.down_gpus(p);
+        if (down == 0)
+            continue;
+        const double gs = down * dt;
+        down_gpu_s_ += gs;
+        row.down_gpu_s += gs;
+        down_cost_usd_ += gs * state.fleet.pool(p).cost.fixed_usd_per_gpu_s;
+    }
+    for (const auto& c : state.classes) {
+        if (c.kind == Kind::service)
+            ticks_[static_cast<std::size_t>(c.id)].deficit_eff_s +=
+                state.failures.service_deficit_ref_gpus(c.id) * dt;
+    }
+}
+
+IntervalClassRow& Ledger::row_now(ClassId cls) {
+    return interval_at(std::min(last_t_s_, scenario_.horizon_s * (1 - 1e-12)))
+        .classes[static_cast<std::size_t>(cls)];
+}
+
+void Ledger::on_run_end(const SchedulerState& state,
+                        const Job& j,
+                        RunEnd why,
+                        double lost_ref_gpu_s) {
+    ClassBook& book = classes_[static_cast<std::size_t>(j.cls)];
+    FaultBook& row = row_now(j.cls).faults;
+    const double sf = state.fleet.pool(j.alloc.pool).speed_factor;
+    const double rate_per_ref_gpu_s = j.value_usd_per_ref_gpu_h / 3600.0;
+    auto book_both = [&](double FaultBook::*figure, double value) {
+        book.faults.*figure += value;
+        row.*figure += value;
+    };
+    // The run's GPU time: its restart overhead first, then compute and checkpoint writes.
+    const double wall = std::max(0.0, state.now_s - j.start_s);
+    const double overhead = std::min(j.run_overhead_s, wall);
+    const CheckpointPlan plan = state.checkpoint_plan(j);
+    if (plan.writes()) {
+        const double rest = wall - overhead;
+        book_both(&FaultBook::checkpoint_gpu_s, (rest - plan.compute_s(rest)) * j.gpus);
+    }
+    if (j.faults.run_after_failure && overhead > 0) {
+        book_both(&FaultBook::restart_gpu_s, overhead * j.gpus);
+        book_both(&FaultBook::revenue_lost_usd, overhead * j.gpus * sf * rate_per_ref_gpu_s);
+    }
+    if (why == RunEnd::interrupted) {
+        book.faults.interruptions += 1;
+        row.interruptions += 1;
+        book_both(&FaultBook::lost_work_ref_gpu_s, lost_ref_gpu_s);
+        book_both(&FaultBook::revenue_lost_usd, lost_ref_gpu_s * rate_per_ref_gpu_s);
+    }
+    // Effective time: the compute of this run whose work was kept.
+    const double progress =
+        why == RunEnd::completed ? j.remaining_ref_gpu_s() : state.progress_probe(j);
+    book.advanced_gpu_s += (progress - lost_ref_gpu_s) / sf;
 }
 
 void Ledger::settle_services(SchedulerState& state, double t_s) {
@@ -157,6 +218,16 @@ void Ledger::settle_services(SchedulerState& state, double t_s) {
         const double revenue = served * (s.price_usd_per_unit + s.ad_revenue_usd_per_unit);
         book.revenue_usd += revenue;
         cr.revenue_usd += revenue;
+        if (tick.deficit_eff_s > 0) {
+            // Failures cost a service the demand it dropped for want of the GPUs they took:
+            // at most what those GPUs would have served over the tick.
+            const double capacity_lost = tick.deficit_eff_s * s.max_utilization / s.gpu_s_per_unit;
+            const double revenue_lost = std::min(capacity_lost, lost) *
+                                        (s.price_usd_per_unit + s.ad_revenue_usd_per_unit);
+            book.faults.revenue_lost_usd += revenue_lost;
+            cr.faults.revenue_lost_usd += revenue_lost;
+            tick.deficit_eff_s = 0;
+        }
 
         // Busy GPU-seconds are spread over pools in proportion to the capacity each provided.
         const double busy_ref_s = served * s.gpu_s_per_unit;
@@ -248,16 +319,19 @@ void Ledger::on_preempt(const Job& job) {
 
 void Ledger::finish(SchedulerState& state, double horizon_s) {
     for (auto& j : state.jobs) {
+        ClassBook& book = classes_[static_cast<std::size_t>(j.cls)];
         if (j.status == JobStatus::running) {
+            on_run_end(state, j, RunEnd::horizon, 0);
             // Work in progress is delivered work when the class is paid per GPU-hour.
             credit(j, j.saved_ref_gpu_s + state.progress_probe(j));
             j.status = JobStatus::running_at_end;
         } else if (j.status == JobStatus::waiting) {
             j.status = JobStatus::waiting_at_end;
         }
-        classes_[static_cast<std::size_t>(j.cls)].lost_work_gpu_h += j.lost_ref_gpu_s / 3600.0;
+        book.lost_work_gpu_h += j.lost_ref_gpu_s / 3600.0;
+        if (j.first_start_s >= 0)
+            book.span_gpu_s += j.gpus * ((j.end_s >= 0 ? j.end_s : horizon_s) - j.first_start_s);
     }
-    (void)horizon_s;
 }
 
 }  // namespace fleetsim

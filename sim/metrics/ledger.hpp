@@ -15,6 +15,17 @@
 
 namespace fleetsim {
 
+/** What failures (and maintenance windows) cost a class (docs/metrics.md): a class's books and
+    each timeseries row keep one. All zero when nothing fails. */
+struct FaultBook {
+    long long interruptions = 0;     ///< runs of the class's jobs a failure stopped
+    double lost_work_ref_gpu_s = 0;  ///< work lost to them (since each run's last checkpoint)
+    double restart_gpu_s = 0;        ///< restart cost paid on the GPUs after them
+    double checkpoint_gpu_s = 0;     ///< GPU time spent writing checkpoints
+    double revenue_lost_usd = 0;     ///< batch: the lost work and restarts at the job's value;
+                                     ///< services: demand dropped for want of failed GPUs
+};
+
 struct ClassBook {
     double held_gpu_s = 0;  ///< GPU-seconds allocated to the class (what it is charged for)
     double busy_gpu_s = 0;  ///< of which doing work
@@ -35,6 +46,9 @@ struct ClassBook {
     double in_system_job_s = 0;       ///< integral of waiting + running jobs
     std::vector<double> job_waits_s;  ///< batch: one wait per started job
     std::map<double, double> unit_waits_s;  ///< services: wait_s -> units served after that wait
+    FaultBook faults;
+    double advanced_gpu_s = 0;  ///< batch: GPU-seconds of compute whose work was kept
+    double span_gpu_s = 0;      ///< batch: Σ jobs gang x (end, or the horizon, - first start)
 };
 
 struct IntervalClassRow {
@@ -44,12 +58,14 @@ struct IntervalClassRow {
     double served_units = 0;
     double revenue_usd = 0;
     double opportunity_cost_usd = 0;
+    FaultBook faults;
 };
 
 struct IntervalRow {
     double t_s = 0;
     double length_s = 0;
     double shadow_price_x_s = 0;  ///< integral of the shadow price over the interval
+    double down_gpu_s = 0;        ///< GPU-seconds of nodes that were down (failures)
     std::vector<IntervalClassRow> classes;
 };
 
@@ -70,6 +86,9 @@ public:
     void on_preempt(const Job& job);
     /** Closes the books at the horizon: partial credit for running jobs, final job states. */
     void finish(SchedulerState& state, double horizon_s);
+    /** The fault books of a run of a job that ends (SchedulerState::run_ended): the restart it
+        paid after a failure, its checkpoint writes, and what an interruption lost. */
+    void on_run_end(const SchedulerState& state, const Job& job, RunEnd why, double lost_ref_gpu_s);
 
     const std::vector<ClassBook>& classes() const { return classes_; }
     const std::vector<IntervalRow>& intervals() const { return intervals_; }
@@ -78,6 +97,10 @@ public:
     double unallocated_energy_facility_j() const { return unallocated_energy_facility_j_; }
     double unallocated_cost_usd() const { return unallocated_cost_usd_; }
     double allocated_idle_gpu_s() const { return allocated_idle_gpu_s_; }
+    /** GPU-seconds of nodes that were down, and what they cost (owned: capex and overhead go on;
+        a node that is off draws no power). */
+    double down_gpu_s() const { return down_gpu_s_; }
+    double down_cost_usd() const { return down_cost_usd_; }
 
 private:
     struct DemandBucket {
@@ -90,7 +113,10 @@ private:
         double held_eff_s = 0;
         std::map<double, double> eff_s_by_shadow;  ///< shadow price -> reference-GPU-seconds
         std::deque<DemandBucket> backlog;
+        double deficit_eff_s = 0;  ///< reference-GPU-seconds lost to failures, not grown back
     };
+    void advance_faults(const SchedulerState& state, IntervalRow& row, double dt);
+    IntervalClassRow& row_now(ClassId cls);
     IntervalRow& interval_at(double t_s);
     void close_intervals_before(double t_s);
 
@@ -105,6 +131,8 @@ private:
     double unallocated_energy_facility_j_ = 0;
     double unallocated_cost_usd_ = 0;
     double allocated_idle_gpu_s_ = 0;
+    double down_gpu_s_ = 0;
+    double down_cost_usd_ = 0;
 };
 
 }  // namespace fleetsim

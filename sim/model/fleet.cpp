@@ -318,4 +318,54 @@ void Fleet::release(const Allocation& allocation) {
         give(node, n);
 }
 
+void Fleet::take_down(int node) {
+    const Pool& p = pool(node_pool(node));
+    if (is_down(node))
+        throw std::logic_error("taking down a node that is down");
+    if (node_free(node) != p.gpus_per_node)
+        throw std::logic_error("taking down a node that still holds GPUs");
+    if (node_down_.empty()) {
+        node_down_.assign(node_pool_.size(), 0);
+        pool_down_.assign(pools_.size(), 0);
+    }
+    // Out of every bucket: placement never sees it; its rack has one wholly free node less.
+    bucket_remove(node);
+    rack_bucket_move(topology_.rack_of(node), -1);
+    node_free_[static_cast<std::size_t>(node)] = 0;
+    node_down_[static_cast<std::size_t>(node)] = 1;
+    pool_free_[static_cast<std::size_t>(p.index)] -= p.gpus_per_node;
+    free_gpus_ -= p.gpus_per_node;
+    pool_down_[static_cast<std::size_t>(p.index)] += p.gpus_per_node;
+    down_gpus_ += p.gpus_per_node;
+}
+
+void Fleet::bring_up(int node) {
+    const Pool& p = pool(node_pool(node));
+    if (!is_down(node))
+        throw std::logic_error("bringing up a node that is not down");
+    node_down_[static_cast<std::size_t>(node)] = 0;
+    node_free_[static_cast<std::size_t>(node)] = p.gpus_per_node;
+    bucket_insert(node);
+    rack_bucket_move(topology_.rack_of(node), +1);
+    pool_free_[static_cast<std::size_t>(p.index)] += p.gpus_per_node;
+    free_gpus_ += p.gpus_per_node;
+    pool_down_[static_cast<std::size_t>(p.index)] -= p.gpus_per_node;
+    down_gpus_ -= p.gpus_per_node;
+}
+
+int Fleet::drop_node(Allocation& held, int node) {
+    int dropped = 0;
+    std::erase_if(held.parts, [&](const std::pair<int, int>& part) {
+        if (part.first != node)
+            return false;
+        dropped += part.second;
+        return true;
+    });
+    give(node, dropped);
+    held.gpus -= dropped;
+    if (held.gpus == 0)
+        held.pool = -1;
+    return dropped;
+}
+
 }  // namespace fleetsim

@@ -75,6 +75,21 @@ public:
     void shrink(Allocation& held, int gpus);
     void release(const Allocation& allocation);
 
+    // ---- failures (sim/model/failure_state.hpp): a node that is down has no free GPUs ----
+    /** Takes a node that holds nothing out of service: its GPUs are neither free nor held. */
+    void take_down(int node);
+    /** Puts a node that was down back in service, wholly free. */
+    void bring_up(int node);
+    bool is_down(int node) const {
+        return !node_down_.empty() && node_down_[static_cast<std::size_t>(node)] != 0;
+    }
+    int down_gpus() const { return down_gpus_; }
+    int down_gpus(int pool) const {
+        return pool_down_.empty() ? 0 : pool_down_[static_cast<std::size_t>(pool)];
+    }
+    /** Gives back what `held` has on `node` (a service losing a failed node); returns the GPUs. */
+    int drop_node(Allocation& held, int node);
+
 private:
     void take(int node, int gpus);
     void give(int node, int gpus);
@@ -100,6 +115,10 @@ private:
     std::vector<int> rack_slot_;
     int total_gpus_ = 0;
     int free_gpus_ = 0;
+    // Failures: empty until the first node goes down, so runs without failures pay nothing.
+    std::vector<char> node_down_;
+    std::vector<int> pool_down_;
+    int down_gpus_ = 0;
 };
 
 }  // namespace fleetsim

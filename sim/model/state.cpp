@@ -52,7 +52,10 @@ double ClassState::marginal_rate_usd_per_ref_gpu_h() const {
 }
 
 SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
-    : tick_s(scenario.tick_s), fleet(scenario.platform), placement(rule) {
+    : tick_s(scenario.tick_s),
+      fleet(scenario.platform),
+      placement(rule),
+      failures(scenario.platform, fleet, static_cast<int>(scenario.workload.classes.size())) {
     for (const auto& spec : scenario.workload.classes) {
         ClassState c;
         c.id = static_cast<ClassId>(classes.size());
@@ -86,11 +89,25 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
         classes.push_back(std::move(c));
     }
     // Analytic progress: a gang runs at its pool's speed once the restart overhead is paid.
+    elapsed_probe = [this](const Job& j) {
+        return std::max(0.0, now_s - j.start_s - j.run_overhead_s);
+    };
     progress_probe = [this](const Job& j) {
         const double sf = fleet.pool(j.alloc.pool).speed_factor;
+        const CheckpointPlan plan = checkpoint_plan(j);
+        if (plan.writes())
+            return std::min(j.remaining_ref_gpu_s(),
+                            plan.compute_s(elapsed_probe(j)) * j.gpus * sf);
         const double t = std::max(0.0, now_s - j.start_s - j.run_overhead_s);
         return std::min(j.remaining_ref_gpu_s(), t * j.gpus * sf);
     };
+}
+
+CheckpointPlan SchedulerState::checkpoint_plan(const Job& j) const {
+    const BatchSpec& b = cls(j.cls).spec->batch;
+    return CheckpointPlan{b.checkpoint_auto ? j.faults.checkpoint_interval_s
+                                            : b.checkpoint_interval_s,
+                          b.checkpoint_write_s};
 }
 
 ClassId SchedulerState::class_id(const std::string& name) const {
@@ -188,6 +205,13 @@ bool SchedulerState::start(JobId id, int pool) {
         j.first_start_s = now_s;
     j.run_overhead_s = j.restart_overhead_s;
     j.restart_overhead_s = 0;
+    j.faults.run_after_failure = j.faults.restart_after_failure;
+    j.faults.restart_after_failure = false;
+    if (c.spec->batch.checkpoint_auto) {
+        // Young/Daly for the gang as placed: its nodes' and racks' failure rates.
+        j.faults.checkpoint_interval_s = young_daly_interval_s(
+            failures.gang_mtbi_s(j.alloc, fleet), c.spec->batch.checkpoint_write_s);
+    }
     c.waiting.erase(id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
@@ -210,32 +234,113 @@ void SchedulerState::preempt(JobId id) {
     const double progress = progress_probe(j);
     const double lost = preemption_loss_ref_gpu_s(j);
     const double kept = progress - lost;
+    if (run_ended)
+        run_ended(j, RunEnd::preempted, lost);
     j.lost_ref_gpu_s += lost;
     j.saved_ref_gpu_s += kept;
     j.restart_overhead_s = b.restart_cost_s;
     j.preemptions += 1;
+    requeue(j, c);
+}
+
+void SchedulerState::requeue(Job& j, ClassState& c) {
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.alloc = Allocation{};
     j.status = JobStatus::waiting;
     c.running_jobs -= 1;
-    c.running.erase(id);
-    c.waiting.insert(id);
+    c.running.erase(j.id);
+    c.waiting.insert(j.id);
     c.waiting_rates.insert(j.value_usd_per_ref_gpu_h);
 }
 
 double SchedulerState::preemption_loss_ref_gpu_s(const Job& j) const {
-    const auto& b = cls(j.cls).spec->batch;
     const double sf = fleet.pool(j.alloc.pool).speed_factor;
     const double progress = progress_probe(j);
+    const CheckpointPlan plan = checkpoint_plan(j);
     // Work survives only up to the last checkpoint of this run (none: back to the last save).
     double kept = 0;
-    if (b.checkpoint_interval_s > 0) {
+    if (plan.writes()) {
+        // Time and work differ by the writes: the checkpoints completed by now keep theirs.
+        kept = std::min(progress, plan.checkpointed_compute_s(elapsed_probe(j)) * j.gpus * sf);
+    } else if (plan.interval_s > 0) {
         const double ran_s = progress / (j.gpus * sf);
-        kept = std::floor(ran_s / b.checkpoint_interval_s) * b.checkpoint_interval_s * j.gpus * sf;
+        kept = std::floor(ran_s / plan.interval_s) * plan.interval_s * j.gpus * sf;
         kept = std::min(kept, progress);
     }
     return progress - kept;
+}
+
+void SchedulerState::interrupt(JobId id, bool planned) {
+    Job& j = job(id);
+    if (j.status != JobStatus::running) {
+        throw std::logic_error("job " + std::to_string(id) + " interrupted while " +
+                               to_string(j.status));
+    }
+    ClassState& c = cls(j.cls);
+    const double progress = progress_probe(j);
+    // A planned stop writes a checkpoint first: nothing is lost but the restart.
+    const double lost = planned ? 0.0 : preemption_loss_ref_gpu_s(j);
+    if (run_ended)
+        run_ended(j, RunEnd::interrupted, lost);
+    j.faults.lost_ref_gpu_s += lost;
+    j.saved_ref_gpu_s += progress - lost;
+    j.restart_overhead_s = c.spec->batch.restart_cost_s;
+    j.faults.interruptions += 1;
+    j.faults.restart_after_failure = true;
+    requeue(j, c);
+}
+
+SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& event) {
+    FailureOutcome out;
+    std::vector<int> nodes = failures.nodes_of(event, fleet);
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    failures.events_ += 1;
+    auto failing = [&](int node) { return std::binary_search(nodes.begin(), nodes.end(), node); };
+    for (const auto& c : classes) {
+        if (c.kind != Kind::batch)
+            continue;
+        for (JobId id : c.running) {
+            const auto& parts = job(id).alloc.parts;
+            if (std::any_of(parts.begin(), parts.end(),
+                            [&](const auto& part) { return failing(part.first); }))
+                out.interrupted.push_back(id);
+        }
+    }
+    std::sort(out.interrupted.begin(), out.interrupted.end());
+    for (JobId id : out.interrupted)
+        interrupt(id, event.cause == FailureCause::maintenance);
+    for (auto& c : classes) {
+        if (c.kind != Kind::service)
+            continue;
+        for (int node : nodes) {
+            const int pool = fleet.node_pool(node);
+            Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+            if (held.gpus == 0)
+                continue;
+            const int lost = fleet.drop_node(held, node);
+            if (lost > 0) {
+                unhold(c, pool, lost, 0);
+                failures.service_lost(c.id, lost * fleet.pool(pool).speed_factor);
+            }
+        }
+    }
+    const double up_at = now_s + event.duration_s;
+    for (int node : nodes) {
+        if (failures.mark_down(node, up_at, fleet.topology().rack_of(node), now_s)) {
+            fleet.take_down(node);
+            out.nodes_down.push_back(node);
+        }
+    }
+    return out;
+}
+
+std::vector<int> SchedulerState::repair_nodes() {
+    std::vector<int> up = failures.take_repairs(now_s);
+    for (int node : up)
+        fleet.bring_up(node);
+    return up;
 }
 
 void SchedulerState::complete(JobId id) {
@@ -245,6 +350,8 @@ void SchedulerState::complete(JobId id) {
                                to_string(j.status));
     }
     ClassState& c = cls(j.cls);
+    if (run_ended)
+        run_ended(j, RunEnd::completed, 0);
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.saved_ref_gpu_s = j.work_ref_gpu_s;
@@ -269,9 +376,13 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
         if (!fleet.grow(held, pool, delta))
             return false;
         hold(c, pool, delta, 0);
+        if (failures.enabled())
+            failures.service_grew(id, delta * fleet.pool(pool).speed_factor);
     } else if (delta < 0) {
         fleet.shrink(held, -delta);
         unhold(c, pool, -delta, 0);
+        if (failures.enabled())
+            failures.service_shrank(id);
     }
     return true;
 }

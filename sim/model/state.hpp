@@ -8,6 +8,7 @@
 #include "sim/config/spec.hpp"
 #include "sim/generators/job_source.hpp"
 #include "sim/generators/rate_profile.hpp"
+#include "sim/model/failure_state.hpp"
 #include "sim/model/fleet.hpp"
 
 #include <cstdint>
@@ -24,6 +25,18 @@ using ClassId = int;
 
 enum class JobStatus { waiting, running, completed, rejected, running_at_end, waiting_at_end };
 const char* to_string(JobStatus s);
+
+/** What failures did to a job (docs/model.md, "Failures"). */
+struct JobFaults {
+    int interruptions = 0;               ///< runs stopped by a failure or a maintenance window
+    double lost_ref_gpu_s = 0;           ///< work lost to them (done since the last checkpoint)
+    bool restart_after_failure = false;  ///< the next run's restart cost follows a failure
+    bool run_after_failure = false;      ///< the current run's restart cost followed a failure
+    double checkpoint_interval_s = 0;    ///< the current run's, when the class's is `auto`
+};
+
+/** Why a run of a job ended (SchedulerState::run_ended). */
+enum class RunEnd { completed, preempted, interrupted, horizon };
 
 struct Job {
     JobId id = 0;
@@ -45,6 +58,7 @@ struct Job {
     double lost_ref_gpu_s = 0;  ///< work redone because of preemptions
     Allocation alloc;
     std::string reject_reason;
+    JobFaults faults;
 
     double remaining_ref_gpu_s() const { return work_ref_gpu_s - saved_ref_gpu_s; }
 };
@@ -107,6 +121,17 @@ public:
     /** Work done (reference-GPU seconds) in the current run of a running job; the engine
         replaces the analytic default with SimGrid's own remaining-work figure. */
     std::function<double(const Job&)> progress_probe;
+    /** Seconds of the current run past its restart overhead (compute and checkpoint writes),
+        read where checkpoint writes make work and time differ; SimGrid's figure in the engine. */
+    std::function<double(const Job&)> elapsed_probe;
+    /** Called when a run of a job ends, before its GPUs are freed, with the work the end lost
+        (since the last checkpoint; the ledger's fault books; none when unset). */
+    std::function<void(const Job&, RunEnd, double lost_ref_gpu_s)> run_ended;
+    /** What can fail and what is down (empty when the platform has no failure model). */
+    FailureState failures;
+    /** The current run's checkpoints: the class's interval (or the job's Young/Daly one) and
+        write time. */
+    CheckpointPlan checkpoint_plan(const Job& job) const;
 
     /** The first pool of the job's class where the gang fits now, or -1. */
     int pool_that_fits(const Job& job) const;
@@ -125,6 +150,23 @@ public:
     double preemption_loss_ref_gpu_s(const Job& job) const;
     /** Marks a running job completed and frees its GPUs. */
     void complete(JobId id);
+
+    /** What a failure did: the nodes it took down (that were up), the jobs it interrupted. */
+    struct FailureOutcome {
+        std::vector<int> nodes_down;
+        std::vector<JobId> interrupted;  ///< in id order
+    };
+    /**
+     * Applies a failure (or a maintenance window) at now_s: every running job with a GPU on one
+     * of its nodes is interrupted (any job, preemptible or not: it keeps the work of its last
+     * checkpoint, all of it when the stop is planned, and pays its restart cost at its next
+     * start), services lose their GPUs there, and the nodes go down until now_s + duration.
+     */
+    FailureOutcome fail_nodes(const FailureEvent& event);
+    /** Brings back the nodes whose repair is due at now_s; returns them in node order. */
+    std::vector<int> repair_nodes();
+    /** Stops a running job for a failure and requeues it (interrupt() of fail_nodes()). */
+    void interrupt(JobId id, bool planned);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
     bool set_service_gpus(ClassId cls, int pool, int gpus);
 
@@ -138,6 +180,8 @@ public:
 private:
     void hold(ClassState& c, int pool, int gpus, double rate);
     void unhold(ClassState& c, int pool, int gpus, double rate);
+    /** Frees a running job's GPUs and puts it back in its class's queue. */
+    void requeue(Job& job, ClassState& c);
 };
 
 /**
