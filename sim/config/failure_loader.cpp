@@ -75,17 +75,18 @@ FailureModeSpec read_failure_mode(const YamlValue& v) {
     MapReader m(v, key_names(failure_mode_keys()));
     if (!m.ok())
         return mode;
-    read_keys(m, failure_mode_keys(), mode,
-              {{"repair_s", [&] {
-                    if (auto r = m.required("repair_s"))
-                        mode.repair_s = read_distribution(*r, Range::positive);
-                }}});
+    read_keys(m, failure_mode_keys(), mode, {{"repair_s", [&] {
+                                                  if (auto r = m.required("repair_s"))
+                                                      mode.repair_s =
+                                                          read_distribution(*r, Range::positive);
+                                              }}});
     return mode;
 }
 
 }  // namespace
 
-// ---- node and rack failures of a pool (platform.failures.pools.<pool>) ---------------------------
+// ---- node and rack failures of a pool (platform.failures.pools.<pool>)
+// ---------------------------
 
 KeyTable<PoolFailureSpec> pool_failure_keys() {
     static const Key<PoolFailureSpec> keys[] = {
@@ -105,7 +106,8 @@ KeyTable<PoolFailureSpec> pool_failure_keys() {
     return keys;
 }
 
-// ---- maintenance windows (platform.failures.maintenance[]) ---------------------------------------
+// ---- maintenance windows (platform.failures.maintenance[])
+// ---------------------------------------
 
 KeyTable<MaintenanceSpec> maintenance_keys() {
     static const Key<MaintenanceSpec> keys[] = {
@@ -257,7 +259,8 @@ void read_maintenance(const YamlValue& v, const PlatformSpec& p, FailureSpec& f)
         const PoolSpec* pool = find_pool(p, w.pool);
         if (!w.pool.empty() && pool == nullptr) {
             check_ref(m.optional("pool"), "pool", w.pool, names_of(p.pools));
-        } else if (pool != nullptr && static_cast<long long>(w.first_node) + w.nodes > pool->nodes) {
+        } else if (pool != nullptr &&
+                   static_cast<long long>(w.first_node) + w.nodes > pool->nodes) {
             (m.has("nodes") ? m.optional("nodes") : m.optional("first_node"))
                 .fail(fmt::format("expected first_node + nodes <= {} (the nodes of pool '{}'), "
                                   "found {} + {}",
@@ -333,8 +336,8 @@ void read_failure_log(const YamlValue& at, const PlatformSpec& p, FailureSpec& f
                 r.node = static_cast<int>(*index);
                 r.duration_s = row.number(duration_col);
                 if (!(r.duration_s > 0))
-                    row.fail(duration_col, "expected a duration > 0, found " +
-                                               row.text(duration_col));
+                    row.fail(duration_col,
+                             "expected a duration > 0, found " + row.text(duration_col));
                 if (gpu_col && !row.text(*gpu_col).empty()) {
                     const long long gpu = row.integer(*gpu_col);
                     if (gpu < 0 || gpu >= pool->gpus_per_node)
@@ -356,8 +359,8 @@ void read_failure_log(const YamlValue& at, const PlatformSpec& p, FailureSpec& f
                 if (event_col && !row.text(*event_col).empty()) {
                     r.event = row.integer(*event_col);
                     if (r.event < 0)
-                        row.fail(*event_col, "expected an event number >= 0, found " +
-                                                 row.text(*event_col));
+                        row.fail(*event_col,
+                                 "expected an event number >= 0, found " + row.text(*event_col));
                 }
                 f.log_rows.push_back(r);
             } catch (const CsvError& e) {

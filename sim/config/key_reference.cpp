@@ -126,8 +126,7 @@ const std::vector<KeySection>& accepted_keys() {
                 "A failure mode (keys as above).", failure_mode_keys()),
         section("platform.failures.pools.<pool>.rack.", "", "#### Rack failures (`rack`)",
                 "A failure mode (keys as above).", failure_mode_keys()),
-        section("platform.failures.maintenance.<n>.", "",
-                "### Maintenance windows (`maintenance`)",
+        section("platform.failures.maintenance.<n>.", "", "### Maintenance windows (`maintenance`)",
                 "A list; each window drains consecutive nodes of a pool for a time, by the same "
                 "path as a failure (the nodes' SimGrid hosts are turned off and on).",
                 maintenance_keys()),

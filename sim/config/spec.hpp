@@ -168,9 +168,9 @@ struct BatchSpec {
     double value_usd_per_job = 0;
     bool preemptible = false;
     double checkpoint_interval_s = 0;  ///< 0: no checkpoints, a preempted job restarts from zero
-    bool checkpoint_auto = false;  ///< interval by the Young/Daly rule at each start (`auto`)
-    double checkpoint_write_s = 0;  ///< GPU time each checkpoint takes to write (no work done)
-    double restart_cost_s = 0;      ///< time to reload after a restart, paid on the GPUs
+    bool checkpoint_auto = false;      ///< interval by the Young/Daly rule at each start (`auto`)
+    double checkpoint_write_s = 0;     ///< GPU time each checkpoint takes to write (no work done)
+    double restart_cost_s = 0;         ///< time to reload after a restart, paid on the GPUs
     long long max_jobs = -1;           ///< stop generating after this many; -1 = no limit
 };
 

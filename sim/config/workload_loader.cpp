@@ -429,12 +429,14 @@ void check_checkpoint_auto(const MapReader& m, const BatchSpec& b, const Platfor
         return;
     if (!platform.failures.has_rates())
         m.optional("checkpoint_interval_s")
-            .fail("expected a number: `auto` (the Young/Daly interval) needs failure rates in "
-                  "platform.failures (gpu_types or pools), found none");
+            .fail(
+                "expected a number: `auto` (the Young/Daly interval) needs failure rates in "
+                "platform.failures (gpu_types or pools), found none");
     else if (b.checkpoint_write_s <= 0)
         m.optional("checkpoint_interval_s")
-            .fail("expected checkpoint_write_s > 0 with `auto`: the Young/Daly interval is "
-                  "sqrt(2 x MTBI x checkpoint_write_s)");
+            .fail(
+                "expected checkpoint_write_s > 0 with `auto`: the Young/Daly interval is "
+                "sqrt(2 x MTBI x checkpoint_write_s)");
 }
 
 }  // namespace

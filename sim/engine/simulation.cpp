@@ -142,7 +142,7 @@ private:
             const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
             const PoolSpec& spec = scenario_.platform.pools[static_cast<std::size_t>(pool.index)];
             for (int n = 0; n < pool.nodes; ++n) {
-                auto* host = zone->create_host(pool.name + "-" + std::to_string(n), speed);
+                auto* host = zone->create_host(fleet.node_name(pool.first_node + n), speed);
                 host->set_core_count(pool.gpus_per_node);
                 if (scenario_.energy_plugin) {
                     // Node power = gpus x idle + busy GPUs x (busy - idle). SimGrid 3.32 reads
@@ -380,7 +380,8 @@ private:
         for (int node : state_->repair_nodes()) {
             hosts_[static_cast<std::size_t>(node)]->turn_on();
             if (debug_)
-                spdlog::debug("{:.3f} s: node {} repaired", now, hosts_[static_cast<std::size_t>(node)]->get_name());
+                spdlog::debug("{:.3f} s: node {} repaired", now,
+                              hosts_[static_cast<std::size_t>(node)]->get_name());
         }
         while (failure_source_.next_time() <= now + kTimeEpsilon_s) {
             const FailureEvent e = failure_source_.pop();
@@ -399,10 +400,11 @@ private:
                                                      static_cast<int>(out.interrupted.size())});
             }
             if (debug_)
-                spdlog::debug("{:.3f} s: {} failure takes {} node(s) down for {:.0f} s, "
-                              "interrupting {} job(s)",
-                              now, to_string(e.cause), out.nodes_down.size(), e.duration_s,
-                              out.interrupted.size());
+                spdlog::debug(
+                    "{:.3f} s: {} failure takes {} node(s) down for {:.0f} s, "
+                    "interrupting {} job(s)",
+                    now, to_string(e.cause), out.nodes_down.size(), e.duration_s,
+                    out.interrupted.size());
         }
     }
 

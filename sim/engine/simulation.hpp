@@ -28,8 +28,8 @@ struct RunResult {
     std::unique_ptr<SchedulerState> state;
     std::unique_ptr<Ledger> ledger;
     double horizon_s = 0;
-    long long events = 0;             ///< scheduler wake-ups (each one calls the policy)
-    double energy_simgrid_it_j = -1;  ///< SimGrid host-energy plugin total, when enabled
+    long long events = 0;                 ///< scheduler wake-ups (each one calls the policy)
+    double energy_simgrid_it_j = -1;      ///< SimGrid host-energy plugin total, when enabled
     std::vector<FailureRecord> failures;  ///< every node taken down, in time order
 };
 

@@ -40,10 +40,12 @@ public:
           horizon_s_(s.horizon_s),
           mean_s_(mode.mtbf_h * 3600.0),
           scale_s_(mean_s_ / weibull_mean_factor(mode.weibull_shape)),
-          times_(s.seed, std::string("failures:") + to_string(cause) + ":" +
-                             s.platform.pools[static_cast<std::size_t>(pool)].name),
-          repairs_(s.seed, std::string("repairs:") + to_string(cause) + ":" +
-                               s.platform.pools[static_cast<std::size_t>(pool)].name) {
+          times_(s.seed,
+                 std::string("failures:") + to_string(cause) + ":" +
+                     s.platform.pools[static_cast<std::size_t>(pool)].name),
+          repairs_(s.seed,
+                   std::string("repairs:") + to_string(cause) + ":" +
+                       s.platform.pools[static_cast<std::size_t>(pool)].name) {
         if (components_ <= 0) {
             next_s_ = kInfinity;
         } else if (exponential()) {
@@ -69,9 +71,9 @@ public:
         long long component = 0;
         if (exponential()) {
             // Which of the n components failed: uniform, from the same stream as the times.
-            component = std::min(components_ - 1,
-                                 static_cast<long long>(times_.uniform01() *
-                                                        static_cast<double>(components_)));
+            component = std::min(
+                components_ - 1,
+                static_cast<long long>(times_.uniform01() * static_cast<double>(components_)));
             next_s_ += times_.exponential(mean_s_ / static_cast<double>(components_));
         } else {
             component = clocks_.top().second;
@@ -118,12 +120,12 @@ class ScheduledEvents final : public FailureSource::Process {
 public:
     ScheduledEvents(std::vector<FailureEvent> events, double horizon_s)
         : events_(std::move(events)), horizon_s_(horizon_s) {
-        std::stable_sort(events_.begin(), events_.end(),
-                         [](const FailureEvent& a, const FailureEvent& b) { return a.t_s < b.t_s; });
+        std::stable_sort(
+            events_.begin(), events_.end(),
+            [](const FailureEvent& a, const FailureEvent& b) { return a.t_s < b.t_s; });
     }
     double next_time() const override {
-        return at_ < events_.size() && events_[at_].t_s < horizon_s_ ? events_[at_].t_s
-                                                                      : kInfinity;
+        return at_ < events_.size() && events_[at_].t_s < horizon_s_ ? events_[at_].t_s : kInfinity;
     }
     FailureEvent pop() override { return events_[at_++]; }
 
@@ -220,8 +222,7 @@ FailureSource::FailureSource(const ScenarioSpec& s) : horizon_s_(s.horizon_s) {
         processes_.push_back(std::make_unique<ScheduledEvents>(std::move(windows), horizon_s_));
     }
     if (!f.log_rows.empty())
-        processes_.push_back(
-            std::make_unique<ScheduledEvents>(log_events(s.platform), horizon_s_));
+        processes_.push_back(std::make_unique<ScheduledEvents>(log_events(s.platform), horizon_s_));
     find_next();
 }
 

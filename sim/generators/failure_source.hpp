@@ -36,9 +36,9 @@ struct FailureEvent {
     /** gpu, node: the node of the pool; rack: the rack of the pool (FleetTopology::racks_of_pool
         order); maintenance: the window's first node of the pool. */
     int first = 0;
-    int count = 1;  ///< maintenance: nodes from `first`
-    int gpu = -1;   ///< gpu: the failed GPU's index in its node
-    double duration_s = 0;  ///< how long the nodes stay down (repair, or the window)
+    int count = 1;           ///< maintenance: nodes from `first`
+    int gpu = -1;            ///< gpu: the failed GPU's index in its node
+    double duration_s = 0;   ///< how long the nodes stay down (repair, or the window)
     std::vector<int> nodes;  ///< a replayed log event: the fleet's node indices (pool = -1)
 };
 

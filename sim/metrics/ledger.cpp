@@ -222,8 +222,8 @@ void Ledger::settle_services(SchedulerState& state, double t_s) {
             // Failures cost a service the demand it dropped for want of the GPUs they took:
             // at most what those GPUs would have served over the tick.
             const double capacity_lost = tick.deficit_eff_s * s.max_utilization / s.gpu_s_per_unit;
-            const double revenue_lost = std::min(capacity_lost, lost) *
-                                        (s.price_usd_per_unit + s.ad_revenue_usd_per_unit);
+            const double revenue_lost =
+                std::min(capacity_lost, lost) * (s.price_usd_per_unit + s.ad_revenue_usd_per_unit);
             book.faults.revenue_lost_usd += revenue_lost;
             cr.faults.revenue_lost_usd += revenue_lost;
             tick.deficit_eff_s = 0;

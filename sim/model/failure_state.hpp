@@ -78,7 +78,9 @@ public:
     FailureState(const PlatformSpec& platform, const Fleet& fleet, int classes);
 
     bool enabled() const { return enabled_; }
-    bool node_down(int node) const { return enabled_ && up_at_[static_cast<std::size_t>(node)] > 0; }
+    bool node_down(int node) const {
+        return enabled_ && up_at_[static_cast<std::size_t>(node)] > 0;
+    }
     /** When a node that is down comes back up. */
     double node_up_at_s(int node) const { return up_at_[static_cast<std::size_t>(node)]; }
     /** When a node of the rack last went down (-infinity: never). */
@@ -109,15 +111,17 @@ private:
     bool mark_down(int node, double up_at_s, int rack, double now_s);
     /** The nodes whose repair is due at `now_s`, in node order, marked up. */
     std::vector<int> take_repairs(double now_s);
-    void service_lost(int cls, double ref_gpus) { deficit_[static_cast<std::size_t>(cls)] += ref_gpus; }
+    void service_lost(int cls, double ref_gpus) {
+        deficit_[static_cast<std::size_t>(cls)] += ref_gpus;
+    }
     void service_grew(int cls, double ref_gpus);
     void service_shrank(int cls) { deficit_[static_cast<std::size_t>(cls)] = 0; }
 
     bool enabled_ = false;
     std::vector<PoolFailureRates> rates_;
-    std::vector<double> up_at_;           ///< per node; 0 while up
-    std::vector<double> rack_failed_at_;  ///< per rack
-    std::vector<double> deficit_;         ///< per class
+    std::vector<double> up_at_;             ///< per node; 0 while up
+    std::vector<double> rack_failed_at_;    ///< per rack
+    std::vector<double> deficit_;           ///< per class
     using Repair = std::pair<double, int>;  ///< up at, node (stale when the node's up_at moved)
     std::priority_queue<Repair, std::vector<Repair>, std::greater<>> repairs_;
     long long events_ = 0;

@@ -59,6 +59,11 @@ public:
     int node_count() const { return static_cast<int>(node_pool_.size()); }
     int node_pool(int node) const { return node_pool_[static_cast<std::size_t>(node)]; }
     int node_free(int node) const { return node_free_[static_cast<std::size_t>(node)]; }
+    /** A node's name, `<pool>-<index in the pool>`: its SimGrid host's, and failure logs'. */
+    std::string node_name(int node) const {
+        const Pool& p = pool(node_pool(node));
+        return p.name + "-" + std::to_string(node - p.first_node);
+    }
     int total_gpus() const { return total_gpus_; }
     int free_gpus() const { return free_gpus_; }
     int free_gpus(int pool) const { return pool_free_[static_cast<std::size_t>(pool)]; }

@@ -105,9 +105,9 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
 
 CheckpointPlan SchedulerState::checkpoint_plan(const Job& j) const {
     const BatchSpec& b = cls(j.cls).spec->batch;
-    return CheckpointPlan{b.checkpoint_auto ? j.faults.checkpoint_interval_s
-                                            : b.checkpoint_interval_s,
-                          b.checkpoint_write_s};
+    return CheckpointPlan{
+        b.checkpoint_auto ? j.faults.checkpoint_interval_s : b.checkpoint_interval_s,
+        b.checkpoint_write_s};
 }
 
 ClassId SchedulerState::class_id(const std::string& name) const {
@@ -209,8 +209,8 @@ bool SchedulerState::start(JobId id, int pool) {
     j.faults.restart_after_failure = false;
     if (c.spec->batch.checkpoint_auto) {
         // Young/Daly for the gang as placed: its nodes' and racks' failure rates.
-        j.faults.checkpoint_interval_s = young_daly_interval_s(
-            failures.gang_mtbi_s(j.alloc, fleet), c.spec->batch.checkpoint_write_s);
+        j.faults.checkpoint_interval_s = young_daly_interval_s(failures.gang_mtbi_s(j.alloc, fleet),
+                                                               c.spec->batch.checkpoint_write_s);
     }
     c.waiting.erase(id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));

@@ -27,6 +27,37 @@ double percentile_weighted(const std::map<double, double>& weights, double total
     return weights.rbegin()->first;
 }
 
+ClassFailureFigures class_failure_figures(const ClassBook& b, Kind kind) {
+    ClassFailureFigures out;
+    out.interruptions = b.faults.interruptions;
+    out.failure_lost_work_gpu_h = b.faults.lost_work_ref_gpu_s / 3600.0;
+    out.restart_gpu_h = b.faults.restart_gpu_s / 3600.0;
+    out.checkpoint_gpu_h = b.faults.checkpoint_gpu_s / 3600.0;
+    out.revenue_lost_usd = b.faults.revenue_lost_usd;
+    if (kind == Kind::batch && b.span_gpu_s > 0)
+        out.effective_time_fraction = b.advanced_gpu_s / b.span_gpu_s;
+    return out;
+}
+
+/** fleet.failures: the events, the down GPU-hours and what they cost, the classes' sums. */
+FleetFailureFigures fleet_failure_figures(const RunResult& result,
+                                          const std::vector<ClassFigures>& classes) {
+    FleetFailureFigures out;
+    out.failures = result.state->failures.events();
+    out.node_failures = static_cast<long long>(result.failures.size());
+    out.gpu_h_down = result.ledger->down_gpu_s() / 3600.0;
+    out.down_cost_usd = result.ledger->down_cost_usd();
+    for (const auto& c : classes) {
+        const ClassFailureFigures& f = *c.failures;
+        out.interruptions += f.interruptions;
+        out.failure_lost_work_gpu_h += f.failure_lost_work_gpu_h;
+        out.restart_gpu_h += f.restart_gpu_h;
+        out.checkpoint_gpu_h += f.checkpoint_gpu_h;
+        out.revenue_lost_usd += f.revenue_lost_usd;
+    }
+    return out;
+}
+
 }  // namespace
 
 RunSummary compute_figures(const ScenarioSpec& scenario,
@@ -110,6 +141,8 @@ RunSummary compute_figures(const ScenarioSpec& scenario,
                 cf.wait_s_p99 = percentile_weighted(b.unit_waits_s, total, 0.99);
             }
         }
+        if (scenario.platform.failures.enabled())
+            cf.failures = class_failure_figures(b, c.kind);
         busy_s += b.busy_gpu_s;
         held_s += b.held_gpu_s;
         energy_j += b.energy_it_j;
@@ -127,6 +160,11 @@ RunSummary compute_figures(const ScenarioSpec& scenario,
     fleet.utilization = fleet.gpu_h_capacity > 0 ? fleet.gpu_h_busy / fleet.gpu_h_capacity : 0;
     totals.idle_cost_usd = ledger.unallocated_cost_usd();
     totals.cost_usd += totals.idle_cost_usd;
+    if (scenario.platform.failures.enabled()) {
+        // Down GPUs are owned: their fixed cost is the fleet's, in no class's books.
+        fleet.failures = fleet_failure_figures(result, f.classes);
+        totals.cost_usd += fleet.failures->down_cost_usd;
+    }
     totals.profit_usd = totals.revenue_usd - totals.cost_usd;
     fleet.idle_cost_usd = totals.idle_cost_usd;
     fleet.cost_usd = totals.cost_usd;

@@ -40,21 +40,39 @@ void write_summary_json(const fs::path& path, const RunSummary& summary) {
     write_file(path, json.dump(2) + "\n");
 }
 
+/** The header of record R, followed by Extra's columns when `extra` (the failure columns). */
+template <Described R, Described Extra>
+void write_csv_header_with(CsvWriter& csv, bool extra) {
+    std::vector<std::string> columns = csv_columns<R>();
+    if (extra) {
+        const std::vector<std::string> more = csv_columns<Extra>();
+        columns.insert(columns.end(), more.begin(), more.end());
+    }
+    csv.row(columns);
+}
+
 void write_classes_csv(const fs::path& path, const std::vector<ClassFigures>& classes) {
+    const bool failures = !classes.empty() && classes.front().failures.has_value();
     write_csv_file(path, [&](CsvWriter& csv) {
-        write_csv_header<ClassFigures>(csv);
-        for (const auto& c : classes)
-            write_csv_row(csv, c);
+        write_csv_header_with<ClassFigures, ClassFailureFigures>(csv, failures);
+        for (const auto& c : classes) {
+            write_csv_fields(csv, c);
+            if (failures)
+                write_csv_fields(csv, *c.failures);
+            csv.end_row();
+        }
     });
 }
 
 /** One row per interval and class; rates are the interval's averages. */
 void write_timeseries_csv(const fs::path& path,
                           const Ledger& ledger,
-                          const std::vector<ClassFigures>& classes) {
+                          const std::vector<ClassFigures>& classes,
+                          bool failures) {
     write_csv_file(path, [&](CsvWriter& csv) {
-        write_csv_header<TimeseriesRow>(csv);
+        write_csv_header_with<TimeseriesRow, TimeseriesFailureColumns>(csv, failures);
         TimeseriesRow out;
+        TimeseriesFailureColumns fault;
         for (const auto& row : ledger.intervals()) {
             if (row.length_s <= 0)
                 continue;
@@ -69,7 +87,16 @@ void write_timeseries_csv(const fs::path& path,
                 out.served_units_per_s = r.served_units / row.length_s;
                 out.revenue_usd = r.revenue_usd;
                 out.opportunity_cost_usd = r.opportunity_cost_usd;
-                write_csv_row(csv, out);
+                write_csv_fields(csv, out);
+                if (failures) {
+                    fault.gpus_down = row.down_gpu_s / row.length_s;
+                    fault.interruptions = r.faults.interruptions;
+                    fault.failure_lost_work_gpu_h = r.faults.lost_work_ref_gpu_s / 3600.0;
+                    fault.restart_gpu_h = r.faults.restart_gpu_s / 3600.0;
+                    fault.revenue_lost_usd = r.faults.revenue_lost_usd;
+                    write_csv_fields(csv, fault);
+                }
+                csv.end_row();
             }
         }
     });
@@ -78,10 +105,12 @@ void write_timeseries_csv(const fs::path& path,
 /** One row per batch job, in id order. */
 void write_jobs_csv(const fs::path& path,
                     const SchedulerState& state,
-                    const std::vector<ClassFigures>& classes) {
+                    const std::vector<ClassFigures>& classes,
+                    bool failures) {
     write_csv_file(path, [&](CsvWriter& csv) {
-        write_csv_header<JobRow>(csv);
+        write_csv_header_with<JobRow, JobFailureColumns>(csv, failures);
         JobRow out;
+        JobFailureColumns fault;
         std::vector<int> nodes;
         for (const auto& j : state.jobs) {
             out.job_id = j.id;
@@ -103,6 +132,31 @@ void write_jobs_csv(const fs::path& path,
                     nodes.push_back(part.first);
                 out.racks = state.fleet.topology().racks_spanned(nodes);
             }
+            write_csv_fields(csv, out);
+            if (failures) {
+                fault.interruptions = j.faults.interruptions;
+                fault.failure_lost_work_gpu_h = j.faults.lost_ref_gpu_s / 3600.0;
+                write_csv_fields(csv, fault);
+            }
+            csv.end_row();
+        }
+    });
+}
+
+/** failures.csv: one row per node a failure took down, in time order; a failure log that
+    platform.failures.log replays as it is (so two policies can face the same failures). */
+void write_failures_csv(const fs::path& path, const RunResult& result) {
+    write_csv_file(path, [&](CsvWriter& csv) {
+        write_csv_header<FailureLogRecord>(csv);
+        FailureLogRecord out;
+        for (const auto& f : result.failures) {
+            out.t_s = f.t_s;
+            out.node = result.state->fleet.node_name(f.node);
+            out.duration_s = f.duration_s;
+            out.gpu = f.gpu >= 0 ? std::optional(f.gpu) : std::nullopt;
+            out.cause = to_string(f.cause);
+            out.event = f.event;
+            out.jobs_interrupted = f.jobs_interrupted;
             write_csv_row(csv, out);
         }
     });
@@ -163,9 +217,12 @@ std::string write_outputs(const ScenarioSpec& scenario,
     fs::create_directories(partial);
     write_summary_json(partial / "summary.json", summary);
     write_classes_csv(partial / "classes.csv", summary.classes);
-    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes);
+    const bool failures = scenario.platform.failures.enabled();
+    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes, failures);
     if (scenario.output.jobs_csv)
-        write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes);
+        write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes, failures);
+    if (failures)
+        write_failures_csv(partial / "failures.csv", result);
     write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);
     replace_folder(partial, fs::path(dir));
     return dir;

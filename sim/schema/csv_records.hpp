@@ -19,12 +19,22 @@ void write_csv_header(CsvWriter& out) {
     out.row(csv_columns<R>());
 }
 
+/** The fields of `record` that are in the CSV, without ending the row (a row may continue with
+    another record's: the failure columns). */
+template <Described R>
+void write_csv_fields(CsvWriter& out, const R& record) {
+    for_each_field<R>([&](const auto& f) {
+        using T = std::remove_cvref_t<decltype(record.*(f.member))>;
+        if constexpr (!field_detail::is_record<T>) {
+            if (f.in_csv())
+                out.field(record.*(f.member));
+        }
+    });
+}
+
 template <Described R>
 void write_csv_row(CsvWriter& out, const R& record) {
-    for_each_field<R>([&](const auto& f) {
-        if (f.in_csv())
-            out.field(record.*(f.member));
-    });
+    write_csv_fields(out, record);
     out.end_row();
 }
 
@@ -55,8 +65,11 @@ public:
         std::size_t i = 0;
         for_each_field<R>([&](const auto& f) {
             const auto column = columns_[i++];
-            if (column)
-                read(*column, out.*(f.member));
+            using T = std::remove_cvref_t<decltype(out.*(f.member))>;
+            if constexpr (!field_detail::is_record<T>) {
+                if (column)
+                    read(*column, out.*(f.member));
+            }
         });
         return true;
     }

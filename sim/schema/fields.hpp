@@ -90,6 +90,11 @@ template <class T>
 inline constexpr bool is_optional = false;
 template <class T>
 inline constexpr bool is_optional<std::optional<T>> = true;
+/** A nested record (JSON only: a CSV cell cannot hold one), possibly optional. */
+template <class T>
+inline constexpr bool is_record = Described<T>;
+template <class T>
+inline constexpr bool is_record<std::optional<T>> = Described<T>;
 template <class T>
 inline constexpr bool is_vector = false;
 template <class T>

@@ -27,9 +27,11 @@
 // A class field then appears in summary.json, classes.csv, the sweep's database (its classes
 // table; the database's schema check refuses a sweep.db made before it), results.csv, and the
 // report's data (RunSummary::classes; the page gets each class's JSON object whole).
+// Figures that exist only in some runs (the failure figures: with a failure model only) are a
+// record of their own held in std::optional (JSON: left out when empty) and, in a CSV, columns
+// written after the record's own (write_csv_fields) only when present, so runs without them
+// stay byte-identical to what they were.
 // Coming fields, each in one place:
-//   - fault figures per class (failures, lost work to faults, ...): members of ClassFigures +
-//     table entries, as above;
 //   - per-family totals: a record FamilyFigures with a kJsonKey `family` field and its table,
 //     and `std::vector<FamilyFigures> families` in RunSummary's table (written as
 //     {"llm": {...}, "video": {...}} like `classes`);
@@ -54,6 +56,44 @@
 namespace fleetsim {
 
 // ---- summary.json ------------------------------------------------------------------------
+
+/**
+ * What failures (and maintenance windows) cost one class (docs/metrics.md, "Failures"): in
+ * summary.json as classes.<name>.failures and in classes.csv as the columns after the others,
+ * only when the platform has a failure model (platform.failures), so a run without one writes
+ * exactly what it wrote before failures existed.
+ */
+struct ClassFailureFigures {
+    long long interruptions = 0;
+    double failure_lost_work_gpu_h = 0;
+    double restart_gpu_h = 0;
+    double checkpoint_gpu_h = 0;
+    double revenue_lost_usd = 0;
+    std::optional<double> effective_time_fraction;  ///< batch jobs that started; none otherwise
+};
+
+template <>
+struct Schema<ClassFailureFigures> {
+    using C = ClassFailureFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("interruptions", &C::interruptions, "",
+              "runs of the class's jobs a failure or maintenance window stopped"),
+        field("failure_lost_work_gpu_h", &C::failure_lost_work_gpu_h, "reference GPU-h",
+              "work lost to interruptions (done since the run's last checkpoint)"),
+        field("restart_gpu_h", &C::restart_gpu_h, "GPU-h",
+              "restart cost paid on the GPUs after interruptions"),
+        field("checkpoint_gpu_h", &C::checkpoint_gpu_h, "GPU-h",
+              "GPU time spent writing checkpoints (no work done)"),
+        field("revenue_lost_usd", &C::revenue_lost_usd, "USD",
+              "batch: lost work and restarts at the job's value; service: demand dropped for "
+              "want of failed GPUs"),
+        field("effective_time_fraction", &C::effective_time_fraction, "0–1",
+              "batch: GPU time whose work was kept / GPU time from each job's first start to "
+              "its end"),
+        // clang-format on
+    };
+};
 
 /** One workload class's figures: classes.csv's row and summary.json's classes.<name>. */
 struct ClassFigures {
@@ -85,6 +125,7 @@ struct ClassFigures {
     double lost_work_gpu_h = 0;
     std::optional<double> queue_len_mean;
     std::optional<double> jobs_in_system_mean;
+    std::optional<ClassFailureFigures> failures;  ///< with a failure model only
 };
 
 template <>
@@ -130,6 +171,44 @@ struct Schema<ClassFigures> {
               "batch: time-average number of waiting jobs"),
         field("jobs_in_system_mean", &C::jobs_in_system_mean, "jobs",
               "batch: time-average number of waiting and running jobs", kJsonOnly),
+        field("failures", &C::failures, "",
+              "what failures cost the class; with a failure model only (classes.csv: its "
+              "fields as columns after the others)", kJsonOnly),
+        // clang-format on
+    };
+};
+
+/** summary.json's `fleet.failures`: with a failure model only. */
+struct FleetFailureFigures {
+    long long failures = 0;
+    long long node_failures = 0;
+    double gpu_h_down = 0;
+    double down_cost_usd = 0;
+    long long interruptions = 0;
+    double failure_lost_work_gpu_h = 0;
+    double restart_gpu_h = 0;
+    double checkpoint_gpu_h = 0;
+    double revenue_lost_usd = 0;
+};
+
+template <>
+struct Schema<FleetFailureFigures> {
+    using F = FleetFailureFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("failures", &F::failures, "",
+              "failure events and maintenance windows (a rack failure is one)"),
+        field("node_failures", &F::node_failures, "nodes",
+              "nodes taken down, summed over the events (failures.csv's rows)"),
+        field("gpu_h_down", &F::gpu_h_down, "GPU-h", "GPU-hours of nodes that were down"),
+        field("down_cost_usd", &F::down_cost_usd, "USD",
+              "their cost: owned GPUs keep their fixed cost, and draw no power"),
+        field("interruptions", &F::interruptions, "", "Σ classes interruptions"),
+        field("failure_lost_work_gpu_h", &F::failure_lost_work_gpu_h, "reference GPU-h",
+              "Σ classes failure_lost_work_gpu_h"),
+        field("restart_gpu_h", &F::restart_gpu_h, "GPU-h", "Σ classes restart_gpu_h"),
+        field("checkpoint_gpu_h", &F::checkpoint_gpu_h, "GPU-h", "Σ classes checkpoint_gpu_h"),
+        field("revenue_lost_usd", &F::revenue_lost_usd, "USD", "Σ classes revenue_lost_usd"),
         // clang-format on
     };
 };
@@ -149,6 +228,7 @@ struct FleetFigures {
     std::optional<double> energy_it_kwh_simgrid;
     double idle_cost_usd = 0;
     std::optional<double> mean_shadow_price_usd_per_gpu_h;  ///< always written
+    std::optional<FleetFailureFigures> failures;            ///< with a failure model only
 };
 
 template <>
@@ -171,6 +251,7 @@ struct Schema<FleetFigures> {
         field("idle_cost_usd", &F::idle_cost_usd, "USD", "cost of GPU-hours held by no class"),
         field("mean_shadow_price_usd_per_gpu_h", &F::mean_shadow_price_usd_per_gpu_h, "USD/GPU-h",
               "time-average shadow price"),
+        field("failures", &F::failures, "", "what failures cost; with a failure model only"),
         // clang-format on
     };
 };
@@ -288,6 +369,32 @@ struct Schema<TimeseriesRow> {
     };
 };
 
+/** Failure columns of timeseries.csv, after the others, with a failure model only. */
+struct TimeseriesFailureColumns {
+    double gpus_down = 0;
+    long long interruptions = 0;
+    double failure_lost_work_gpu_h = 0;
+    double restart_gpu_h = 0;
+    double revenue_lost_usd = 0;
+};
+
+template <>
+struct Schema<TimeseriesFailureColumns> {
+    using R = TimeseriesFailureColumns;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("gpus_down", &R::gpus_down, "GPUs",
+              "GPUs of nodes that were down, on average (the fleet's: the same on every class's "
+              "row of the interval)"),
+        field("interruptions", &R::interruptions, "", "runs of the class a failure stopped"),
+        field("failure_lost_work_gpu_h", &R::failure_lost_work_gpu_h, "reference GPU-h",
+              "work they lost"),
+        field("restart_gpu_h", &R::restart_gpu_h, "GPU-h", "restart cost paid after failures"),
+        field("revenue_lost_usd", &R::revenue_lost_usd, "USD", "revenue failures cost the class"),
+        // clang-format on
+    };
+};
+
 /** One row of jobs.csv: one batch job. */
 struct JobRow {
     long long job_id = 0;
@@ -323,6 +430,52 @@ struct Schema<JobRow> {
         field("lost_work_gpu_h", &J::lost_work_gpu_h, "reference GPU-h",
               "work lost to preemptions"),
         field("racks", &J::racks, "", "racks its last placement spanned"),
+        // clang-format on
+    };
+};
+
+/** Failure columns of jobs.csv, after the others, with a failure model only. */
+struct JobFailureColumns {
+    int interruptions = 0;
+    double failure_lost_work_gpu_h = 0;
+};
+
+template <>
+struct Schema<JobFailureColumns> {
+    using J = JobFailureColumns;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("interruptions", &J::interruptions, "",
+              "times a failure or maintenance window stopped it"),
+        field("failure_lost_work_gpu_h", &J::failure_lost_work_gpu_h, "reference GPU-h",
+              "work lost to them"),
+        // clang-format on
+    };
+};
+
+/** One row of failures.csv: one node a failure or maintenance window took down. */
+struct FailureLogRecord {
+    double t_s = 0;
+    std::string node;
+    double duration_s = 0;
+    std::optional<int> gpu;
+    std::string cause;
+    long long event = 0;
+    int jobs_interrupted = 0;
+};
+
+template <>
+struct Schema<FailureLogRecord> {
+    using F = FailureLogRecord;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("t_s", &F::t_s, "s", "when the node went down"),
+        field("node", &F::node, "", "the node, as a host name: <pool>-<index>"),
+        field("duration_s", &F::duration_s, "s", "how long it stayed down (repair or window)"),
+        field("gpu", &F::gpu, "", "the GPU of the node that failed (GPU failures); empty otherwise"),
+        field("cause", &F::cause, "", "gpu, node, rack or maintenance"),
+        field("event", &F::event, "", "the failure's number: the nodes of one rack share it"),
+        field("jobs_interrupted", &F::jobs_interrupted, "jobs", "jobs the whole event stopped"),
         // clang-format on
     };
 };

@@ -10,8 +10,16 @@
 // Every registered policy runs it. Of those on main (fifo, static-partition, revenue-greedy)
 // none preempts; merged with branch policies (checked in a throwaway merge), opportunity-cost
 // and las preempt here (4 and 44 times, both training classes), and the books still balance.
-// The jobs.csv GPU-hour check is skipped for classes with preemptions (start_s is the first
-// start only).
+// The jobs.csv GPU-hour check is skipped for classes with preemptions or failure interruptions
+// (start_s is the first start only).
+//
+// With failures on (data/mixed.yaml plus a failure model given by --set: GPU failures of both
+// types, node and rack failures of pool slow, a maintenance window), under every policy too:
+//   busy + idle + down GPU-hours = GPUs x horizon, allocated + unallocated + down = the same;
+//   cost per class + idle cost + the down GPUs' cost = the total cost;
+//   timeseries.csv's gpus_down rows add up to fleet.failures.gpu_h_down, its failure columns
+//   to each class's figures; jobs.csv's interruptions to each class's, and failures.csv's
+//   jobs_interrupted (one per event) to the fleet's.
 #include "tests/support/results.hpp"
 #include "tests/support/spawn.hpp"
 
@@ -25,16 +33,47 @@ using namespace fleetsim::test;
 
 namespace {
 
+/** Per job id, the column `name` of jobs.csv as an integer (the failure columns, which the
+    schema's JobRow does not hold). */
+std::vector<long long> jobs_column(const std::string& dir, const std::string& name) {
+    std::vector<long long> out;
+    for (const auto& row : parse_csv(read_file(dir + "/jobs.csv")))
+        out.push_back(std::stoll(row.at(name)));
+    return out;
+}
+
+/** failures.csv's jobs_interrupted, counted once per event. */
+long long interrupted_in_failure_log(const std::string& dir) {
+    std::set<std::string> seen;
+    long long out = 0;
+    for (const auto& row : parse_csv(read_file(dir + "/failures.csv"))) {
+        if (seen.insert(row.at("event")).second)
+            out += std::stoll(row.at("jobs_interrupted"));
+    }
+    return out;
+}
+
 void check_conservation(const std::string& dir) {
     const auto s = read_summary(dir);
     const auto& fleet = s["fleet"];
     const auto& totals = s["totals"];
     const double horizon = s["horizon_s"].get<double>();
     const double capacity = fleet["gpus"].get<double>() * horizon / 3600;
+    const bool failures = fleet.contains("failures");
+    const double down = failures ? fleet["failures"]["gpu_h_down"].get<double>() : 0.0;
+    const double down_cost = failures ? fleet["failures"]["down_cost_usd"].get<double>() : 0.0;
+    if (failures) {
+        // Something failed: the check is not busy + idle + 0.
+        CHECK(down > 0.01 * capacity);
+        CHECK(fleet["failures"]["interruptions"].get<long long>() > 0);
+        CHECK(fleet["failures"]["interruptions"].get<long long>() ==
+              interrupted_in_failure_log(dir));
+    }
     CHECK(fleet["gpu_h_capacity"].get<double>() == doctest::Approx(capacity).epsilon(1e-12));
-    CHECK(fleet["gpu_h_busy"].get<double>() + fleet["gpu_h_idle"].get<double>() ==
+    CHECK(fleet["gpu_h_busy"].get<double>() + fleet["gpu_h_idle"].get<double>() + down ==
           doctest::Approx(capacity).epsilon(1e-9));
-    CHECK(fleet["gpu_h_allocated"].get<double>() + fleet["gpu_h_unallocated"].get<double>() ==
+    CHECK(fleet["gpu_h_allocated"].get<double>() + fleet["gpu_h_unallocated"].get<double>() +
+              down ==
           doctest::Approx(capacity).epsilon(1e-9));
     // Something real happened: the check is not 0 + capacity = capacity.
     CHECK(fleet["gpu_h_busy"].get<double>() > 0.2 * capacity);
@@ -55,7 +94,7 @@ void check_conservation(const std::string& dir) {
     }
     CHECK(totals["revenue_usd"].get<double>() == doctest::Approx(revenue).epsilon(1e-12));
     CHECK(totals["cost_usd"].get<double>() ==
-          doctest::Approx(cost + totals["idle_cost_usd"].get<double>()).epsilon(1e-12));
+          doctest::Approx(cost + totals["idle_cost_usd"].get<double>() + down_cost).epsilon(1e-12));
     CHECK(totals["profit_usd"].get<double>() ==
           doctest::Approx(totals["revenue_usd"].get<double>() - totals["cost_usd"].get<double>())
               .epsilon(1e-12));
@@ -69,22 +108,52 @@ void check_conservation(const std::string& dir) {
         std::istringstream ts(read_file(dir + "/timeseries.csv"));
         std::string line;
         std::getline(ts, line);
-        CHECK(line ==
-              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
-              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd");
-        std::map<std::string, double> revenue_rows, oc_rows, gpu_h_rows;
+        CHECK(line == std::string("t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,"
+                                  "served_units_per_s,revenue_usd,shadow_price_usd_per_gpu_h,"
+                                  "opportunity_cost_usd") +
+                          (failures
+                               ? ",gpus_down,interruptions,failure_lost_work_gpu_h,restart_gpu_h,"
+                                 "revenue_lost_usd"
+                               : ""));
+        std::map<std::string, double> revenue_rows, oc_rows, gpu_h_rows, lost_rows, restart_rows,
+            revenue_lost_rows;
+        std::map<std::string, long long> interruption_rows;
+        double down_rows = 0;
         while (std::getline(ts, line)) {
             std::vector<std::string> c;
             std::istringstream cells(line);
             for (std::string cell; std::getline(cells, cell, ',');)
                 c.push_back(cell);
-            REQUIRE(c.size() == 9);
+            REQUIRE(c.size() == (failures ? 14u : 9u));
             const double t = std::stod(c[0]);
             const double interval = s["horizon_s"].get<double>() - t;  // the last row may be short
             const double length = std::min(3600.0, interval);
             gpu_h_rows[c[1]] += std::stod(c[2]) * length / 3600;
             revenue_rows[c[1]] += std::stod(c[6]);
             oc_rows[c[1]] += std::stod(c[8]);
+            if (failures) {
+                // gpus_down is the fleet's, repeated on every class's row of the interval.
+                down_rows +=
+                    std::stod(c[9]) * length / 3600 / static_cast<double>(s["classes"].size());
+                interruption_rows[c[1]] += std::stoll(c[10]);
+                lost_rows[c[1]] += std::stod(c[11]);
+                restart_rows[c[1]] += std::stod(c[12]);
+                revenue_lost_rows[c[1]] += std::stod(c[13]);
+            }
+        }
+        if (failures) {
+            CHECK(down_rows == doctest::Approx(down).epsilon(1e-9));
+            for (const auto& [name, c] : s["classes"].items()) {
+                CAPTURE(name);
+                const auto& f = c["failures"];
+                CHECK(interruption_rows[name] == f["interruptions"].get<long long>());
+                CHECK(lost_rows[name] ==
+                      doctest::Approx(f["failure_lost_work_gpu_h"].get<double>()).epsilon(1e-9));
+                CHECK(restart_rows[name] ==
+                      doctest::Approx(f["restart_gpu_h"].get<double>()).epsilon(1e-9));
+                CHECK(revenue_lost_rows[name] ==
+                      doctest::Approx(f["revenue_lost_usd"].get<double>()).epsilon(1e-9));
+            }
         }
         for (const auto& [name, c] : s["classes"].items()) {
             CAPTURE(name);
@@ -101,23 +170,29 @@ void check_conservation(const std::string& dir) {
                                           "waiting_at_end"};
     std::map<std::string, std::map<std::string, long long>> counts;
     std::map<std::string, double> job_gpu_h;
-    std::map<std::string, long long> preempted;
-    for (const auto& j : read_jobs(dir)) {
+    std::map<std::string, long long> preempted, interrupted;
+    const auto jobs = read_jobs(dir);
+    const std::vector<long long> interruptions =
+        failures ? jobs_column(dir, "interruptions") : std::vector<long long>(jobs.size(), 0);
+    REQUIRE(interruptions.size() == jobs.size());
+    for (const auto& j : jobs) {
         CAPTURE(j.job_id);
         CHECK(finals.count(j.status) == 1);
         counts[j.cls][j.status] += 1;
         counts[j.cls]["submitted"] += 1;
         preempted[j.cls] += j.preemptions;
-        // Started iff it holds (or held) GPUs; ended iff completed or rejected. A preempted job
-        // keeps its first start while it waits again.
-        if (j.preemptions == 0) {
+        const long long stops = interruptions[static_cast<std::size_t>(j.job_id)];
+        interrupted[j.cls] += stops;
+        // Started iff it holds (or held) GPUs; ended iff completed or rejected. A preempted (or
+        // interrupted) job keeps its first start while it waits again.
+        if (j.preemptions == 0 && stops == 0) {
             CHECK(j.start_s.has_value() ==
                   (j.status == "completed" || j.status == "running_at_end"));
         } else {
             CHECK(j.start_s.has_value());
         }
         CHECK(j.end_s.has_value() == (j.status == "completed" || j.status == "rejected"));
-        if (j.start_s && j.preemptions == 0)
+        if (j.start_s && j.preemptions == 0 && stops == 0)
             job_gpu_h[j.cls] += j.gpus * (j.end_s.value_or(horizon) - *j.start_s) / 3600;
     }
     for (const auto& [name, c] : s["classes"].items()) {
@@ -133,16 +208,18 @@ void check_conservation(const std::string& dir) {
         CHECK(n["submitted"] ==
               n["completed"] + n["rejected"] + n["running_at_end"] + n["waiting_at_end"]);
         CHECK(c["preemptions"].get<long long>() == preempted[name]);
-        if (preempted[name] == 0) {
+        if (failures)
+            CHECK(c["failures"]["interruptions"].get<long long>() == interrupted[name]);
+        if (preempted[name] == 0 && interrupted[name] == 0) {
             CHECK(c["gpu_h"].get<double>() == doctest::Approx(job_gpu_h[name]).epsilon(1e-9));
         }
     }
 }
 
-}  // namespace
-
-TEST_SUITE("conservation") {
-    TEST_CASE("the books balance under every registered policy, with services and batch") {
+/** Runs data/mixed.yaml under every policy `fleetsim policies` lists, with `extra` arguments,
+    and checks the books of each run. */
+void check_every_policy(const std::vector<std::string>& extra) {
+    {
         // Every policy the binary registers, so that a new one (a preemptive one especially) is
         // checked the day it lands. Parameters are given only where a policy requires them; a
         // new policy with required parameters fails here until it is given some.
@@ -176,10 +253,30 @@ TEST_SUITE("conservation") {
                                              "policy.name=" + name};
             if (params.count(name))
                 args.insert(args.end(), params.at(name).begin(), params.at(name).end());
+            args.insert(args.end(), extra.begin(), extra.end());
             auto r = run_fleetsim(args);
             INFO(r.err);
             REQUIRE(r.exit_code == 0);
             check_conservation(tmp / "out");
         }
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("conservation") {
+    TEST_CASE("the books balance under every registered policy, with services and batch") {
+        check_every_policy({});
+    }
+
+    TEST_CASE("the books balance with failures on, under every registered policy") {
+        // About 15 failures in two days: GPU failures of both types (the reference GPUs' repair
+        // times drawn), node and rack failures of pool slow, and a maintenance window on fast.
+        check_every_policy(
+            {"--set",
+             "platform.failures={gpu_types: {ref: {mtbf_h: 150, repair_s: {dist: exponential, "
+             "mean: 7200}}, fast: {mtbf_h: 150, repair_s: 3600}}, pools: {slow: {node: {mtbf_h: "
+             "100, repair_s: 5400}, rack: {mtbf_h: 300, repair_s: 3600}}}, maintenance: [{pool: "
+             "fast, start_s: 90000, duration_s: 7200}]}"});
     }
 }

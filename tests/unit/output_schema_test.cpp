@@ -142,9 +142,15 @@ TEST_SUITE("output schema") {
         const auto& summary = tables.at("summary.json");
         for (const auto& f : fields_info<RunSummary>()) {
             if (f.kind == ValueKind::record) {
-                for (const auto& g : f.nested())
-                    check_documented(summary, "metrics.md summary.json",
-                                     std::string(f.name) + "." + std::string(g.name), g.unit);
+                for (const auto& g : f.nested()) {
+                    const std::string name = std::string(f.name) + "." + std::string(g.name);
+                    check_documented(summary, "metrics.md summary.json", name, g.unit);
+                    if (g.kind == ValueKind::record) {  // fleet.failures
+                        for (const auto& h : g.nested())
+                            check_documented(summary, "metrics.md summary.json",
+                                             name + "." + std::string(h.name), h.unit);
+                    }
+                }
             } else if (f.kind != ValueKind::records) {
                 check_documented(summary, "metrics.md summary.json", std::string(f.name), f.unit);
             }
@@ -153,6 +159,11 @@ TEST_SUITE("output schema") {
         check_fields<ClassFigures>(tables.at("classes.csv"), "metrics.md classes.csv");
         check_fields<TimeseriesRow>(tables.at("timeseries.csv"), "metrics.md timeseries.csv");
         check_fields<JobRow>(tables.at("jobs.csv"), "metrics.md jobs.csv");
+        // The failure columns, each in its own section after its file's.
+        check_fields<ClassFailureFigures>(tables.at("Failure"), "metrics.md failure columns");
+        check_fields<TimeseriesFailureColumns>(tables.at("Failure"), "metrics.md failure columns");
+        check_fields<JobFailureColumns>(tables.at("Failure"), "metrics.md failure columns");
+        check_fields<FailureLogRecord>(tables.at("failures.csv"), "metrics.md failures.csv");
     }
 
     TEST_CASE("docs/sweeps.md lists every run figure a sweep keeps per point") {
@@ -245,7 +256,9 @@ TEST_SUITE("output schema") {
         CHECK(csv_keys.front() == "class");
         CHECK(std::find(csv_keys.begin(), csv_keys.end(), "unit") == csv_keys.end());
         CHECK(std::find(json_keys.begin(), json_keys.end(), "unit") != json_keys.end());
-        CHECK(json_keys.size() == fields_info<ClassFigures>().size());
+        // Every field but `failures`, which is left out when the run has no failure model.
+        CHECK(json_keys.size() + 1 == fields_info<ClassFigures>().size());
+        CHECK(std::find(json_keys.begin(), json_keys.end(), "failures") == json_keys.end());
         CHECK(name_of(&ClassFigures::gpu_h) == "gpu_h");
         CHECK(json_path(&RunSummary::totals, &RunTotals::profit_usd) == "totals.profit_usd");
         CHECK(point_figures().front().column == "total_revenue_usd");
