@@ -269,7 +269,7 @@ TEST_SUITE("conservation") {
         check_every_policy({});
     }
 
-    TEST_CASE("the books balance with failures on, under every registered policy") {
+    TEST_CASE("the books balance with failures on under every registered policy") {
         // About 15 failures in two days: GPU failures of both types (the reference GPUs' repair
         // times drawn), node and rack failures of pool slow, and a maintenance window on fast.
         check_every_policy(

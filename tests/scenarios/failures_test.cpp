@@ -93,7 +93,7 @@ TEST_SUITE("failures") {
         CHECK(log[0].at("jobs_interrupted") == "1");
     }
 
-    TEST_CASE("a bad failure log is exit 2 with the log's file, line and column") {
+    TEST_CASE("a bad failure log is exit 2 with the log's file and line and column") {
         struct LogCase {
             const char* rows;
             int line;
