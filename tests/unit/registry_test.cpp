@@ -22,6 +22,7 @@ TEST_SUITE("registry") {
             "priority",
             "revenue-greedy",
             "sjf",
+            "spare-nodes",
             "static-partition",
         };
         // clang-format on
