@@ -2,8 +2,11 @@
 // scenario, the wall time, peak memory and simulated jobs per second of `fleetsim run`, and
 // the same jobs pushed through a bare event loop (a priority queue of completions, FCFS on a
 // GPU count, no SimGrid): the ceiling. No assertions: figures go to docs/performance.md.
+// Row "b+fail" is (b) again with GPU failures at the Llama 3 rate (one per 50,677 GPU-hours
+// per GPU, 6-hour repairs: about 1,400 failures in the month on 100,000 GPUs); its last
+// columns are the failures and the jobs they interrupted instead of the bare loop's figures.
 //
-// usage: scale_bench [--only a|b] [--repeat N]
+// usage: scale_bench [--only a|b|b+fail] [--repeat N]
 
 #include "sim/config/scenario_loader.hpp"
 #include "sim/generators/job_source.hpp"
@@ -123,10 +126,11 @@ int main(int argc, char** argv) {
         std::filesystem::temp_directory_path() / ("fleetsim-bench-" + std::to_string(getpid()));
     std::printf("%-8s %8s %10s %10s %10s %12s %12s %10s %10s\n", "scenario", "gpus", "jobs",
                 "wall_s", "peak_mb", "jobs_per_s", "bare_jobs/s", "bare_s", "ratio");
-    for (const char* name : {"a", "b"}) {
+    for (const std::string name : {"a", "b", "b+fail"}) {
         if (!only.empty() && only != name)
             continue;
-        const std::string yaml = source_dir + "/bench/scale-" + name + ".yaml";
+        const bool failures = name == "b+fail";
+        const std::string yaml = source_dir + "/bench/scale-" + name.substr(0, 1) + ".yaml";
         fleetsim::Diagnostics diagnostics;
         fleetsim::ScenarioSpec scenario = fleetsim::load_scenario(yaml, {}, diagnostics);
         long long gpus = 0;
@@ -134,7 +138,12 @@ int main(int argc, char** argv) {
             gpus += static_cast<long long>(p.nodes) * p.gpus_per_node;
         for (int k = 0; k < repeat; ++k) {
             const std::string out = (tmp / name).string();
-            Measured m = run_child({binary, "run", yaml, "--out", out, "-q"});
+            std::vector<std::string> args = {binary, "run", yaml, "--out", out, "-q"};
+            if (failures)
+                args.insert(args.end(), {"--set",
+                                         "platform.failures={gpu_types: {h100-sxm: {mtbf_h: 50677, "
+                                         "repair_s: {dist: exponential, mean: 21600}}}}"});
+            Measured m = run_child(args);
             if (m.exit_code != 0) {
                 std::fprintf(stderr, "fleetsim run %s failed (exit %d)\n", yaml.c_str(),
                              m.exit_code);
@@ -145,12 +154,23 @@ int main(int argc, char** argv) {
             long long jobs = 0;
             for (const auto& [cls, c] : summary["classes"].items())
                 jobs += c["jobs_submitted"].get<long long>();
+            if (failures) {
+                const auto& f = summary["fleet"]["failures"];
+                std::printf("%-8s %8lld %10lld %10.2f %10.0f %12.0f %12s %10lld %10lld\n",
+                            name.c_str(), gpus, jobs, m.wall_s,
+                            static_cast<double>(m.peak_rss_kb) / 1024.0,
+                            static_cast<double>(jobs) / m.wall_s,
+                            "failures:", f["failures"].get<long long>(),
+                            f["interruptions"].get<long long>());
+                std::filesystem::remove_all(out);
+                continue;
+            }
             BareResult bare = bare_loop(scenario);
-            std::printf("%-8s %8lld %10lld %10.2f %10.0f %12.0f %12.0f %10.3f %10.0f\n", name, gpus,
-                        jobs, m.wall_s, static_cast<double>(m.peak_rss_kb) / 1024.0,
-                        static_cast<double>(jobs) / m.wall_s,
-                        static_cast<double>(bare.jobs) / bare.wall_s, bare.wall_s,
-                        m.wall_s / bare.wall_s);
+            std::printf(
+                "%-8s %8lld %10lld %10.2f %10.0f %12.0f %12.0f %10.3f %10.0f\n", name.c_str(), gpus,
+                jobs, m.wall_s, static_cast<double>(m.peak_rss_kb) / 1024.0,
+                static_cast<double>(jobs) / m.wall_s, static_cast<double>(bare.jobs) / bare.wall_s,
+                bare.wall_s, m.wall_s / bare.wall_s);
             std::filesystem::remove_all(out);
         }
     }

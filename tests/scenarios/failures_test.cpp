@@ -129,4 +129,38 @@ TEST_SUITE("failures") {
             }
         }
     }
+
+    TEST_CASE("a failure log replays the failures of an earlier run") {
+        // Run A draws failures (data/mixed.yaml with a failure model) and writes failures.csv;
+        // run B replays that log under the same policy: the same run, file for file; run C
+        // replays it under another policy: the same failures, other jobs hit.
+        const std::string scenario = source_path("tests/scenarios/data/mixed.yaml");
+        const std::string model =
+            "platform.failures={gpu_types: {ref: {mtbf_h: 150, repair_s: {dist: exponential, "
+            "mean: 7200}}, fast: {mtbf_h: 150, repair_s: 3600}}, pools: {slow: {node: {mtbf_h: "
+            "100, repair_s: 5400}}}}";
+        TempDir a("replay-a"), b("replay-b"), c("replay-c");
+        const std::string out_a = run_ok(a, {"run", scenario, "--set", model});
+        const std::string log = out_a + "/failures.csv";
+        const auto rows_a = parse_csv(read_file(log));
+        REQUIRE(rows_a.size() >= 5);
+        const std::string replay = "platform.failures={log: " + log + "}";
+        const std::string out_b = run_ok(b, {"run", scenario, "--set", replay});
+        CHECK(read_file(out_b + "/failures.csv") == read_file(log));
+        CHECK(read_file(out_b + "/jobs.csv") == read_file(out_a + "/jobs.csv"));
+        CHECK(read_file(out_b + "/timeseries.csv") == read_file(out_a + "/timeseries.csv"));
+        CHECK(read_file(out_b + "/classes.csv") == read_file(out_a + "/classes.csv"));
+
+        const std::string out_c =
+            run_ok(c, {"run", scenario, "--set", replay, "--set", "policy.name=fifo"});
+        const auto rows_c = parse_csv(read_file(out_c + "/failures.csv"));
+        REQUIRE(rows_c.size() == rows_a.size());
+        for (std::size_t i = 0; i < rows_a.size(); ++i) {
+            CAPTURE(i);
+            for (const char* column : {"t_s", "node", "duration_s", "gpu", "cause", "event"})
+                CHECK(rows_c[i].at(column) == rows_a[i].at(column));
+        }
+        CHECK(read_summary(out_c)["fleet"]["failures"]["gpu_h_down"].get<double>() ==
+              read_summary(out_a)["fleet"]["failures"]["gpu_h_down"].get<double>());
+    }
 }
