@@ -93,6 +93,32 @@ TEST_SUITE("failures") {
         CHECK(log[0].at("jobs_interrupted") == "1");
     }
 
+    // The same run with a maintenance window draining slow-1 from 700 s to 900 s instead: a
+    // planned stop checkpoints first, so the 680 s of compute done are all kept. Run 2: restart
+    // 900-960, 320 s of compute left with one write after 300 s: 960 + 320 + 10 = 1290.
+    // Writes: 2 + 1 = 3 x 10 s x 16 GPUs; effective time 1000 / 1290.
+    TEST_CASE("hand-worked: a maintenance window stops the gang without losing work") {
+        TempDir tmp("hand-maintenance");
+        const std::string out = run_ok(
+            tmp, {"run", source_path("tests/scenarios/data/hand-failure.yaml"), "--set",
+                  "platform.failures={maintenance: [{pool: slow, first_node: 1, start_s: 700, "
+                  "duration_s: 200}]}"});
+        const auto jobs = read_jobs(out);
+        REQUIRE(jobs.size() == 1);
+        REQUIRE(jobs[0].end_s.has_value());
+        CHECK(near(*jobs[0].end_s, 1290));
+        const auto summary = read_summary(out);
+        const auto& f = summary["classes"]["train"]["failures"];
+        CHECK(f["interruptions"].get<long long>() == 1);
+        CHECK(f["failure_lost_work_gpu_h"].get<double>() == 0);
+        CHECK(near(f["restart_gpu_h"].get<double>(), 960.0 / 3600));
+        CHECK(near(f["checkpoint_gpu_h"].get<double>(), 480.0 / 3600));
+        CHECK(near(f["effective_time_fraction"].get<double>(), 1000.0 / 1290));
+        const auto log = parse_csv(read_file(out + "/failures.csv"));
+        REQUIRE(log.size() == 1);
+        CHECK(log[0].at("cause") == "maintenance");
+    }
+
     TEST_CASE("a bad failure log is exit 2 with the log's file and line and column") {
         struct LogCase {
             const char* rows;
