@@ -63,8 +63,10 @@ std::string trim(std::string s) {
 std::map<std::string, double> read_totals(const fs::path& summary_path) {
     const RunSummary summary = Json::parse(read_text(summary_path)).get<RunSummary>();
     std::map<std::string, double> out;
-    for (const auto& f : point_figures())
-        out[f.column] = f.value(summary);
+    for (const auto& f : point_figures()) {
+        if (const auto v = f.value(summary))
+            out[f.column] = *v;
+    }
     return out;
 }
 

@@ -23,7 +23,8 @@ using Json = nlohmann::json;
 namespace {
 
 // 2: the points table gained the fleet_* columns of point_figures() after fleet_utilization.
-constexpr const char* kSchemaVersion = "2";
+// 3: the points table gained the llm_* and video_* columns (summary.json `families`).
+constexpr const char* kSchemaVersion = "3";
 
 /** `name` as an SQL identifier: in double quotes, inner quotes doubled. */
 std::string ident(const std::string& name) {
