@@ -257,12 +257,21 @@ int main(int argc, char** argv) {
     sweep_cmd->add_option("--mpi", so.mpi, "auto (when started by mpirun or srun), on or off")
         ->check(CLI::IsMember({"auto", "on", "off"}));
     sweep_cmd->add_flag("-q,--quiet", so.quiet, "no progress line and no summary");
+    bool sweep_no_report = false;
+    sweep_cmd->add_flag("--no-report", sweep_no_report, "do not write report.html");
+    sweep_cmd
+        ->add_option("--progress-every", so.progress_every_s,
+                     "off a terminal (mpirun, Slurm, a pipe): a progress line every this many "
+                     "seconds (default 30; 0: only the first and the last)")
+        ->check(CLI::Range(0.0, 1e9));
     sweep_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr");
     auto* merge_cmd = sweep_cmd->add_subcommand(
         "merge", "join the sweep folders of one sweep's shards into one folder");
     merge_cmd->add_option("out", mo.out, "the merged sweep folder")->required();
     merge_cmd->add_option("shards", mo.sources, "the shards' sweep folders")->required();
     merge_cmd->add_flag("-q,--quiet", mo.quiet, "no summary");
+    bool merge_no_report = false;
+    merge_cmd->add_flag("--no-report", merge_no_report, "do not write report.html");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -285,13 +294,23 @@ int main(int argc, char** argv) {
         }
         if (*report_cmd)
             return report(o);
-        if (*merge_cmd)
+        // A sweep folder gets its report as a run's folder does (`--no-report` to skip it).
+        const auto sweep_report = [](const std::string& dir) { (void)write_report(dir); };
+        if (*merge_cmd) {
+            if (!merge_no_report)
+                mo.write_report = sweep_report;
             return sweep::merge_sweeps(mo);
+        }
         if (*sweep_cmd) {
             if (so.sweep_file.empty()) {
                 std::cerr << "fleetsim sweep: a SWEEP file is required (see --help)\n";
                 return 2;
             }
+            // Every setting's policy is created once before any point runs: a misspelt name
+            // or parameter stops the sweep with exit 2 instead of failing its points.
+            so.check = [](const ScenarioSpec& s) { (void)PolicyRegistry::instance().create(s); };
+            if (!sweep_no_report && !so.list)
+                so.write_report = sweep_report;
             return sweep::run_sweep(so);
         }
     } catch (const InputErrors& e) {

@@ -80,6 +80,26 @@ std::vector<std::vector<std::string>> read_class_rows(const fs::path& path) {
     return rows;
 }
 
+/**
+ * The test suite's way to make chosen points fail: every value of a sweep is checked before
+ * any point runs, so no sweep file can make a point fail on purpose. With
+ * FLEETSIM_TEST_FAIL_POINTS=4,5 (point ids) those points run with one more override the
+ * scenario rejects (horizon_s=-1), and fail as a point whose process exits 2 does
+ * (docs/testing.md). Unset, as everywhere but in tests, it changes nothing.
+ */
+bool fails_for_tests(long long point_id) {
+    const char* list = std::getenv("FLEETSIM_TEST_FAIL_POINTS");
+    if (list == nullptr)
+        return false;
+    std::istringstream in(list);
+    std::string id;
+    while (std::getline(in, id, ',')) {
+        if (id == std::to_string(point_id))
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 const char* status_name(PointOutcome::Status s) {
@@ -177,8 +197,12 @@ void PointRunner::start(long long point_id) {
         args.push_back("--set");
         args.push_back(o.key + "=" + o.value);
     }
-    // A point's folder is read into sweep.db and dropped: no report.html for it (the sweep's
-    // own report is `fleetsim report SWEEP_DIR`).
+    if (fails_for_tests(point_id)) {
+        args.push_back("--set");
+        args.push_back("horizon_s=-1");
+    }
+    // A point's folder is read into sweep.db and dropped: no report.html for it (the sweep has
+    // its own report).
     for (const char* a : {"--out", child.out.c_str(), "-q", "--no-report"})
         args.emplace_back(a);
     std::vector<char*> argv;
