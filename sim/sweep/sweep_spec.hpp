@@ -6,7 +6,7 @@
 // the same way and computes the same fingerprint.
 
 #include "sim/config/scenario_loader.hpp"
-#include "sim/sweep/statistics.hpp"
+#include "sim/stats/statistics.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,7 +1,7 @@
-// The sweep's statistics (sim/sweep/statistics.hpp) on numbers small enough to work by hand:
+// The sweep's statistics (sim/stats/statistics.hpp) on numbers small enough to work by hand:
 // every expected value below is computed in the comments, with t quantiles read from a printed
 // table of Student's t (two-sided 95%: t(0.975, dof)), never from the code under test.
-#include "sim/sweep/statistics.hpp"
+#include "sim/stats/statistics.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
-// The output schema (sim/output/schema.hpp): docs/metrics.md and docs/sweeps.md describe every
+// The output schema (sim/schema/schema.hpp): docs/metrics.md and docs/sweeps.md describe every
 // field it declares (read from the tables, not from a list here), summary.json goes through
 // nlohmann's to_json / from_json and back unchanged, reading tolerates what older outputs lack
 // and names the dotted key of what a firm field lacks, and CSV records follow the tables.
-#include "sim/output/csv_records.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/csv_records.hpp"
+#include "sim/schema/schema.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
-#include "sim/sweep/statistics.hpp"
+#include "sim/stats/statistics.hpp"
 
 #include "sim/io/csv.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
 
