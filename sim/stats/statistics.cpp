@@ -330,7 +330,12 @@ std::vector<double> zero_crossings(const std::vector<double>& x, const std::vect
     std::vector<double> out;
     for (std::size_t i = 0; i < x.size() && i < d.size(); ++i) {
         if (d[i] == 0) {
-            out.push_back(x[i]);
+            // Where the lines coincide over a stretch (a figure the key does not move) there
+            // is no one point where they cross.
+            const bool zero_before = i > 0 && d[i - 1] == 0;
+            const bool zero_after = i + 1 < x.size() && i + 1 < d.size() && d[i + 1] == 0;
+            if (!zero_before && !zero_after)
+                out.push_back(x[i]);
             continue;
         }
         if (i + 1 < x.size() && i + 1 < d.size() && d[i + 1] != 0 && (d[i] < 0) != (d[i + 1] < 0))

@@ -176,7 +176,8 @@ std::optional<std::vector<Slope>> blocked_slopes(const std::vector<std::vector<d
                                                  const std::vector<std::string>& block);
 
 /**
- * Where the line through (x_i, d_i) (x ascending) crosses zero: every x_i with d_i = 0, and
+ * Where the line through (x_i, d_i) (x ascending) crosses zero: every x_i with d_i = 0 whose
+ * neighbours are not 0 (lines that coincide over a stretch cross at no one point), and
  * between neighbours of opposite signs the linear interpolation x_i + (x_{i+1} - x_i)·d_i /
  * (d_i - d_{i+1}). A line of means crosses its baseline where their difference crosses zero.
  */

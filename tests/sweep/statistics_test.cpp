@@ -189,6 +189,10 @@ TEST_SUITE("sweep statistics") {
         // and at 3, where d is 0.
         CHECK(zero_crossings({0, 1, 2, 3}, {-2, -1, 1, 0}) == std::vector<double>{1.5, 3});
         CHECK(zero_crossings({0, 1}, {1, 2}).empty());
+        // A figure the key does not move: the lines coincide everywhere and cross nowhere; where
+        // they coincide over a stretch only, the sign change beside it still counts.
+        CHECK(zero_crossings({1, 2, 3}, {0, 0, 0}).empty());
+        CHECK(zero_crossings({1, 2, 3, 4}, {0, 0, 1, -1}) == std::vector<double>{3.5});
         // 0.02 -> -3000, 0.05 -> 1500: 0.02 + 0.03 x 3000 / 4500 = 0.04.
         const auto c = zero_crossings({0.02, 0.05}, {-3000, 1500});
         REQUIRE(c.size() == 1);
