@@ -27,18 +27,25 @@ std::vector<std::string> numeric_class_columns() {
     return out;
 }
 
-/** x_i - the mean of x over its block, for every i. */
+/**
+ * x_i - the mean of x over its block, for every i. Computed on x minus the block's first value:
+ * a block whose values are all equal gives exact zeros (a figure a key does not move gets a
+ * slope of exactly 0, not a rounding error), and large values lose fewer digits.
+ */
 std::vector<double> demeaned(const std::vector<double>& x,
                              const std::vector<std::size_t>& block,
                              std::size_t blocks) {
     std::vector<double> sum(blocks, 0), count(blocks, 0);
+    std::vector<std::optional<double>> first(blocks);
     for (std::size_t i = 0; i < x.size(); ++i) {
-        sum[block[i]] += x[i];
+        if (!first[block[i]])
+            first[block[i]] = x[i];
+        sum[block[i]] += x[i] - *first[block[i]];
         count[block[i]] += 1;
     }
     std::vector<double> out(x.size());
     for (std::size_t i = 0; i < x.size(); ++i)
-        out[i] = x[i] - sum[block[i]] / count[block[i]];
+        out[i] = (x[i] - *first[block[i]]) - sum[block[i]] / count[block[i]];
     return out;
 }
 
@@ -79,15 +86,19 @@ Interval t_interval(const std::vector<double>& values) {
     out.n = static_cast<long long>(values.size());
     if (values.empty())
         return out;
+    // On the values minus the first: equal values give their value and an sd of exactly 0
+    // (an interval of no width, not one of rounding errors).
+    const double first = values.front();
     double sum = 0;
     for (double v : values)
-        sum += v;
-    out.mean = sum / static_cast<double>(values.size());
+        sum += v - first;
+    const double shift = sum / static_cast<double>(values.size());
+    out.mean = first + shift;
     if (values.size() < 2)
         return out;
     double ss = 0;
     for (double v : values)
-        ss += (v - out.mean) * (v - out.mean);
+        ss += (v - first - shift) * (v - first - shift);
     const double sd = std::sqrt(ss / static_cast<double>(values.size() - 1));
     out.sd = sd;
     const double half = t_975(out.n - 1) * sd / std::sqrt(static_cast<double>(values.size()));

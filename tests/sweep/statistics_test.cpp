@@ -59,6 +59,16 @@ TEST_SUITE("sweep statistics") {
         // The table's t has 4 digits: 4.303 against 4.30265..., 0.0008 on the half width.
         CHECK(*i.low == doctest::Approx(4.0426).epsilon(2e-4));
         CHECK(*i.high == doctest::Approx(21.9574).epsilon(2e-4));
+        // Equal values: that value and no spread, exactly (in doubles 0.1 + 0.1 + 0.1 is
+        // 0.30000000000000004, and a third of it is not 0.1): a figure no seed moves must not
+        // get an interval of rounding errors.
+        const double v = 0.1;
+        REQUIRE((v + v + v) / 3 != v);
+        const Interval same = t_interval({v, v, v});
+        CHECK(same.mean == v);
+        CHECK(*same.sd == 0);
+        CHECK(*same.low == v);
+        CHECK(*same.high == v);
         // One value: a mean, no spread.
         const Interval one = t_interval({5});
         CHECK(one.mean == 5);
@@ -125,6 +135,15 @@ TEST_SUITE("sweep statistics") {
         CHECK(s->slope == doctest::Approx(2.25).epsilon(1e-12));
         CHECK(*s->low == doctest::Approx(1.2939).epsilon(2e-4));
         CHECK(*s->high == doctest::Approx(3.2061).epsilon(2e-4));
+        // A figure the key does not move (0.1 in seed A, 0.7 in seed B, whatever x is): a slope
+        // of exactly 0 with an interval of no width, not rounding errors around it.
+        const auto flat =
+            blocked_slope({0.04, 0.08, 0.16, 0.04, 0.08, 0.16}, {0.1, 0.1, 0.1, 0.7, 0.7, 0.7},
+                          {"A", "A", "A", "B", "B", "B"});
+        REQUIRE(flat.has_value());
+        CHECK(flat->slope == 0);
+        CHECK(*flat->low == 0);
+        CHECK(*flat->high == 0);
         // x that never moves within a seed has no slope.
         CHECK_FALSE(blocked_slope({1, 1, 2, 2}, {1, 2, 3, 4}, {"A", "A", "B", "B"}).has_value());
         // Two parameters moving together (a sample design): y = 3 x1 - 2 x2 + a per-seed offset,
