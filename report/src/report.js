@@ -524,6 +524,7 @@
     const headline = el('div', {class: 'headline', 'data-role': 'headline'});
     main.append(headline);
     if (meta.view === 'maps') mapsView(ctx, headline);
+    else if (meta.view === 'designs') designsView(headline);
     else linesView(ctx, headline);
     if (failed.length) {
       headline.append(el('p', {class: 'warning'}, plural(failed.length, 'setting') + (failed.length === 1 ? ' has' : ' have') +
@@ -647,6 +648,45 @@
         : panels(chartDef.panels, 3, W, (p, width) => panelSpec(chartDef, p, width, 180));
       chart(s, chartDef.id, chartDef.title, note, spec);
     }
+  }
+
+  // A one-at-a-time or sampled sweep, parameter by parameter: the run's profit against each
+  // (one_at_a_time: the settings where only it left its base, the base point in every panel;
+  // sample: every sampled setting), the mean over seeds with its 95% interval
+  // (docs/report.md, "A sweep's report"). Its settings fill no grid, so there are no maps.
+  function designsView(headline) {
+    const rows = data.design_lines;
+    const panelsOf = [];
+    for (const r of rows) {
+      if (!panelsOf.some((p) => p.design === r.design && p.key === r.key)) panelsOf.push({design: r.design, key: r.key, method: r.method});
+    }
+    const series = [...new Set(rows.map((r) => r.series))];
+    const seeds = Math.max(0, ...rows.map((r) => r.n));
+    const oat = panelsOf.some((p) => p.method === 'one_at_a_time');
+    headline.append(el('p', {}, oat
+      ? 'One parameter at a time around a base point: each panel draws the run\'s profit against one parameter, the others at their bases (the base point, larger, is in every panel): '
+      : 'Sampled parameters: each panel draws the run\'s profit of every sampled setting against one parameter (the others move too): ',
+      'the mean over ' + plural(seeds, 'seed') + ' and its 95% interval (Student\'s t). "Which parameter matters most?" below compares them.'));
+    const colour = {field: 'series', type: 'nominal', title: null, scale: {domain: series, scheme: 'tableau10'},
+                    legend: series.length > 1 ? {orient: 'top'} : null};
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 220);
+    const s = section('Parameter by parameter', 'Profit is each run\'s own total (total_profit_usd in points.csv); means and intervals are those of stats.csv.');
+    chart(s, 'design', 'Profit of the run against each parameter', null, panels(panelsOf, 3, W, (p, width) => {
+      const values = rows.filter((r) => r.design === p.design && r.key === p.key).sort((a, b) => a.x - b.x);
+      const xs = values.map((r) => r.x);
+      const X = {field: 'x', type: 'quantitative', title: keyLabel(p.key), scale: {domain: [Math.min(...xs), Math.max(...xs)], nice: false, zero: false}};
+      const Y = {type: 'quantitative', title: 'profit of the run (USD)', axis: {format: '$,.3~s'}, scale: {zero: false}};
+      const tips = [{field: 'series', title: 'where'}, {field: 'x', title: keyLabel(p.key)}, {field: 'mean', title: 'mean', format: '$,.0f'},
+                    {field: 'low', title: '95% interval from', format: '$,.0f'}, {field: 'high', title: 'to', format: '$,.0f'}, {field: 'n', title: 'seeds'}];
+      const layer = p.method === 'one_at_a_time'
+        ? [{mark: {type: 'area', opacity: 0.2}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}},
+           {mark: {type: 'line', point: true, strokeWidth: 2}, encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}},
+           {transform: [{filter: 'datum.base'}], mark: {type: 'point', filled: true, size: 110},
+            encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}}]
+        : [{mark: {type: 'rule', strokeWidth: 1.5}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}},
+           {mark: {type: 'point', filled: true, size: 50}, encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}}];
+      return {title: keyLabel(p.key), width: width, height: 180, data: {values: values}, layer: layer};
+    }));
   }
 
   // Heat maps over two swept keys (or the pair --x, --y name), the others held by controls.
@@ -784,7 +824,7 @@
       data: {values: rows},
       layer: [
         {mark: {type: 'bar', opacity: 0.8},
-         encoding: offset({y: {field: 'label', type: 'nominal', title: null, sort: null},
+         encoding: offset({y: {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 320}},
                     x: {field: 'change', type: 'quantitative', title: 'change of profit across the range (USD)', axis: {format: '$,.3~s'}},
                     color: {field: 'context', type: 'nominal', title: null, legend: contexts.length > 1 ? {orient: 'top'} : null},
                     tooltip: [{field: 'key'}, {field: 'context'}, {field: 'low', title: 'from'}, {field: 'high', title: 'to'},

@@ -366,18 +366,26 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     if (x && y && *x == *y)
         throw InputError({"<command line>", 0, 0}, "--y", "expected a key other than --x");
     // The view: one free key (not the policy, not what follows it) is line charts against it;
-    // none, an interval per policy; more, heat maps over two keys (or the pair --x, --y name).
+    // none, an interval per policy; more, heat maps over two keys (or the pair --x, --y name),
+    // unless they are all parameters of one-at-a-time or sample blocks, whose settings fill no
+    // grid: those are drawn key by key ("designs").
     SweepLayout layout;
     layout.keys = t.keys;
     layout.policy = policy;
     layout.with_policy = with_policy;
     const std::vector<std::size_t> free = free_keys(layout);
+    const std::vector<std::size_t> designed =
+        design_keys(spec, t.keys, (root / "sweep.json").string());
+    const bool all_designed = std::all_of(free.begin(), free.end(), [&](std::size_t k) {
+        return std::find(designed.begin(), designed.end(), k) != designed.end();
+    });
     const bool chosen = x.has_value() || y.has_value();
     // The intervals come from points.csv: a folder without it (an older sweep) keeps the maps.
-    const std::string view = chosen || free.size() >= 2 || (!t.run_totals && !t.keys.empty())
-                                 ? "maps"
-                             : free.size() == 1 ? "lines"
-                                                : "intervals";
+    const std::string view = chosen || (!t.run_totals && !t.keys.empty()) ? "maps"
+                             : free.size() >= 2 && all_designed           ? "designs"
+                             : free.size() >= 2                           ? "maps"
+                             : free.size() == 1                           ? "lines"
+                                                                          : "intervals";
     if (view == "lines")
         layout.line_key = free.front();
     for (std::size_t k : order) {

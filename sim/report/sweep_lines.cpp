@@ -84,20 +84,25 @@ std::vector<Chart> charts_of(const SweepRuns& runs) {
     return out;
 }
 
+/** sweep.json's "analysis" (it must be there). */
+Analysis parse_analysis(const OrderedJson& spec,
+                        const std::vector<std::string>& keys,
+                        const std::string& path) {
+    try {
+        return sweep::analysis_from_json(nlohmann::json::parse(spec["analysis"].dump()), keys);
+    } catch (const std::exception& e) {
+        throw InputError({path, 0, 0}, "analysis", e.what());
+    }
+}
+
 /** The analysis of sweep.json, or, for a folder without one, the sweep's own default: the
  * first policy is the baseline, and the keys the policy fixes follow it. */
 Analysis analysis_of(const OrderedJson& spec,
                      const SweepLayout& layout,
                      const SweepRuns& runs,
                      const std::string& path) {
-    if (spec.contains("analysis")) {
-        try {
-            return sweep::analysis_from_json(nlohmann::json::parse(spec["analysis"].dump()),
-                                             layout.keys);
-        } catch (const std::exception& e) {
-            throw InputError({path, 0, 0}, "analysis", e.what());
-        }
-    }
+    if (spec.contains("analysis"))
+        return parse_analysis(spec, layout.keys, path);
     Analysis a;
     if (layout.policy && !runs.runs.empty()) {
         a.baseline[*layout.policy] = runs.runs.front().values[*layout.policy];
@@ -122,6 +127,17 @@ double interpolate(const std::vector<std::pair<double, double>>& line, double x)
 }
 
 }  // namespace
+
+std::vector<std::size_t> design_keys(const OrderedJson& spec,
+                                     const std::vector<std::string>& keys,
+                                     const std::string& path) {
+    std::vector<std::size_t> out;
+    if (!spec.contains("analysis"))
+        return out;
+    for (const auto& d : parse_analysis(spec, keys, path).designs)
+        out.insert(out.end(), d.keys.begin(), d.keys.end());
+    return out;
+}
 
 std::vector<std::size_t> free_keys(const SweepLayout& layout) {
     std::vector<std::size_t> out;
@@ -280,6 +296,59 @@ void add_sweep_statistics(OrderedJson& data,
         data["charts"].push_back(c);
     }
 
+    // Where a design's points are, in words: the values of the keys outside it ("policy.name =
+    // fifo"), or "all points".
+    auto context_of = [&](const sweep::Design& d, const std::vector<std::string>& values) {
+        std::string context;
+        for (std::size_t k = 0; k < layout.keys.size(); ++k) {
+            if (std::find(d.keys.begin(), d.keys.end(), k) != d.keys.end())
+                continue;
+            if (std::find(layout.with_policy.begin(), layout.with_policy.end(), k) !=
+                layout.with_policy.end())
+                continue;  // the policy says it
+            context += (context.empty() ? "" : ", ") + layout.keys[k] + " = " + values[k];
+        }
+        return context.empty() ? std::string("all points") : context;
+    };
+
+    // Each design's parameters one by one: the run's profit of every setting where only that
+    // parameter left its base (one_at_a_time; the base point is in every panel) or of every
+    // sampled setting, against the parameter.
+    const auto profit =
+        std::find(runs.figures.begin(), runs.figures.end(), FigureId{"", "total_profit_usd"});
+    data["design_lines"] = OrderedJson::array();
+    for (const auto& d : analysis.designs) {
+        for (std::size_t j = 0; j < d.keys.size() && profit != runs.figures.end(); ++j) {
+            for (const sweep::SettingStat* r :
+                 by_figure[static_cast<std::size_t>(profit - runs.figures.begin())]) {
+                const sweep::Setting& s = stats.settings[r->setting];
+                const bool one_at_a_time = d.kind == sweep::Design::Kind::one_at_a_time;
+                bool on_panel = true, base = one_at_a_time;
+                for (std::size_t o = 0; o < d.keys.size() && one_at_a_time; ++o) {
+                    if (s.values[d.keys[o]] == d.base[o])
+                        continue;
+                    base = false;
+                    on_panel = on_panel && o == j;
+                }
+                const auto x = parse_number(s.values[d.keys[j]]);
+                if (!on_panel || !x)
+                    continue;
+                OrderedJson row;
+                row["design"] = d.block;
+                row["method"] = sweep::design_name(d.kind);
+                row["key"] = layout.keys[d.keys[j]];
+                row["series"] = context_of(d, s.values);
+                row["x"] = *x;
+                row["mean"] = round_significant(r->interval.mean);
+                row["low"] = number_or_null(r->interval.low);
+                row["high"] = number_or_null(r->interval.high);
+                row["n"] = r->interval.n;
+                row["base"] = base;
+                data["design_lines"].push_back(row);
+            }
+        }
+    }
+
     // Effects of the run's money figures, for each design and setting of the other keys.
     const std::vector<std::string> figures = {"total_profit_usd", "total_revenue_usd",
                                               "total_cost_usd", "total_opportunity_cost_usd"};
@@ -291,16 +360,7 @@ void add_sweep_statistics(OrderedJson& data,
         OrderedJson row;
         row["design"] = d.block;
         row["method"] = sweep::design_name(d.kind);
-        std::string context;
-        for (std::size_t k = 0; k < layout.keys.size(); ++k) {
-            if (std::find(d.keys.begin(), d.keys.end(), k) != d.keys.end())
-                continue;
-            if (std::find(layout.with_policy.begin(), layout.with_policy.end(), k) !=
-                layout.with_policy.end())
-                continue;  // the policy says it
-            context += (context.empty() ? "" : ", ") + layout.keys[k] + " = " + e.context[k];
-        }
-        row["context"] = context.empty() ? "all points" : context;
+        row["context"] = context_of(d, e.context);
         row["key"] = layout.keys[e.key];
         row["figure"] = f.figure;
         row["low"] = round_significant(e.low);

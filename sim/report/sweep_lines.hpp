@@ -32,10 +32,22 @@ struct SweepLayout {
 std::vector<std::size_t> free_keys(const SweepLayout& layout);
 
 /**
- * Adds to `data` (the sweep page's JSON) "charts", "lines", "rules", "crossings", "baseline"
- * and "effects" from the sweep folder `dir` (its points.csv, results.csv and sweep.json's
- * "analysis"; without "analysis", a swept policy.name's first value is the baseline). A folder
- * without points.csv gets empty lists. Bad files are InputErrors naming file and line.
+ * The keys of the one-at-a-time and sample blocks of sweep.json's "analysis" (none without
+ * it). A sweep whose free keys are all such keys is drawn key by key ("designs"), not as maps:
+ * its settings do not fill a grid. `path` names sweep.json in errors.
+ */
+std::vector<std::size_t> design_keys(const OrderedJson& spec,
+                                     const std::vector<std::string>& keys,
+                                     const std::string& path);
+
+/**
+ * Adds to `data` (the sweep page's JSON) "charts", "lines", "rules", "crossings", "baseline",
+ * "effects" and "design_lines" (per parameter of a one-at-a-time or sample block, the mean
+ * profit of each setting where only that parameter left its base, or of every sampled
+ * setting, with its interval) from the sweep folder `dir` (its points.csv, results.csv and
+ * sweep.json's "analysis"; without "analysis", a swept policy.name's first value is the
+ * baseline). A folder without points.csv gets empty lists. Bad files are InputErrors naming
+ * file and line.
  */
 void add_sweep_statistics(OrderedJson& data,
                           const std::string& dir,

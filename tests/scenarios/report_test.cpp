@@ -857,8 +857,29 @@ vary:
         check_clean(seen);
         CHECK(seen["marks_by_type"]["effects"]["rect"] == 2);  // a bar per parameter
         CHECK(seen["marks_by_type"]["effects"]["rule"] == 2);  // and its interval
-        // The bars are effects.csv's change of total_profit_usd.
+        // Its 5 settings fill no grid: no maps, but a panel per parameter with a band and a
+        // line through the base point and the parameter's own two values.
         const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "designs");
+        CHECK(seen["marks_by_type"]["design"]["area"] == 2);
+        CHECK(seen["marks_by_type"]["design"]["line"] == 2);
+        CHECK(seen["marks_by_type"].count("sweep") == 0);
+        const auto points = csv_records(read_file(tmp / "sweep/points.csv"));
+        const auto profit_col = static_cast<std::size_t>(
+            std::find(points[0].begin(), points[0].end(), "total_profit_usd") - points[0].begin());
+        // Points 0 and 1 are the base point's two seeds.
+        const double base_mean =
+            (std::stod(points[1][profit_col]) + std::stod(points[2][profit_col])) / 2;
+        std::map<std::string, std::vector<double>> xs;
+        for (const auto& r : data["design_lines"]) {
+            xs[r["key"].get<std::string>()].push_back(r["x"].get<double>());
+            if (r["base"].get<bool>())
+                CHECK(r["mean"].get<double>() == doctest::Approx(base_mean).epsilon(1e-5));
+        }
+        CHECK(xs == std::map<std::string, std::vector<double>>{
+                        {"workload.classes.chat.price_usd_per_unit", {2.0, 1.0, 4.0}},
+                        {"platform.sites.s.energy_usd_per_kwh", {0.1, 0.05, 0.2}}});
+        // The bars are effects.csv's change of total_profit_usd.
         const auto effects = csv_records(read_file(tmp / "sweep/effects.csv"));
         const auto col = [&](const std::string& name) {
             return static_cast<std::size_t>(std::find(effects[0].begin(), effects[0].end(), name) -
