@@ -651,7 +651,7 @@
   }
 
   // A one-at-a-time or sampled sweep, parameter by parameter: the run's profit against each
-  // (one_at_a_time: the settings where only it left its base, the base point in every panel;
+  // (one_at_a_time: the settings where only it left its base, the base setting in every panel;
   // sample: every sampled setting), the mean over seeds with its 95% interval
   // (docs/report.md, "A sweep's report"). Its settings fill no grid, so there are no maps.
   function designsView(headline) {
@@ -664,7 +664,7 @@
     const seeds = Math.max(0, ...rows.map((r) => r.n));
     const oat = panelsOf.some((p) => p.method === 'one_at_a_time');
     headline.append(el('p', {}, oat
-      ? 'One parameter at a time around a base point: each panel draws the run\'s profit against one parameter, the others at their bases (the base point, larger, is in every panel): '
+      ? 'One parameter at a time around a base setting: each panel draws the run\'s profit against one parameter, the others at their bases (the base setting, larger, is in every panel): '
       : 'Sampled parameters: each panel draws the run\'s profit of every sampled setting against one parameter (the others move too): ',
       'the mean over ' + plural(seeds, 'seed') + ' and its 95% interval (Student\'s t). "Which parameter matters most?" below compares them.'));
     const colour = {field: 'series', type: 'nominal', title: null, scale: {domain: series, scheme: 'tableau10'},

@@ -312,7 +312,7 @@ void add_sweep_statistics(OrderedJson& data,
     };
 
     // Each design's parameters one by one: the run's profit of every setting where only that
-    // parameter left its base (one_at_a_time; the base point is in every panel) or of every
+    // parameter left its base (one_at_a_time; the base setting is in every panel) or of every
     // sampled setting, against the parameter.
     const auto profit =
         std::find(runs.figures.begin(), runs.figures.end(), FigureId{"", "total_profit_usd"});

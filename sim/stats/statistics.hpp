@@ -59,7 +59,7 @@ struct SweepRun {
 
 /**
  * A block of `vary` whose parameters get slopes (effects): one_at_a_time (every key moves
- * alone from the base point) or sample (random or Latin hypercube: the keys move together).
+ * alone from the base setting) or sample (random or Latin hypercube: the keys move together).
  */
 struct Design {
     enum class Kind { one_at_a_time, sample };

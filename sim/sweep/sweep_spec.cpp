@@ -379,7 +379,7 @@ public:
     }
 
     /**
-     * One at a time around a base point: the row of every key at its base, then, key by key,
+     * One at a time around a base setting: the row of every key at its base, then, key by key,
      * a row per other value of that key with the rest at their bases.
      */
     Block one_at_a_time(const YamlValue& v) {

@@ -858,7 +858,7 @@ vary:
         CHECK(seen["marks_by_type"]["effects"]["rect"] == 2);  // a bar per parameter
         CHECK(seen["marks_by_type"]["effects"]["rule"] == 2);  // and its interval
         // Its 5 settings fill no grid: no maps, but a panel per parameter with a band and a
-        // line through the base point and the parameter's own two values.
+        // line through the base setting and the parameter's own two values.
         const Json data = report_page_data(tmp / "sweep/report.html");
         CHECK(data["meta"]["view"] == "designs");
         CHECK(seen["marks_by_type"]["design"]["area"] == 2);
@@ -867,7 +867,7 @@ vary:
         const auto points = csv_records(read_file(tmp / "sweep/points.csv"));
         const auto profit_col = static_cast<std::size_t>(
             std::find(points[0].begin(), points[0].end(), "total_profit_usd") - points[0].begin());
-        // Points 0 and 1 are the base point's two seeds.
+        // Points 0 and 1 are the base setting's two seeds.
         const double base_mean =
             (std::stod(points[1][profit_col]) + std::stod(points[2][profit_col])) / 2;
         std::map<std::string, std::vector<double>> xs;
