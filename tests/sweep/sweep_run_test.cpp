@@ -461,6 +461,9 @@ replications: 2
             CHECK(read_file(tmp / ("whole/" + std::string(f))) ==
                   read_file(tmp / ("merged/" + std::string(f))));
         CHECK(fs::exists(tmp / "merged/report.html"));
+        // The merged folder says which sweep file it came from.
+        CHECK(nlohmann::json::parse(read_file(tmp / "merged/sweep.json"))["sweep_file"] ==
+              fs::absolute(file).lexically_normal().generic_string());
         // A folder of another sweep is refused.
         const auto other = write_sweep(tmp, "other", "vary:\n  - grid:\n      tick_s: [300]\n");
         REQUIRE(sweep({other, "--out", tmp / "other", "-q"}).exit_code == 0);
