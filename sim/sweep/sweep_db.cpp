@@ -463,6 +463,25 @@ Growth grow(SQLite::Database& db, const SweepPlan& plan, const std::string& path
         kept.executeStep();
         g.kept = kept.getColumn(0).getInt64();
     }
+    // What grew: settings (the swept values) and seeds the folder had no point of.
+    {
+        std::string keys;
+        for (const auto& k : plan.keys)
+            keys += (keys.empty() ? "" : ", ") + ident(k);
+        if (!keys.empty()) {
+            SQLite::Statement settings(
+                db, fmt::format("SELECT count(*) FROM (SELECT {0} FROM points EXCEPT SELECT {0} "
+                                "FROM temp.old_points)",
+                                keys));
+            settings.executeStep();
+            g.new_settings = settings.getColumn(0).getInt64();
+        }
+        SQLite::Statement seeds(db,
+                                "SELECT seed FROM points EXCEPT SELECT seed FROM "
+                                "temp.old_points ORDER BY seed");
+        while (seeds.executeStep())
+            g.new_seeds.push_back(seeds.getColumn(0).getInt64());
+    }
     set_meta(db, "fingerprint", plan.fingerprint);
     set_meta(db, "points", std::to_string(plan.points.size()));
     db.exec("DROP TABLE temp.old_classes");

@@ -24,9 +24,11 @@ struct PointCounts {
 
 /** What became of a finished sweep whose file grew (SweepDb::open_for). */
 struct Growth {
-    long long before = 0;  ///< points the folder's sweep had
-    long long after = 0;   ///< points the sweep file makes now
-    long long kept = 0;    ///< finished points kept (done or failed), under their new ids
+    long long before = 0;        ///< points the folder's sweep had
+    long long after = 0;         ///< points the sweep file makes now
+    long long kept = 0;          ///< finished points kept (done or failed), under their new ids
+    long long new_settings = 0;  ///< settings the folder did not have
+    std::vector<long long> new_seeds;  ///< seeds the folder did not have, ascending
 };
 
 /** How one invocation ran (the runs table). */

@@ -143,11 +143,16 @@ struct Session {
         Growth growth;
         db = SweepDb::open_for(plan, out, &growth);
         if (growth.after > 0 && !o.quiet) {
+            std::string seeds;
+            for (long long s : growth.new_seeds)
+                seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
             std::cout << fmt::format(
-                "sweep {}: the sweep file grew from {} to {} points; the folder's {} finished "
-                "point{} are kept, {} to run\n",
-                plan.name, growth.before, growth.after, growth.kept, growth.kept == 1 ? "" : "s",
-                growth.after - growth.kept);
+                "sweep {}: the sweep file grew from {} to {} points ({} new setting{}, {} new "
+                "seed{}{}); the folder's {} finished point{} are kept, {} to run\n",
+                plan.name, growth.before, growth.after, growth.new_settings,
+                growth.new_settings == 1 ? "" : "s", growth.new_seeds.size(),
+                growth.new_seeds.size() == 1 ? "" : "s", seeds.empty() ? "" : ": " + seeds,
+                growth.kept, growth.kept == 1 ? "" : "s", growth.after - growth.kept);
         }
         // Anything under work/ belongs to points that never finished: they run again. After a
         // kill -9 the killed sweep's point processes may still be writing there, so a removal

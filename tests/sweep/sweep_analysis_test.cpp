@@ -185,8 +185,9 @@ vary:
         auto grown = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "grown"});
         INFO(grown.err);
         REQUIRE(grown.exit_code == 0);
-        CHECK(grown.out.find("grew from 8 to 12 points; the folder's 8 finished points are kept, "
-                             "4 to run") != std::string::npos);
+        // Seeds 3 and 4 before, 3 to 5 now: one new seed, no new setting.
+        CHECK(grown.out.find("grew from 8 to 12 points (0 new settings, 1 new seed: 5); the "
+                             "folder's 8 finished points are kept, 4 to run") != std::string::npos);
         CHECK(grown.out.find("this run: 4 points") != std::string::npos);
         // The same file from the start: the same database and the same files, byte for byte.
         REQUIRE(run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "fresh", "-q"}).exit_code ==
@@ -202,6 +203,18 @@ vary:
         auto again = run_fleetsim({"sweep", file, "--out", tmp / "grown"});
         CHECK(again.out.find("this run: 0 points") != std::string::npos);
         CHECK(again.out.find("grew") == std::string::npos);
+        // A third price: one new setting per policy, each with the three seeds.
+        write_file(file, [&] {
+            std::string text = read_file(file);
+            text.replace(text.find("[0.05, 0.2]"), 11, "[0.05, 0.2, 0.5]");
+            return text;
+        }());
+        auto wider = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "grown"});
+        INFO(wider.err);
+        REQUIRE(wider.exit_code == 0);
+        CHECK(wider.out.find("grew from 12 to 18 points (2 new settings, 0 new seeds); the "
+                             "folder's 12 finished points are kept, 6 to run") !=
+              std::string::npos);
     }
 
     TEST_CASE("a one-at-a-time design on a linear response recovers the slopes") {
