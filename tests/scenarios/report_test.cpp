@@ -834,6 +834,43 @@ vary:
         CHECK(seen["text_overlaps"]["sweep"]["overlapping"] == 0);
     }
 
+    TEST_CASE("a sampled sweep's report draws each parameter and recovers its slope") {
+        TempDir tmp("report-sample");
+        // Five sampled settings of two keys, two seeds: profit = 3 a - 2 b exactly, seed 2 adds
+        // 5. The fit with an intercept per seed gives 3 and -2 with intervals of no width.
+        const std::vector<std::pair<int, int>> sampled = {{1, 7}, {4, 2}, {2, 9}, {5, 5}, {3, 1}};
+        std::vector<HandPoint> points;
+        for (const auto& [a, b] : sampled) {
+            for (int seed = 1; seed <= 2; ++seed)
+                points.push_back({{std::to_string(a), std::to_string(b)},
+                                  seed,
+                                  3.0 * a - 2.0 * b + 5 * (seed - 1)});
+        }
+        const std::string a = "platform.pools.h100-a.nodes", b = "tick_s";
+        write_hand_sweep(tmp / "sweep", {a, b}, points,
+                         R"({"baseline": {}, "baseline_follows": [], "designs": [{"method": )"
+                         R"("sample", "block": 0, "keys": [")" +
+                             a + R"(", ")" + b + R"("], "base": []}]})");
+        auto r = run_fleetsim({"report", tmp / "sweep"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "designs");
+        CHECK(data["design_lines"].size() == 10);  // every setting in each parameter's panel
+        std::map<std::string, double> slope;
+        for (const auto& e : data["effects"]) {
+            if (e["figure"] == "total_profit_usd")
+                slope[e["key"].get<std::string>()] = e["slope"].get<double>();
+        }
+        REQUIRE(slope.size() == 2);
+        CHECK(slope[a] == doctest::Approx(3).epsilon(1e-9));
+        CHECK(slope[b] == doctest::Approx(-2).epsilon(1e-9));
+        const Json seen = probe(tmp / "sweep/report.html");
+        check_clean(seen);
+        CHECK(seen["marks_by_type"]["design"]["symbol"] == 10);  // a mean per setting and panel
+        CHECK(seen["marks_by_type"]["design"]["rule"] == 10);    // and its interval
+    }
+
     TEST_CASE("a one-at-a-time sweep's report says which parameter moves profit most") {
         TempDir tmp("report-effects");
         const std::string file = tmp / "oat.yaml";
