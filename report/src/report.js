@@ -562,7 +562,7 @@
     const baseline = data.baseline;
     const policies = policy ? policy.values : [''];
     const colour = {field: 'policy', type: 'nominal', title: policy ? keyLabel(policy.key) : null,
-                    scale: {domain: policies, scheme: 'tableau10'}, legend: policy ? {orient: 'top'} : null};
+                    scale: {domain: policies, scheme: 'tableau10'}, legend: policy ? {orient: 'top', symbolOpacity: 1} : null};
     const xValues = lines ? xKey.values : [];
     const logX = lines && xKey.numeric && xValues.length > 2 && xValues[0] > 0 && xValues[xValues.length - 1] / xValues[0] >= 20;
     const X = lines
@@ -668,7 +668,7 @@
       : 'Sampled parameters: each panel draws the run\'s profit of every sampled setting against one parameter (the others move too): ',
       'the mean over ' + plural(seeds, 'seed') + ' and its 95% interval (Student\'s t). "Which parameter matters most?" below compares them.'));
     const colour = {field: 'series', type: 'nominal', title: null, scale: {domain: series, scheme: 'tableau10'},
-                    legend: series.length > 1 ? {orient: 'top'} : null};
+                    legend: series.length > 1 ? {orient: 'top', symbolOpacity: 1} : null};
     const W = Math.max(420, Math.min(main.clientWidth, 1180) - 220);
     const s = section('Parameter by parameter', 'Profit is each run\'s own total (total_profit_usd in points.csv); means and intervals are those of stats.csv.');
     chart(s, 'design', 'Profit of the run against each parameter', null, panels(panelsOf, 3, W, (p, width) => {
