@@ -7,14 +7,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 namespace fleetsim::sweep {
 namespace {
 
-/** Two-sided 95%: the t quantile at 0.975. */
+/** Two-sided 95%: the t quantile at 0.975. A sweep asks for the same few degrees of freedom
+ * hundreds of thousands of times, and Boost finds a quantile by iteration: each is kept. */
 double t_975(long long dof) {
-    return t_quantile(0.5 + kIntervalLevel / 2, dof);
+    thread_local std::map<long long, double> known;
+    const auto [it, fresh] = known.try_emplace(dof, 0.0);
+    if (fresh)
+        it->second = t_quantile(0.5 + kIntervalLevel / 2, dof);
+    return it->second;
 }
 
 /** The numeric columns of classes.csv, in its order (the output schema's table). */
