@@ -388,6 +388,7 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
                                                                           : "intervals";
     if (view == "lines")
         layout.line_key = free.front();
+    layout.line_charts = view == "lines" || view == "intervals";
     for (std::size_t k : order) {
         if (!x && k != y)
             x = k;

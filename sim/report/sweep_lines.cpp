@@ -206,7 +206,7 @@ void add_sweep_statistics(OrderedJson& data,
         paired[{p.setting, p.figure}] = p.difference.mean;
 
     const bool lines = layout.line_key.has_value();
-    for (const auto& chart : charts_of(runs)) {
+    for (const auto& chart : layout.line_charts ? charts_of(runs) : std::vector<Chart>{}) {
         OrderedJson c;
         c["id"] = chart.id;
         c["title"] = chart.title;

@@ -22,6 +22,9 @@ struct SweepLayout {
     std::optional<std::size_t> policy;     ///< the key that names the policy
     std::vector<std::size_t> with_policy;  ///< keys whose value the policy fixes
     std::optional<std::size_t> line_key;   ///< the x of the line charts (one free key)
+    /** The page draws the line charts (views "lines" and "intervals"): only then are their
+     * rows computed (a grid of maps would carry them unused, most of its page). */
+    bool line_charts = false;
 };
 
 /**

@@ -829,7 +829,9 @@ vary:
         const Json seen =
             probe(tmp / "sweep/report.html", {"--screenshot", artifact("report-sweep-labels.png")});
         check_clean(seen);
-        CHECK(report_page_data(tmp / "sweep/report.html")["meta"]["view"] == "maps");
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "maps");
+        CHECK(data["lines"].empty());  // no line chart: its rows would be carried unused
         CHECK(seen["marks_by_type"]["sweep"]["rect"].get<int>() >= 3 * 64);
         CHECK(seen["text_overlaps"]["sweep"]["overlapping"] == 0);
     }
