@@ -4,8 +4,8 @@
 // was written, which the page shows as it is. A firm field that is missing or of the wrong
 // type is an InputError; other fields may be absent (an older fleetsim's output).
 
-#include "sim/report/json_file.hpp"
 #include "sim/schema/schema.hpp"
+#include "sim/report/json_file.hpp"
 
 #include <string>
 
