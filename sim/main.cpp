@@ -305,10 +305,17 @@ int main(int argc, char** argv) {
         }
         if (*report_cmd)
             return report(o);
-        // A sweep folder gets its report as a run's folder does (`--no-report` to skip it).
+        // A sweep folder gets its report as a run's folder does (`--no-report` to skip it); a
+        // build without the report says why there is none, and the sweep goes on.
         const auto sweep_report = [](const std::string& dir) { (void)write_report(dir); };
+        const auto with_report = [](bool no_report) {
+            if (!no_report && !report_available())
+                spdlog::warn("report.html not written: {} (--no-report silences this)",
+                             report_unavailable_reason());
+            return !no_report && report_available();
+        };
         if (*merge_cmd) {
-            if (!merge_no_report)
+            if (with_report(merge_no_report))
                 mo.write_report = sweep_report;
             return sweep::merge_sweeps(mo);
         }
@@ -320,7 +327,7 @@ int main(int argc, char** argv) {
             // Every setting's policy is created once before any point runs: a misspelt name
             // or parameter stops the sweep with exit 2 instead of failing its points.
             so.check = [](const ScenarioSpec& s) { (void)PolicyRegistry::instance().create(s); };
-            if (!sweep_no_report && !so.list)
+            if (!so.list && with_report(sweep_no_report))
                 so.write_report = sweep_report;
             return sweep::run_sweep(so);
         }
