@@ -90,7 +90,11 @@ PolicySpec inner_policy(const ParamValue& block, const ParamValue::Map& m) {
     }
     if (auto it = m.find("params"); it != m.end()) {
         p.params = it->second;
-        (void)param_map(p.params, {});  // a mapping; its keys are the inner policy's to check
+        // A mapping; its keys are the inner policy's to check, against the block.
+        if (!std::holds_alternative<ParamValue::Map>(p.params.value))
+            throw InputError(
+                p.params.where, p.params.path,
+                "expected a mapping of the policy's parameters, found " + describe_param(p.params));
     } else {
         p.params.value = ParamValue::Map{};
         p.params.where = block.where;
@@ -220,8 +224,8 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenari
     others_default.value = ParamValue::Map{};
     const ParamValue* others = params.given("others");
     if (others == nullptr) {
-        others_default.where = params.given("blocks") ? params.given("blocks")->where
-                                                      : SourceSpan{};
+        others_default.where =
+            params.given("blocks") ? params.given("blocks")->where : SourceSpan{};
         others_default.path = "policy.params.others";
         others = &others_default;
     }
@@ -230,8 +234,9 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenari
         for (const auto& c : rest.classes) {
             if (!has_node_for(scenario, rest, c))
                 throw InputError(others->where, others->path,
-                                 "class '" + c + "' is in no block, and the blocks leave no node "
-                                 "of the pools it may use");
+                                 "class '" + c +
+                                     "' is in no block, and the blocks leave no node "
+                                     "of the pools it may use");
         }
         made.push_back(std::make_unique<FleetBlock>(scenario, std::move(rest)));
     }

@@ -8,6 +8,7 @@
 #include "sim/io/csv.hpp"
 #include "sim/output/run_figures.hpp"
 #include "sim/output/run_files.hpp"
+#include "sim/report/compare.hpp"
 #include "sim/report/report.hpp"
 #include "sim/sweep/breakeven.hpp"
 #include "sim/sweep/point_runner.hpp"
@@ -137,6 +138,25 @@ int report(const Options& o) {
     return 0;
 }
 
+/** `fleetsim compare RUN_DIR...`: the headline on stdout, compare.csv and compare.html. */
+int compare(const std::vector<std::string>& dirs, const std::string& out_dir, bool quiet) {
+    const Comparison c = compare_runs(dirs);
+    const std::string out = out_dir.empty() ? "results/compare" : out_dir;
+    const std::vector<std::string> written = write_comparison(c, out);
+    if (quiet)
+        return 0;
+    for (const auto& sentence : c.headline) {
+        for (const auto& part : sentence)
+            std::cout << part.text;
+        std::cout << "\n";
+    }
+    for (const auto& path : written)
+        std::cout << "wrote " << path << "\n";
+    if (!report_available())
+        std::cout << "no compare.html: " << report_unavailable_reason() << "\n";
+    return 0;
+}
+
 int bound(const Options& o) {
     Diagnostics diagnostics;
     Options scenario_only = o;
@@ -263,6 +283,17 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--x", o.report.x_key, "sweep: the swept key across the heat maps");
     report_cmd->add_option("--y", o.report.y_key, "sweep: the swept key down the heat maps");
     report_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    std::vector<std::string> compare_dirs;
+    std::string compare_out;
+    auto* compare_cmd = app.add_subcommand(
+        "compare",
+        "runs side by side: per class and family, differences against the first run "
+        "(docs/report.md)");
+    compare_cmd->add_option("runs", compare_dirs, "two or more run folders; the first is the base")
+        ->required();
+    compare_cmd->add_option("--out", compare_out,
+                            "folder for compare.csv and compare.html (default results/compare)");
+    compare_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     sweep::BreakevenOptions bo;
     double be_target = 0;
     auto* breakeven_cmd = app.add_subcommand(
@@ -337,6 +368,8 @@ int main(int argc, char** argv) {
         }
         if (*report_cmd)
             return report(o);
+        if (*compare_cmd)
+            return compare(compare_dirs, compare_out, o.quiet);
         if (*breakeven_cmd) {
             bo.scenario = o.scenario;
             bo.overrides = collect_overrides(o);
