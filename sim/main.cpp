@@ -299,7 +299,7 @@ int main(int argc, char** argv) {
     auto* breakeven_cmd = app.add_subcommand(
         "breakeven",
         "the value of a key at which a figure of the run crosses a target, by bisection over "
-        "runs (docs/breakeven.md)");
+        "runs (docs/planning.md)");
     breakeven_cmd->add_option("scenario", o.scenario, "scenario YAML file (none: the default)");
     breakeven_cmd->add_option("--key", bo.key, "the dotted key to vary")->required();
     breakeven_cmd->add_option("--low", bo.low, "one end of the interval searched")->required();

@@ -93,8 +93,8 @@ public:
         }
         const PointOutcome& r = done.front();
         if (r.status != PointOutcome::Status::done) {
-            const std::string what = fmt::format("the run with {} = {} failed: {}", o_.key,
-                                                 v.override_text, r.error);
+            const std::string what =
+                fmt::format("the run with {} = {} failed: {}", o_.key, v.override_text, r.error);
             if (r.exit_code && *r.exit_code == 2)
                 throw option_error("--key", what);
             throw std::runtime_error(what);
@@ -125,10 +125,10 @@ private:
 };
 
 void print_step(const Step& s, const BreakevenOptions& o, double lo, double hi) {
-    std::cout << fmt::format("run {:>2}  {} = {:<12} {} = {:<16.6g} {:+.6g} from the target   "
-                             "crossing in [{}, {}]\n",
-                             s.run, o.key, fmt::format("{}", s.x), o.figure, s.figure, s.diff,
-                             lo, hi)
+    std::cout << fmt::format(
+                     "run {:>2}  {} = {:<12} {} = {:<16.6g} {:+.6g} from the target   "
+                     "crossing in [{:.8g}, {:.8g}]\n",
+                     s.run, o.key, fmt::format("{:.8g}", s.x), o.figure, s.figure, s.diff, lo, hi)
               << std::flush;
 }
 
@@ -187,8 +187,8 @@ double summary_figure(const std::string& run_dir, const std::string& path) {
 
 int run_breakeven(const BreakevenOptions& o) {
     if (!(o.low < o.high))
-        throw option_error("--low", fmt::format("expected --low < --high, found {} and {}", o.low,
-                                                o.high));
+        throw option_error("--low",
+                           fmt::format("expected --low < --high, found {} and {}", o.low, o.high));
     if (o.target.has_value() == !o.target_from.empty())
         throw option_error("--target", "expected exactly one of --target and --target-from");
     if (o.max_runs < 3)
@@ -264,8 +264,7 @@ int run_breakeven(const BreakevenOptions& o) {
     }
     fs::remove_all(fs::path(partial) / "work");
     // Between the last two ends the figure is taken as linear in the key.
-    const double crossing =
-        exact ? *exact : lo - s_lo.diff * (hi - lo) / (s_hi.diff - s_lo.diff);
+    const double crossing = exact ? *exact : lo - s_lo.diff * (hi - lo) / (s_hi.diff - s_lo.diff);
 
     {
         std::ostringstream csv;

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -147,5 +149,51 @@ TEST_SUITE("planner") {
         auto none = run_fleetsim({"compare", tmp / "base", tmp / "cmp", "--out", tmp / "cmp2"});
         CHECK(none.exit_code == 2);
         CHECK(none.err.find("summary.json") != std::string::npos);
+    }
+
+    TEST_CASE("breakeven finds, within its tolerance, the price a known run was made at") {
+        // Under fifo the GPUs a service gets do not depend on its price, so the lab's profit is
+        // a straight line in video-gen's price: the run made at $0.30 is the target, and the
+        // bisection over [0.01, 1] must land on 0.30 within its tolerance of 0.01.
+        TempDir tmp("planner-breakeven");
+        const std::string key = "workload.classes.video-gen.price_usd_per_unit";
+        REQUIRE(
+            run_fleetsim(run_mixed(tmp / "at-0.3", {"policy.name=fifo", key + "=0.3"})).exit_code ==
+            0);
+        auto b =
+            run_fleetsim({"breakeven", source_path("tests/scenarios/data/mixed.yaml"), "--key", key,
+                          "--low", "0.01", "--high", "1", "--target-from", tmp / "at-0.3", "--set",
+                          "policy.name=fifo", "--tolerance", "0.01", "--out", tmp / "be"});
+        INFO(b.err);
+        REQUIRE(b.exit_code == 0);
+        const auto result = read_json(tmp / "be/breakeven.json");
+        const double crossing = result["crossing"].get<double>();
+        CHECK(std::abs(crossing - 0.3) <= 0.01);
+        const double lo = result["bracket"][0].get<double>(),
+                     hi = result["bracket"][1].get<double>();
+        CHECK(lo <= 0.3);
+        CHECK(0.3 <= hi);
+        CHECK(hi - lo <= 0.01);
+        CHECK(lo <= crossing);
+        CHECK(crossing <= hi);
+        // Every step is printed and listed, and each listed figure is that run's summary.json.
+        const auto steps = parse_csv(read_file(tmp / "be/breakeven.csv"));
+        CHECK(steps.size() == result["runs"].get<std::size_t>());
+        CHECK(steps.size() <= 12);  // 2 ends + ceil(log2(0.99 / 0.01)) = 7 halvings
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            CAPTURE(i);
+            const auto s = read_summary(tmp / ("be/points/" + std::to_string(i)));
+            CHECK(num(steps[i], "figure") == s["totals"]["profit_usd"].get<double>());
+            CHECK(b.out.find("run " + std::string(i + 1 < 10 ? " " : "") + std::to_string(i + 1) +
+                             "  ") != std::string::npos);
+        }
+        // No crossing in the interval: said, exit 2, nothing written.
+        auto none =
+            run_fleetsim({"breakeven", source_path("tests/scenarios/data/mixed.yaml"), "--key", key,
+                          "--low", "0.5", "--high", "1", "--target-from", tmp / "at-0.3", "--set",
+                          "policy.name=fifo", "--out", tmp / "none"});
+        CHECK(none.exit_code == 2);
+        CHECK(none.err.find("no crossing") != std::string::npos);
+        CHECK(!std::filesystem::exists(tmp / "none"));
     }
 }
