@@ -3,7 +3,8 @@
 // (the lab, each family, each class) GPU-hours, served units, revenue, cost, profit and
 // opportunity cost. This script lays out the headline, one table per figure with each run's
 // value and its difference from the first run, and grouped bar charts per class. Same contract
-// as report.js: page.html calls fleetsimDraw(); body[data-ready] becomes "true" (or "error").
+// as report.js: page.html calls fleetsimDraw(); window.fleetsimReport resolves when the charts
+// are drawn, and body[data-ready] becomes "true" (or "error").
 (function () {
   'use strict';
 
@@ -113,7 +114,7 @@
   bars('profit_usd', 'Profit (USD)');
 
   window.fleetsimDraw = function () {
-    Promise.all(pending.map((draw) => draw())).then(() => {
+    window.fleetsimReport = Promise.all(pending.map((draw) => draw())).then(() => {
       document.body.setAttribute('data-ready', 'true');
       main.setAttribute('aria-busy', 'false');
     }, (e) => {
