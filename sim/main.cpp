@@ -150,6 +150,8 @@ int compare(const std::vector<std::string>& dirs, const std::string& out_dir, bo
             std::cout << part.text;
         std::cout << "\n";
     }
+    for (const auto& w : c.warnings)
+        std::cout << "note: " << w << "\n";
     for (const auto& path : written)
         std::cout << "wrote " << path << "\n";
     if (!report_available())

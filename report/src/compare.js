@@ -55,6 +55,7 @@
     headline.append(el('p', {}, ...sentence.map((p) => (p.key
       ? el('span', {class: 'num', 'data-key': p.key, 'data-value': String(p.value)}, p.text) : p.text))));
   }
+  for (const w of data.warnings || []) headline.append(el('p', {class: 'warning'}, 'Note: ' + w + '.'));
   main.append(headline);
 
   const rowName = (row) => (row.scope === 'total' ? 'the lab (all classes; cost includes idle GPUs)'

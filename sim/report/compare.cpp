@@ -91,6 +91,12 @@ std::vector<CompareRow> rows_of(const std::vector<RunSummary>& runs) {
     return rows;
 }
 
+/** "1 day", "2 days", "0.5 days". */
+std::string days_text(double horizon_s) {
+    const double days = horizon_s / 86400;
+    return fmt::format("{:g} {}", days, days == 1 ? "day" : "days");
+}
+
 HeadlinePart words(std::string text) {
     return {std::move(text), "", std::nullopt};
 }
@@ -217,6 +223,7 @@ OrderedJson page_data(const Comparison& c) {
     }
     data["runs"] = runs;
     data["headline"] = sentences_json(c.headline);
+    data["warnings"] = c.warnings;
     OrderedJson rows = OrderedJson::array();
     for (const auto& row : c.rows) {
         OrderedJson per_run = OrderedJson::array();
@@ -264,6 +271,18 @@ Comparison compare_runs(const std::vector<std::string>& dirs) {
         c.summaries.push_back(read_run_summary(summary.string()).summary);
     }
     c.rows = rows_of(c.summaries);
+    for (std::size_t r = 1; r < dirs.size(); ++r) {
+        const RunSummary& a = c.summaries[0];
+        const RunSummary& b = c.summaries[r];
+        if (a.horizon_s != b.horizon_s)
+            c.warnings.push_back(fmt::format(
+                "{} covers {} and {} {}: their totals are over different times", c.labels[r],
+                days_text(b.horizon_s), c.labels[0], days_text(a.horizon_s)));
+        if (a.seed != b.seed)
+            c.warnings.push_back(fmt::format(
+                "{} has seed {} and {} seed {}: part of the difference is the random draws",
+                c.labels[r], b.seed, c.labels[0], a.seed));
+    }
     for (std::size_t r = 1; r < dirs.size(); ++r)
         c.headline.push_back(sentence_for(c, r));
     return c;

@@ -51,6 +51,8 @@ struct Comparison {
     std::vector<CompareRow> rows;  ///< the total, then families, then classes
     /** One sentence per run after the first, against the first. */
     std::vector<HeadlineSentence> headline;
+    /** What makes the runs' totals hard to compare (horizons or seeds that differ). */
+    std::vector<std::string> warnings;
 };
 
 /** Reads each folder's summary.json (an InputError names a bad one) and compares. */

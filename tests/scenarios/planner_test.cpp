@@ -143,6 +143,14 @@ TEST_SUITE("planner") {
         CHECK(c.out.find("dear-video makes $") != std::string::npos);
         CHECK(c.out.find(" more profit than base") != std::string::npos);
         CHECK(c.out.find("video revenue rises by $") != std::string::npos);
+        CHECK(c.out.find("note:") == std::string::npos);
+        // Runs over other horizons or seeds are compared, with a note saying so.
+        REQUIRE(run_fleetsim(run_mixed(tmp / "short", {"horizon_s=86400", "seed=4"})).exit_code ==
+                0);
+        auto notes = run_fleetsim({"compare", tmp / "base", tmp / "short", "--out", tmp / "cmp3"});
+        REQUIRE(notes.exit_code == 0);
+        CHECK(notes.out.find("note: short covers 1 day and base 2 days") != std::string::npos);
+        CHECK(notes.out.find("note: short has seed 4 and base seed 3") != std::string::npos);
         // One folder is not a comparison; a folder without summary.json is named.
         auto one = run_fleetsim({"compare", tmp / "base", "--out", tmp / "cmp1"});
         CHECK(one.exit_code == 2);
