@@ -284,6 +284,9 @@ int main(int argc, char** argv) {
     report_cmd->add_option("dir", o.scenario, "the folder a run or a sweep wrote")->required();
     report_cmd->add_option("--x", o.report.x_key, "sweep: the swept key across the heat maps");
     report_cmd->add_option("--y", o.report.y_key, "sweep: the swept key down the heat maps");
+    report_cmd->add_option("--baseline", o.report.baseline,
+                           "sweep over one key: a run folder whose profit is drawn as the "
+                           "baseline, each line's crossing of it marked");
     report_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     std::vector<std::string> compare_dirs;
     std::string compare_out;

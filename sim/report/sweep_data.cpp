@@ -2,8 +2,9 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/io/csv.hpp"
-#include "sim/schema/schema.hpp"
 #include "sim/report/run_data.hpp"
+#include "sim/report/run_summary.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +24,8 @@ struct PointRows {
     bool failed = false;
     double profit = 0, revenue = 0, cost = 0, opportunity = 0, gpu_h = 0, video_gpu_h = 0;
     bool has_video = false;
+    std::map<std::string, double> family_revenue{};  ///< family -> its classes' revenue
+    std::map<std::string, double> served_fraction{};  ///< class -> served / demand, where defined
 };
 
 /** The money figures of one run: its classes' sums, or its totals from points.csv. */
@@ -97,8 +100,9 @@ std::vector<PointRows> read_runs(const std::string& path, const std::vector<std:
                       revenue = reader.column(name_of(&C::revenue_usd)),
                       cost = reader.column(name_of(&C::cost_usd)),
                       profit = reader.column(name_of(&C::profit_usd)),
-                      opportunity = reader.column(name_of(&C::opportunity_cost_usd));
-    (void)reader.column(name_of(&C::name));
+                      opportunity = reader.column(name_of(&C::opportunity_cost_usd)),
+                      cls = reader.column(name_of(&C::name));
+    const auto served = reader.find_column(name_of(&C::served_fraction));
     // One run = one (point_id, seed, replication): whether a point_id names a grid point or a
     // single run, its replications must not be summed together.
     const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
@@ -133,6 +137,9 @@ std::vector<PointRows> read_runs(const std::string& path, const std::vector<std:
         p.revenue += row.number(revenue);
         p.cost += row.number(cost);
         p.opportunity += row.number(opportunity);
+        p.family_revenue[row.text(family)] += row.number(revenue);
+        if (served && !row.text(*served).empty())
+            p.served_fraction[row.text(cls)] = row.number(*served);
         const double h = row.number(gpu_h);
         p.gpu_h += h;
         if (row.text(family) == "video") {
@@ -153,12 +160,14 @@ void average_runs(SweepTable& t,
                   const std::string& totals_path) {
     std::map<std::vector<std::string>, std::size_t> by_values;
     std::vector<double> video_sum, video_n;
+    std::vector<std::map<std::string, int>> served_n;  // replications with a served fraction
     for (const auto& p : runs) {
         auto [it, fresh] = by_values.try_emplace(p.values, t.cells.size());
         if (fresh) {
             t.cells.emplace_back().values = p.values;
             video_sum.push_back(0);
             video_n.push_back(0);
+            served_n.emplace_back();
         }
         SweepCell& c = t.cells[it->second];
         if (p.failed) {
@@ -183,6 +192,12 @@ void average_runs(SweepTable& t,
         c.opportunity_cost_usd += money.opportunity;
         c.classes_profit_usd += p.profit;
         c.gpu_h += p.gpu_h;
+        for (const auto& [family, revenue] : p.family_revenue)
+            c.revenue_usd_by_family[family] += revenue;
+        for (const auto& [name, fraction] : p.served_fraction) {
+            c.served_fraction_by_class[name] += fraction;
+            served_n[it->second][name] += 1;
+        }
         if (p.has_video && p.gpu_h > 0) {
             video_sum[it->second] += p.video_gpu_h / p.gpu_h;
             video_n[it->second] += 1;
@@ -199,6 +214,10 @@ void average_runs(SweepTable& t,
         c.opportunity_cost_usd /= n;
         c.classes_profit_usd /= n;
         c.gpu_h /= n;
+        for (auto& [family, revenue] : c.revenue_usd_by_family)
+            revenue /= n;
+        for (auto& [name, fraction] : c.served_fraction_by_class)
+            fraction /= served_n[i][name];
         if (video_n[i] > 0)
             c.video_gpu_h_share = video_sum[i] / video_n[i];
     }
@@ -391,6 +410,15 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
             controls.push_back(control_json(axes[k], k, t.keys[k]));
     }
 
+    // One swept key besides the policy (and its parameters), numeric, and no --y: the figures
+    // as lines against it (sweep_lines.js) rather than one-row heat maps.
+    const bool lines = order.size() - (policy ? 1 : 0) == 1 && axes[*x].numeric &&
+                       options.y_key.empty() && (!policy || *x != *policy);
+    if (!options.baseline.empty() && !lines)
+        throw InputError({"<command line>", 0, 0}, "--baseline",
+                         "a baseline is drawn on a sweep over one numeric key (line charts); this "
+                         "sweep is drawn as heat maps");
+
     OrderedJson data;
     data["kind"] = "sweep";
     OrderedJson meta;
@@ -405,6 +433,16 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     // "run": the money figures are the runs' totals (points.csv); "classes": the sums of the
     // classes, for a folder without points.csv (the page warns).
     meta["profit_of"] = t.run_totals ? "run" : "classes";
+    meta["layout"] = lines ? "lines" : "maps";
+    if (!options.baseline.empty()) {
+        const fs::path summary = fs::path(options.baseline) / "summary.json";
+        const RunSummary b = read_run_summary(summary.string()).summary;
+        OrderedJson base;
+        base["dir"] = options.baseline;
+        base["profit_usd"] = b.totals.profit_usd;
+        base["opportunity_cost_usd"] = b.totals.opportunity_cost_usd;
+        meta["baseline"] = base;
+    }
     data["meta"] = meta;
     data["keys"] = keys;
     data["controls"] = controls;
@@ -429,6 +467,15 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         j["video_gpu_h_share"] = ok && c.video_gpu_h_share
                                      ? OrderedJson(round_significant(*c.video_gpu_h_share))
                                      : OrderedJson(nullptr);
+        if (lines) {
+            OrderedJson by_family = OrderedJson::object(), served = OrderedJson::object();
+            for (const auto& [family, revenue] : c.revenue_usd_by_family)
+                by_family[family] = round_significant(revenue);
+            for (const auto& [name, fraction] : c.served_fraction_by_class)
+                served[name] = round_significant(fraction);
+            j["revenue_usd_by_family"] = by_family;
+            j["served_fraction"] = served;
+        }
         cells.push_back(j);
     }
     data["cells"] = cells;

@@ -638,4 +638,49 @@ TEST_SUITE("report") {
                 CHECK(near(num(row, f), page[f].get<double>(), 1e-12));
         }
     }
+
+    TEST_CASE("a sweep over one key draws lines, the baseline, and where each line crosses it") {
+        TempDir tmp("report-sweep-lines");
+        auto sw = run_fleetsim({"sweep", source_path("tests/fixtures/report-sweep-one-key.yaml"),
+                                "--out", tmp / "sweep", "-q", "-j", "2"});
+        INFO(sw.err);
+        REQUIRE(sw.exit_code == 0);
+        // Under fifo a service's GPUs do not depend on its price: profit is a straight line in
+        // it, so the fifo line crosses the profit of the run at $0.20 at exactly $0.20.
+        REQUIRE(run_fleetsim(quiet_run_args("tests/scenarios/data/mixed.yaml", tmp / "at-0.2",
+                                            {"policy.name=fifo",
+                                             "workload.classes.video-gen.price_usd_per_unit=0.2"}))
+                    .exit_code == 0);
+        auto r = run_fleetsim({"report", tmp / "sweep", "--baseline", tmp / "at-0.2", "-q"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["layout"] == "lines");
+        CHECK(data["meta"]["baseline"]["profit_usd"] ==
+              read_summary(tmp / "at-0.2")["totals"]["profit_usd"]);
+        const Json seen =
+            probe(tmp / "sweep/report.html", {"--screenshot", artifact("sweep-lines.png")});
+        check_clean(seen);
+        std::set<std::string> charts;
+        for (const auto& c : seen["charts"]) {
+            charts.insert(c["id"].get<std::string>());
+            CHECK(c["mark_items"].get<int>() > 0);
+        }
+        CHECK(charts == std::set<std::string>{"profit", "revenue", "opportunity", "served"});
+        // The crossings the page marks: fifo's at 0.2.
+        bool fifo = false;
+        for (const auto& n : seen["numbers"]) {
+            if (n["key"] == "crossing:fifo") {
+                fifo = true;
+                CHECK(n["in_headline"] == true);
+                CHECK(std::abs(n["value"].get<double>() - 0.2) < 1e-6);
+            }
+        }
+        CHECK(fifo);
+        // A heat-map sweep (two keys) has no baseline to draw: refused with exit 2.
+        fs::copy(source_path("tests/fixtures/sweep-contract"), tmp / "maps");
+        auto maps = run_fleetsim({"report", tmp / "maps", "--baseline", tmp / "at-0.2"});
+        CHECK(maps.exit_code == 2);
+        CHECK(maps.err.find("--baseline") != std::string::npos);
+    }
 }
