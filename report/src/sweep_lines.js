@@ -13,19 +13,7 @@
   const pending = [];
   const views = {};
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') node.className = v;
-      else if (k.startsWith('data-')) node.setAttribute(k, v);
-      else node[k] = v;
-    }
-    for (const c of children) {
-      if (c === null || c === undefined) continue;
-      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    }
-    return node;
-  }
+  const {el, EMBED, drawWhenReady} = window.fleetsimKit;
 
   const meta = data.meta, keys = data.keys;
   const x = keys[meta.x];
@@ -96,7 +84,7 @@
       width: Math.max(420, Math.min(main.clientWidth, 1180) - 260), height: 240,
       layer: [{data: {values}, mark: {type: 'line', point: true}, encoding: enc}].concat(extraLayers || []),
     };
-    pending.push(() => vegaEmbed(body, spec, {renderer: 'svg', actions: {export: true, source: false, compiled: false, editor: false}})
+    pending.push(() => vegaEmbed(body, spec, EMBED)
       .then((r) => { views[id] = r.view; }));
   }
 
@@ -135,13 +123,5 @@
   }
 
   window.fleetsimViews = views;
-  window.fleetsimDraw = function () {
-    window.fleetsimReport = Promise.all(pending.map((draw) => draw())).then(() => {
-      document.body.setAttribute('data-ready', 'true');
-      main.setAttribute('aria-busy', 'false');
-    }, (e) => {
-      document.body.setAttribute('data-ready', 'error');
-      console.error('fleetsim sweep: a chart failed to render:', e);
-    });
-  };
+  drawWhenReady(pending, main, 'sweep');
 })();

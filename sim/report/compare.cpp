@@ -346,8 +346,9 @@ std::vector<std::string> write_comparison(const Comparison& c, const std::string
         std::string title = "fleetsim compare";
         for (std::size_t r = 0; r < c.labels.size(); ++r)
             title += (r == 0 ? " " : " / ") + c.labels[r];
-        write_atomically(out / "compare.html",
-                         render_page(title, page_data(c), "report/src/compare.js"));
+        write_atomically(
+            out / "compare.html",
+            render_page(title, page_data(c), {"report/src/page_kit.js", "report/src/compare.js"}));
         written.push_back((out / "compare.html").string());
     }
     return written;

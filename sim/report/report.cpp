@@ -47,12 +47,12 @@ std::string write_report(const std::string& dir, const ReportOptions& options) {
         throw InputError({dir, 0, 0}, "", "expected a run or sweep folder, found no folder");
     OrderedJson data;
     std::string title;
-    std::string script = "report/src/report.js";
+    std::vector<std::string> scripts = {"report/src/report.js"};
     if (fs::exists(root / "sweep.json")) {
         data = build_sweep_data(dir, options);
         title = "fleetsim sweep " + data["meta"]["name"].get<std::string>();
         if (data["meta"]["layout"] == "lines")
-            script = "report/src/sweep_lines.js";
+            scripts = {"report/src/page_kit.js", "report/src/sweep_lines.js"};
     } else if (fs::exists(root / "summary.json")) {
         if (!options.x_key.empty() || !options.y_key.empty() || !options.baseline.empty())
             throw InputError({dir, 0, 0}, "",
@@ -66,7 +66,7 @@ std::string write_report(const std::string& dir, const ReportOptions& options) {
                          "found neither");
     }
     const fs::path out = root / "report.html";
-    write_atomically(out, render_page(title, data, script));
+    write_atomically(out, render_page(title, data, scripts));
     return out.string();
 }
 
