@@ -12,7 +12,19 @@
   const main = document.getElementById('report');
   const pending = [];
 
-  const {el, EMBED, drawWhenReady} = window.fleetsimKit;
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') node.className = v;
+      else if (k.startsWith('data-')) node.setAttribute(k, v);
+      else node[k] = v;
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
 
   const usd0 = new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 0});
   const int0 = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
@@ -96,11 +108,19 @@
         tooltip: [{field: 'cls', title: 'class'}, {field: 'run'}, {field: 'value', format: ',.0f', title}],
       },
     };
-    pending.push(() => vegaEmbed(body, spec, EMBED));
+    pending.push(() => vegaEmbed(body, spec, {renderer: 'svg', actions: {export: true, source: false, compiled: false, editor: false}}));
   }
   main.append(el('h2', {}, 'Per class'));
   bars('gpu_h', 'GPU-hours held');
   bars('profit_usd', 'Profit (USD)');
 
-  drawWhenReady(pending, main, 'compare');
+  window.fleetsimDraw = function () {
+    window.fleetsimReport = Promise.all(pending.map((draw) => draw())).then(() => {
+      document.body.setAttribute('data-ready', 'true');
+      main.setAttribute('aria-busy', 'false');
+    }, (e) => {
+      document.body.setAttribute('data-ready', 'error');
+      console.error('fleetsim compare: a chart failed to render:', e);
+    });
+  };
 })();

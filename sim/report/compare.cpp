@@ -239,19 +239,19 @@ OrderedJson page_data(const Comparison& c) {
 }  // namespace
 
 std::vector<FamilyTotals> family_totals(const RunSummary& run) {
+    // summary.json's `families` (an older one has none: the schema adds the classes up alike).
+    const std::vector<FamilyFigures> families =
+        run.families.empty() ? family_figures(run.classes) : run.families;
     std::vector<FamilyTotals> out;
-    std::map<std::string, std::size_t> index;
-    for (const auto& c : run.classes) {
-        auto [it, fresh] = index.try_emplace(c.family, out.size());
-        if (fresh)
-            out.push_back({c.family, {}, {}});
-        FamilyTotals& f = out[it->second];
-        f.classes.push_back(c.name);
-        f.figures.gpu_h += c.gpu_h;
-        f.figures.revenue_usd += c.revenue_usd;
-        f.figures.cost_usd += c.cost_usd;
-        f.figures.profit_usd += c.profit_usd;
-        f.figures.opportunity_cost_usd += c.opportunity_cost_usd;
+    for (const auto& f : families) {
+        FamilyTotals t{f.family,
+                       {},
+                       {f.gpu_h, std::nullopt, f.revenue_usd, f.cost_usd, f.profit_usd,
+                        f.opportunity_cost_usd}};
+        for (const auto& c : run.classes)
+            if (c.family == f.family)
+                t.classes.push_back(c.name);
+        out.push_back(std::move(t));
     }
     return out;
 }
@@ -346,9 +346,8 @@ std::vector<std::string> write_comparison(const Comparison& c, const std::string
         std::string title = "fleetsim compare";
         for (std::size_t r = 0; r < c.labels.size(); ++r)
             title += (r == 0 ? " " : " / ") + c.labels[r];
-        write_atomically(
-            out / "compare.html",
-            render_page(title, page_data(c), {"report/src/page_kit.js", "report/src/compare.js"}));
+        write_atomically(out / "compare.html",
+                         render_page(title, page_data(c), "report/src/compare.js"));
         written.push_back((out / "compare.html").string());
     }
     return written;

@@ -26,8 +26,8 @@ struct ComparedFigures {
     double opportunity_cost_usd = 0;
 };
 
-/** One family's totals over its classes, in the order families first appear. Kept in one
-    function so that it can read summary.json's own per-family totals once runs write them. */
+/** Each family's totals (llm, video): summary.json's `families`, or for an older summary.json
+    without them its classes added up by the schema's family_figures(). */
 struct FamilyTotals {
     std::string family;
     std::vector<std::string> classes;

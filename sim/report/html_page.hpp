@@ -5,15 +5,14 @@
 #include "sim/report/json_file.hpp"
 
 #include <string>
-#include <vector>
 
 namespace fleetsim {
 
-/** `scripts`: the page's script among the embedded files, in order (report.js for a run or a
-    sweep over two keys; page_kit.js then compare.js or sweep_lines.js for the others). */
+/** `script`: the page's script among the embedded files (report.js for a run or a sweep,
+    compare.js for `fleetsim compare`). */
 std::string render_page(const std::string& title,
                         const OrderedJson& data,
-                        const std::vector<std::string>& scripts = {"report/src/report.js"});
+                        const std::string& script = "report/src/report.js");
 
 /** Text safe inside an HTML element or attribute. */
 std::string escape_html(const std::string& text);

@@ -47,16 +47,12 @@ std::string write_report(const std::string& dir, const ReportOptions& options) {
         throw InputError({dir, 0, 0}, "", "expected a run or sweep folder, found no folder");
     OrderedJson data;
     std::string title;
-    std::vector<std::string> scripts = {"report/src/report.js"};
     if (fs::exists(root / "sweep.json")) {
         data = build_sweep_data(dir, options);
         title = "fleetsim sweep " + data["meta"]["name"].get<std::string>();
-        if (data["meta"]["layout"] == "lines")
-            scripts = {"report/src/page_kit.js", "report/src/sweep_lines.js"};
     } else if (fs::exists(root / "summary.json")) {
-        if (!options.x_key.empty() || !options.y_key.empty() || !options.baseline.empty())
-            throw InputError({dir, 0, 0}, "",
-                             "--x, --y and --baseline apply to sweep folders only");
+        if (!options.x_key.empty() || !options.y_key.empty())
+            throw InputError({dir, 0, 0}, "", "--x and --y apply to sweep folders only");
         data = build_run_data(dir);
         title = "fleetsim run " + data["meta"]["scenario"].get<std::string>() + " under " +
                 data["meta"]["policy"].get<std::string>();
@@ -66,7 +62,7 @@ std::string write_report(const std::string& dir, const ReportOptions& options) {
                          "found neither");
     }
     const fs::path out = root / "report.html";
-    write_atomically(out, render_page(title, data, scripts));
+    write_atomically(out, render_page(title, data));
     return out.string();
 }
 

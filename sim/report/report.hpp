@@ -11,9 +11,6 @@ namespace fleetsim {
 struct ReportOptions {
     std::string x_key;  ///< sweep: the swept key across (default: the first that is not a policy)
     std::string y_key;  ///< sweep: the swept key down (default: the next one)
-    /** sweep over one key: a run folder whose profit is drawn as the baseline, and where each
-        line crosses it marked */
-    std::string baseline;
 };
 
 /** Writes `text` beside `path` and renames it into place, so a reader never sees half a file. */

@@ -3,13 +3,14 @@
 #include "sim/config/input_error.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/report/run_data.hpp"
-#include "sim/report/run_summary.hpp"
+#include "sim/report/sweep_lines.hpp"
 #include "sim/schema/schema.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 namespace fleetsim {
 namespace {
@@ -24,8 +25,6 @@ struct PointRows {
     bool failed = false;
     double profit = 0, revenue = 0, cost = 0, opportunity = 0, gpu_h = 0, video_gpu_h = 0;
     bool has_video = false;
-    std::map<std::string, double> family_revenue{};  ///< family -> its classes' revenue
-    std::map<std::string, double> served_fraction{};  ///< class -> served / demand, where defined
 };
 
 /** The money figures of one run: its classes' sums, or its totals from points.csv. */
@@ -82,8 +81,7 @@ SweepTable read_sweep_spec(const std::string& path) {
                              "expected a dotted key as a string, found " + keys[i].dump());
         t.keys.push_back(keys[i].get<std::string>());
     }
-    if (t.keys.empty())
-        throw InputError({path, 0, 0}, "keys", "expected at least one swept key, found none");
+    // No swept key (a sweep of seeds alone) is a sweep too: its page shows intervals.
     return t;
 }
 
@@ -100,9 +98,8 @@ std::vector<PointRows> read_runs(const std::string& path, const std::vector<std:
                       revenue = reader.column(name_of(&C::revenue_usd)),
                       cost = reader.column(name_of(&C::cost_usd)),
                       profit = reader.column(name_of(&C::profit_usd)),
-                      opportunity = reader.column(name_of(&C::opportunity_cost_usd)),
-                      cls = reader.column(name_of(&C::name));
-    const auto served = reader.find_column(name_of(&C::served_fraction));
+                      opportunity = reader.column(name_of(&C::opportunity_cost_usd));
+    (void)reader.column(name_of(&C::name));
     // One run = one (point_id, seed, replication): whether a point_id names a grid point or a
     // single run, its replications must not be summed together.
     const auto seed = reader.find_column("seed"), replication = reader.find_column("replication");
@@ -137,9 +134,6 @@ std::vector<PointRows> read_runs(const std::string& path, const std::vector<std:
         p.revenue += row.number(revenue);
         p.cost += row.number(cost);
         p.opportunity += row.number(opportunity);
-        p.family_revenue[row.text(family)] += row.number(revenue);
-        if (served && !row.text(*served).empty())
-            p.served_fraction[row.text(cls)] = row.number(*served);
         const double h = row.number(gpu_h);
         p.gpu_h += h;
         if (row.text(family) == "video") {
@@ -160,14 +154,12 @@ void average_runs(SweepTable& t,
                   const std::string& totals_path) {
     std::map<std::vector<std::string>, std::size_t> by_values;
     std::vector<double> video_sum, video_n;
-    std::vector<std::map<std::string, int>> served_n;  // replications with a served fraction
     for (const auto& p : runs) {
         auto [it, fresh] = by_values.try_emplace(p.values, t.cells.size());
         if (fresh) {
             t.cells.emplace_back().values = p.values;
             video_sum.push_back(0);
             video_n.push_back(0);
-            served_n.emplace_back();
         }
         SweepCell& c = t.cells[it->second];
         if (p.failed) {
@@ -192,12 +184,6 @@ void average_runs(SweepTable& t,
         c.opportunity_cost_usd += money.opportunity;
         c.classes_profit_usd += p.profit;
         c.gpu_h += p.gpu_h;
-        for (const auto& [family, revenue] : p.family_revenue)
-            c.revenue_usd_by_family[family] += revenue;
-        for (const auto& [name, fraction] : p.served_fraction) {
-            c.served_fraction_by_class[name] += fraction;
-            served_n[it->second][name] += 1;
-        }
         if (p.has_video && p.gpu_h > 0) {
             video_sum[it->second] += p.video_gpu_h / p.gpu_h;
             video_n[it->second] += 1;
@@ -214,10 +200,6 @@ void average_runs(SweepTable& t,
         c.opportunity_cost_usd /= n;
         c.classes_profit_usd /= n;
         c.gpu_h /= n;
-        for (auto& [family, revenue] : c.revenue_usd_by_family)
-            revenue /= n;
-        for (auto& [name, fraction] : c.served_fraction_by_class)
-            fraction /= served_n[i][name];
         if (video_n[i] > 0)
             c.video_gpu_h_share = video_sum[i] / video_n[i];
     }
@@ -383,6 +365,30 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         y = chosen_key(t, options.y_key, "--y");
     if (x && y && *x == *y)
         throw InputError({"<command line>", 0, 0}, "--y", "expected a key other than --x");
+    // The view: one free key (not the policy, not what follows it) is line charts against it;
+    // none, an interval per policy; more, heat maps over two keys (or the pair --x, --y name),
+    // unless they are all parameters of one-at-a-time or sample blocks, whose settings fill no
+    // grid: those are drawn key by key ("designs").
+    SweepLayout layout;
+    layout.keys = t.keys;
+    layout.policy = policy;
+    layout.with_policy = with_policy;
+    const std::vector<std::size_t> free = free_keys(layout);
+    const std::vector<std::size_t> designed =
+        design_keys(spec, t.keys, (root / "sweep.json").string());
+    const bool all_designed = std::all_of(free.begin(), free.end(), [&](std::size_t k) {
+        return std::find(designed.begin(), designed.end(), k) != designed.end();
+    });
+    const bool chosen = x.has_value() || y.has_value();
+    // The intervals come from points.csv: a folder without it (an older sweep) keeps the maps.
+    const std::string view = chosen || (!t.run_totals && !t.keys.empty()) ? "maps"
+                             : free.size() >= 2 && all_designed           ? "designs"
+                             : free.size() >= 2                           ? "maps"
+                             : free.size() == 1                           ? "lines"
+                                                                          : "intervals";
+    if (view == "lines")
+        layout.line_key = free.front();
+    layout.line_charts = view == "lines" || view == "intervals";
     for (std::size_t k : order) {
         if (!x && k != y)
             x = k;
@@ -410,15 +416,6 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
             controls.push_back(control_json(axes[k], k, t.keys[k]));
     }
 
-    // One swept key besides the policy (and its parameters), numeric, and no --y: the figures
-    // as lines against it (sweep_lines.js) rather than one-row heat maps.
-    const bool lines = order.size() - (policy ? 1 : 0) == 1 && axes[*x].numeric &&
-                       options.y_key.empty() && (!policy || *x != *policy);
-    if (!options.baseline.empty() && !lines)
-        throw InputError({"<command line>", 0, 0}, "--baseline",
-                         "a baseline is drawn on a sweep over one numeric key (line charts); this "
-                         "sweep is drawn as heat maps");
-
     OrderedJson data;
     data["kind"] = "sweep";
     OrderedJson meta;
@@ -426,23 +423,19 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     meta["base"] = spec.contains("base") ? spec["base"] : OrderedJson(nullptr);
     meta["points"] = spec.contains("points") ? spec["points"] : OrderedJson(nullptr);
     meta["version"] = spec.contains("version") ? spec["version"] : OrderedJson(nullptr);
-    meta["x"] = *x;
+    meta["x"] = x ? OrderedJson(*x) : OrderedJson(nullptr);
     meta["y"] = y ? OrderedJson(*y) : OrderedJson(nullptr);
     meta["policy"] = policy ? OrderedJson(*policy) : OrderedJson(nullptr);
     meta["with_policy"] = with_policy;
     // "run": the money figures are the runs' totals (points.csv); "classes": the sums of the
     // classes, for a folder without points.csv (the page warns).
     meta["profit_of"] = t.run_totals ? "run" : "classes";
-    meta["layout"] = lines ? "lines" : "maps";
-    if (!options.baseline.empty()) {
-        const fs::path summary = fs::path(options.baseline) / "summary.json";
-        const RunSummary b = read_run_summary(summary.string()).summary;
-        OrderedJson base;
-        base["dir"] = options.baseline;
-        base["profit_usd"] = b.totals.profit_usd;
-        base["opportunity_cost_usd"] = b.totals.opportunity_cost_usd;
-        meta["baseline"] = base;
-    }
+    meta["view"] = view;
+    meta["line_key"] = layout.line_key ? OrderedJson(*layout.line_key) : OrderedJson(nullptr);
+    meta["settings"] = t.cells.size();
+    meta["runs"] =
+        std::accumulate(t.cells.begin(), t.cells.end(), 0,
+                        [](int n, const SweepCell& c) { return n + c.replications + c.failed; });
     data["meta"] = meta;
     data["keys"] = keys;
     data["controls"] = controls;
@@ -467,15 +460,6 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         j["video_gpu_h_share"] = ok && c.video_gpu_h_share
                                      ? OrderedJson(round_significant(*c.video_gpu_h_share))
                                      : OrderedJson(nullptr);
-        if (lines) {
-            OrderedJson by_family = OrderedJson::object(), served = OrderedJson::object();
-            for (const auto& [family, revenue] : c.revenue_usd_by_family)
-                by_family[family] = round_significant(revenue);
-            for (const auto& [name, fraction] : c.served_fraction_by_class)
-                served[name] = round_significant(fraction);
-            j["revenue_usd_by_family"] = by_family;
-            j["served_fraction"] = served;
-        }
         cells.push_back(j);
     }
     data["cells"] = cells;
@@ -497,6 +481,9 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         }
     }
     data["best"] = best;
+    for (const auto& a : axes)
+        layout.numeric.push_back(a.numeric);
+    add_sweep_statistics(data, dir, spec, layout);
     return data;
 }
 

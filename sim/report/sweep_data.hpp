@@ -14,7 +14,6 @@
 #include "sim/report/json_file.hpp"
 #include "sim/report/report.hpp"
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,8 +34,6 @@ struct SweepCell {
     double classes_profit_usd = 0;    ///< sum of the classes' profit_usd (results.csv), always
     double gpu_h = 0;
     std::optional<double> video_gpu_h_share;  ///< video family's share of the classes' GPU-hours
-    std::map<std::string, double> revenue_usd_by_family;     ///< family -> its classes' revenue
-    std::map<std::string, double> served_fraction_by_class;  ///< mean where the class had demand
 };
 
 struct SweepTable {
