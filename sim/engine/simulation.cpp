@@ -88,6 +88,7 @@ public:
             sg_host_energy_plugin_init();
         build_platform();
         reference_flops_ = reference_speed();
+        pool_shadow_.assign(static_cast<std::size_t>(state_->fleet.pool_count()), 0.0);
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
 
         sg4::Actor::init("scheduler", hosts_.front())
@@ -310,7 +311,7 @@ private:
                 cancel(id);
             }
         }
-        shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
+        pool_shadow_ = state_->shadow_prices_usd_per_gpu_h();
     }
 
     double next_tick_s() const {
@@ -331,7 +332,7 @@ private:
         const double now = std::min(sg4::Engine::get_clock(), horizon);
         do {
             ++events_;
-            ledger_->advance(*state_, now, shadow_price_);
+            ledger_->advance(*state_, now, pool_shadow_);
             state_->now_s = now;
             while (static_cast<double>(next_tick_k_) * scenario_.tick_s <= now + kTimeEpsilon_s &&
                    static_cast<double>(next_tick_k_) * scenario_.tick_s <= horizon) {
@@ -397,7 +398,7 @@ private:
         step();  // completions, arrivals and ticks due at the horizon; no policy call
         finished_ = true;
         // The last tick may be shorter than tick_s when the horizon is not a multiple of it.
-        ledger_->advance(*state_, horizon, shadow_price_);
+        ledger_->advance(*state_, horizon, pool_shadow_);
         state_->now_s = horizon;
         ledger_->settle_services(*state_, horizon);
         ledger_->finish(*state_, horizon);
@@ -426,7 +427,7 @@ private:
     long long next_tick_k_ = 1;  ///< the next service tick ends at next_tick_k_ x tick_s
     bool in_step_ = false;
     bool finished_ = false;
-    double shadow_price_ = 0;
+    std::vector<double> pool_shadow_;  ///< λ_p after the last policy call, per pool
     double reference_flops_ = 1e12;
     long long events_ = 0;
     const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event

@@ -75,6 +75,32 @@ void write_timeseries_csv(const fs::path& path,
     });
 }
 
+/** One row per interval and pool; figures are the interval's averages. */
+void write_pool_timeseries_csv(const fs::path& path,
+                               const Ledger& ledger,
+                               const SchedulerState& state) {
+    write_csv_file(path, [&](CsvWriter& csv) {
+        write_csv_header<PoolTimeseriesRow>(csv);
+        PoolTimeseriesRow out;
+        for (const auto& row : ledger.intervals()) {
+            if (row.length_s <= 0)
+                continue;
+            out.t_s = row.t_s;
+            for (std::size_t p = 0; p < row.pools.size(); ++p) {
+                const auto& r = row.pools[p];
+                const Pool& pool = state.fleet.pool(static_cast<int>(p));
+                out.pool = pool.name;
+                out.gpu_type = pool.gpu_type->name;
+                out.gpus = r.gpu_s / row.length_s;
+                out.gpus_allocated = r.held_gpu_s / row.length_s;
+                out.gpus_busy = r.busy_gpu_s / row.length_s;
+                out.shadow_price_usd_per_gpu_h = r.shadow_price_x_s / row.length_s;
+                write_csv_row(csv, out);
+            }
+        }
+    });
+}
+
 /** One row per batch job, in id order. */
 void write_jobs_csv(const fs::path& path,
                     const SchedulerState& state,
@@ -164,6 +190,7 @@ std::string write_outputs(const ScenarioSpec& scenario,
     write_summary_json(partial / "summary.json", summary);
     write_classes_csv(partial / "classes.csv", summary.classes);
     write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes);
+    write_pool_timeseries_csv(partial / "pool_timeseries.csv", *result.ledger, *result.state);
     if (scenario.output.jobs_csv)
         write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes);
     write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);

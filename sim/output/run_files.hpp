@@ -1,7 +1,8 @@
 #pragma once
 // The files of a run's output folder (design.md section 4, docs/metrics.md): summary.json,
-// classes.csv, timeseries.csv, jobs.csv and scenario.resolved.yaml, written from the output
-// schema's records (sim/schema/schema.hpp); and the short table `fleetsim run` prints.
+// classes.csv, timeseries.csv, pool_timeseries.csv, jobs.csv and scenario.resolved.yaml,
+// written from the output schema's records (sim/schema/schema.hpp); and the short table
+// `fleetsim run` prints.
 
 #include "sim/config/spec.hpp"
 #include "sim/engine/simulation.hpp"

@@ -4,6 +4,9 @@
 #include "sim/report/headline.hpp"
 #include "sim/report/run_summary.hpp"
 #include "sim/report/wait_histogram.hpp"
+#include "sim/schema/csv_records.hpp"
+
+#include <fmt/format.h>
 
 #include <cmath>
 #include <filesystem>
@@ -67,6 +70,54 @@ Series read_series(const std::string& path, const RunSummary& summary) {
     for (std::size_t i = 0; i < s.t_s.size(); ++i)
         s.length_s.push_back((i + 1 < s.t_s.size() ? s.t_s[i + 1] : summary.horizon_s) - s.t_s[i]);
     return s;
+}
+
+/** pool_timeseries.csv in columns: one series per pool, in the file's (platform) order. */
+struct PoolSeries {
+    std::string name, gpu_type;
+    std::vector<double> gpus, allocated, busy, shadow;
+};
+
+std::vector<PoolSeries> read_pool_series(const std::string& path, const Series& series) {
+    CsvReader reader(path);
+    CsvRecordReader<PoolTimeseriesRow> records(reader);
+    std::vector<PoolSeries> pools;
+    std::map<std::string, std::size_t, std::less<>> index;
+    PoolTimeseriesRow r;
+    while (records.next(r)) {
+        auto [it, added] = index.emplace(r.pool, pools.size());
+        if (added)
+            pools.push_back(PoolSeries{r.pool, r.gpu_type, {}, {}, {}, {}});
+        PoolSeries& p = pools[it->second];
+        const std::size_t i = p.gpus.size();
+        if (i >= series.t_s.size() || series.t_s[i] != r.t_s) {
+            throw CsvError(path, 0, 0, "t_s",
+                           "expected the intervals of timeseries.csv for pool '" + r.pool +
+                               "', found one starting at t_s = " + fmt::format("{}", r.t_s));
+        }
+        p.gpus.push_back(r.gpus);
+        p.allocated.push_back(r.gpus_allocated);
+        p.busy.push_back(r.gpus_busy);
+        p.shadow.push_back(r.shadow_price_usd_per_gpu_h);
+    }
+    return pools;
+}
+
+/** The length-weighted average of v over each group of k consecutive intervals. */
+std::vector<double> coarsen_values(const std::vector<double>& v,
+                                   const std::vector<double>& length_s,
+                                   std::size_t k) {
+    std::vector<double> out;
+    for (std::size_t start = 0; start < v.size(); start += k) {
+        const std::size_t end = std::min(v.size(), start + k);
+        double len = 0, sum = 0;
+        for (std::size_t i = start; i < end; ++i) {
+            len += length_s[i];
+            sum += v[i] * length_s[i];
+        }
+        out.push_back(len > 0 ? sum / len : 0);
+    }
+    return out;
 }
 
 /**
@@ -171,9 +222,21 @@ OrderedJson build_run_data(const std::string& dir) {
     const SummaryFile file = read_run_summary((root / "summary.json").string());
     const RunSummary& summary = file.summary;
     Series series = read_series((root / "timeseries.csv").string(), summary);
+    // Per pool: only when there is something the fleet-wide figures do not show (several
+    // pools); an older run's folder has no pool_timeseries.csv.
+    std::vector<PoolSeries> pools;
+    if (fs::exists(root / "pool_timeseries.csv"))
+        pools = read_pool_series((root / "pool_timeseries.csv").string(), series);
+    if (pools.size() < 2)
+        pools.clear();
     const std::size_t rows_per_point = (series.t_s.size() + kMaxChartPoints - 1) / kMaxChartPoints;
-    if (rows_per_point > 1)
+    if (rows_per_point > 1) {
+        for (auto& p : pools) {
+            for (auto* v : {&p.gpus, &p.allocated, &p.busy, &p.shadow})
+                *v = coarsen_values(*v, series.length_s, rows_per_point);
+        }
         series = coarsen(series, rows_per_point);
+    }
 
     OrderedJson data;
     data["kind"] = "run";
@@ -223,6 +286,20 @@ OrderedJson build_run_data(const std::string& dir) {
     }
     ts["classes"] = per_class;
     data["timeseries"] = ts;
+    if (!pools.empty()) {
+        OrderedJson per_pool = OrderedJson::array();
+        for (const auto& p : pools) {
+            OrderedJson j;
+            j["name"] = p.name;
+            j["gpu_type"] = p.gpu_type;
+            j["gpus"] = rounded(p.gpus);
+            j["gpus_allocated"] = rounded(p.allocated);
+            j["gpus_busy"] = rounded(p.busy);
+            j["shadow_price_usd_per_gpu_h"] = rounded(p.shadow);
+            per_pool.push_back(j);
+        }
+        data["pools"] = per_pool;
+    }
 
     const fs::path jobs = root / "jobs.csv";
     std::vector<std::string> batch;

@@ -5,6 +5,7 @@
 //                   name), `totals` (RunTotals), `bound` (BoundFigures, with --bound only)
 //   classes.csv     ClassFigures, one row per class
 //   timeseries.csv  TimeseriesRow, one row per interval and class
+//   pool_timeseries.csv  PoolTimeseriesRow, one row per interval and pool
 //   jobs.csv        JobRow, one row per batch job
 // and what a sweep keeps of a run: results.csv and the database's classes table take the
 // columns of classes.csv; points.csv and the points table take point_figures().
@@ -37,12 +38,10 @@
 //   - statistics over replications (mean, deviation of each figure): fields_info<ClassFigures>()
 //     lists every numeric field with its unit, so a statistics table loops over it rather than
 //     naming figures;
-//   - per-pool shadow prices in timeseries.csv: per-pool numbers do not fit a row per class;
-//     give them their own record (a row per interval and pool: t_s, pool,
-//     shadow_price_usd_per_gpu_h, ...) and file, written with the same write_csv_row(), or,
-//     if they must sit in timeseries.csv, add a value type to fields.hpp (a list of named
-//     numbers written as one column per pool) — one branch in to_value/from_value and one in
-//     csv_records.hpp.
+//   - a figure per interval and pool (down GPUs, energy, ...): a member of PoolTimeseriesRow +
+//     its table entry, filled in run_files.cpp from the ledger's IntervalPoolRow. (Per-pool
+//     figures have their own file rather than columns of timeseries.csv: a row per class has
+//     no place for them, and one column per pool would change the columns with the fleet.)
 
 #include "sim/schema/fields.hpp"
 
@@ -170,7 +169,7 @@ struct Schema<FleetFigures> {
               "IT energy from SimGrid's energy plugin; none when it is off"),
         field("idle_cost_usd", &F::idle_cost_usd, "USD", "cost of GPU-hours held by no class"),
         field("mean_shadow_price_usd_per_gpu_h", &F::mean_shadow_price_usd_per_gpu_h, "USD/GPU-h",
-              "time-average shadow price"),
+              "time-average of the fleet's shadow price (λ_p averaged over its GPUs)"),
         // clang-format on
     };
 };
@@ -281,9 +280,39 @@ struct Schema<TimeseriesRow> {
         field("served_units_per_s", &R::served_units_per_s, "unit/s", "demand served", kFirm),
         field("revenue_usd", &R::revenue_usd, "USD", "revenue earned in the interval", kFirm),
         field("shadow_price_usd_per_gpu_h", &R::shadow_price_usd_per_gpu_h, "USD/GPU-h",
-              "the interval's average shadow price", kFirm),
+              "the interval's average shadow price of the fleet (λ_p averaged over its GPUs)",
+              kFirm),
         field("opportunity_cost_usd", &R::opportunity_cost_usd, "USD",
               "opportunity cost charged in the interval"),
+        // clang-format on
+    };
+};
+
+/** One row of pool_timeseries.csv: one interval and pool. Figures are averages over it. */
+struct PoolTimeseriesRow {
+    double t_s = 0;
+    std::string pool;
+    std::string gpu_type;
+    double gpus = 0;
+    double gpus_allocated = 0;
+    double gpus_busy = 0;
+    double shadow_price_usd_per_gpu_h = 0;
+};
+
+template <>
+struct Schema<PoolTimeseriesRow> {
+    using R = PoolTimeseriesRow;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("t_s", &R::t_s, "s", "interval start", kFirm),
+        field("pool", &R::pool, "", "the pool", kFirm),
+        field("gpu_type", &R::gpu_type, "", "the pool's GPU type", kFirm),
+        field("gpus", &R::gpus, "GPUs", "GPUs the pool had, on average", kFirm),
+        field("gpus_allocated", &R::gpus_allocated, "GPUs", "GPUs held by some class, on average",
+              kFirm),
+        field("gpus_busy", &R::gpus_busy, "GPUs", "GPUs that did work, on average", kFirm),
+        field("shadow_price_usd_per_gpu_h", &R::shadow_price_usd_per_gpu_h, "USD/GPU-h",
+              "the interval's average shadow price of the pool, λ_p", kFirm),
         // clang-format on
     };
 };

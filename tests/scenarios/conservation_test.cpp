@@ -6,7 +6,8 @@
 //   every job ends in exactly one final state, and the counts match summary.json;
 //   revenue, cost and profit per class add up to the totals (cost includes the idle line);
 //   for batch classes, the GPU-hours in the books equal those of the rows of jobs.csv;
-//   timeseries.csv rows add up to the per-class revenue, opportunity cost and GPU-hours.
+//   timeseries.csv rows add up to the per-class revenue, opportunity cost and GPU-hours;
+//   pool_timeseries.csv rows add up to timeseries.csv's, interval by interval.
 // Every registered policy runs it. Of those on main (fifo, static-partition, revenue-greedy)
 // none preempts; merged with branch policies (checked in a throwaway merge), opportunity-cost
 // and las preempt here (4 and 44 times, both training classes), and the books still balance.
@@ -94,6 +95,45 @@ void check_conservation(const std::string& dir) {
                   doctest::Approx(c["opportunity_cost_usd"].get<double>()).epsilon(1e-9));
             CHECK(gpu_h_rows[name] == doctest::Approx(c["gpu_h"].get<double>()).epsilon(1e-9));
         }
+    }
+
+    // pool_timeseries.csv: per interval, the pools' held and busy GPUs add up to the classes'
+    // in timeseries.csv, no pool holds more than it has, and the fleet's shadow price is the
+    // pools' averaged over their GPUs. Over the run, busy GPU-hours add up to fleet.gpu_h_busy.
+    {
+        const auto classes_rows = parse_csv(read_file(dir + "/timeseries.csv"));
+        const auto pool_rows = parse_csv(read_file(dir + "/pool_timeseries.csv"));
+        std::map<double, double> held, busy, fleet_shadow, pool_gpus, pool_held, pool_busy,
+            gpus_x_shadow;
+        for (const auto& r : classes_rows) {
+            held[num(r, "t_s")] += num(r, "gpus_allocated");
+            busy[num(r, "t_s")] += num(r, "gpus_busy");
+            fleet_shadow[num(r, "t_s")] = num(r, "shadow_price_usd_per_gpu_h");
+        }
+        double busy_gpu_h = 0;
+        std::set<std::string> pools;
+        for (const auto& r : pool_rows) {
+            const double t = num(r, "t_s");
+            pools.insert(r.at("pool"));
+            CHECK(num(r, "gpus_allocated") <= num(r, "gpus") * (1 + 1e-12));
+            CHECK(num(r, "gpus_busy") <= num(r, "gpus_allocated") * (1 + 1e-9) + 1e-9);
+            pool_gpus[t] += num(r, "gpus");
+            pool_held[t] += num(r, "gpus_allocated");
+            pool_busy[t] += num(r, "gpus_busy");
+            gpus_x_shadow[t] += num(r, "gpus") * num(r, "shadow_price_usd_per_gpu_h");
+            busy_gpu_h += num(r, "gpus_busy") * std::min(3600.0, horizon - t) / 3600;
+        }
+        CHECK(pools.size() == 2);
+        CHECK(pool_rows.size() == 2 * held.size());
+        for (const auto& [t, h] : held) {
+            CAPTURE(t);
+            CHECK(pool_gpus[t] == doctest::Approx(fleet["gpus"].get<double>()));
+            CHECK(pool_held[t] == doctest::Approx(h).epsilon(1e-9));
+            CHECK(pool_busy[t] == doctest::Approx(busy[t]).epsilon(1e-9));
+            CHECK(fleet_shadow[t] ==
+                  doctest::Approx(gpus_x_shadow[t] / pool_gpus[t]).epsilon(1e-9));
+        }
+        CHECK(busy_gpu_h == doctest::Approx(fleet["gpu_h_busy"].get<double>()).epsilon(1e-9));
     }
 
     // Every job in exactly one final state; the counts agree with summary.json.

@@ -152,6 +152,8 @@ TEST_SUITE("output schema") {
         // summary.json's classes.<name> are classes.csv's fields (some only in the JSON).
         check_fields<ClassFigures>(tables.at("classes.csv"), "metrics.md classes.csv");
         check_fields<TimeseriesRow>(tables.at("timeseries.csv"), "metrics.md timeseries.csv");
+        check_fields<PoolTimeseriesRow>(tables.at("pool_timeseries.csv"),
+                                        "metrics.md pool_timeseries.csv");
         check_fields<JobRow>(tables.at("jobs.csv"), "metrics.md jobs.csv");
     }
 
