@@ -308,7 +308,7 @@
     // its speed there), which is what the classes holding its GPUs are charged against.
     if (data.pools) {
       const poolRows = [];
-      const poolNames = data.pools.map((p) => p.name + ' (' + p.gpu_type + ')');
+      const poolNames = data.pools.map((p) => p.name);
       for (let i = 0; i < day.length; i++) {
         data.pools.forEach((p, k) => poolRows.push({day: day[i], pool: poolNames[k], usd_per_gpu_h: p.shadow_price_usd_per_gpu_h[i]}));
       }

@@ -63,7 +63,6 @@ void Ledger::advance(const SchedulerState& state,
         for (int p = 0; p < state.fleet.pool_count(); ++p) {
             IntervalPoolRow& pr = row.pools[static_cast<std::size_t>(p)];
             pr.gpu_s += state.fleet.pool(p).total_gpus * dt;
-            pr.held_gpu_s += (state.fleet.pool(p).total_gpus - state.fleet.free_gpus(p)) * dt;
             pr.shadow_price_x_s += pool_shadow[static_cast<std::size_t>(p)] * dt;
         }
         for (const auto& c : state.classes) {

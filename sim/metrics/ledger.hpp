@@ -46,11 +46,10 @@ struct IntervalClassRow {
     double opportunity_cost_usd = 0;
 };
 
-/** One pool's share of an interval (pool_timeseries.csv). */
+/** One pool's share of an interval (timeseries.csv's columns per pool). */
 struct IntervalPoolRow {
-    double gpu_s = 0;            ///< GPU-seconds the pool had (its GPUs over the interval)
-    double held_gpu_s = 0;       ///< of which held by some class
-    double busy_gpu_s = 0;       ///< of which doing work
+    double gpu_s = 0;             ///< GPU-seconds the pool had (its GPUs over the interval)
+    double busy_gpu_s = 0;        ///< of which doing work
     double shadow_price_x_s = 0;  ///< integral of the pool's shadow price λ_p
 };
 

@@ -5,7 +5,6 @@
 //                   name), `totals` (RunTotals), `bound` (BoundFigures, with --bound only)
 //   classes.csv     ClassFigures, one row per class
 //   timeseries.csv  TimeseriesRow, one row per interval and class
-//   pool_timeseries.csv  PoolTimeseriesRow, one row per interval and pool
 //   jobs.csv        JobRow, one row per batch job
 // and what a sweep keeps of a run: results.csv and the database's classes table take the
 // columns of classes.csv; points.csv and the points table take point_figures().
@@ -38,10 +37,10 @@
 //   - statistics over replications (mean, deviation of each figure): fields_info<ClassFigures>()
 //     lists every numeric field with its unit, so a statistics table loops over it rather than
 //     naming figures;
-//   - a figure per interval and pool (down GPUs, energy, ...): a member of PoolTimeseriesRow +
-//     its table entry, filled in run_files.cpp from the ledger's IntervalPoolRow. (Per-pool
-//     figures have their own file rather than columns of timeseries.csv: a row per class has
-//     no place for them, and one column per pool would change the columns with the fleet.)
+//   - a figure per interval and pool (down GPUs, energy, ...): a NamedNumbers member of
+//     TimeseriesRow (one column per pool, `<field>.<pool>`, written only when the fleet has
+//     several pools) + its table entry, filled in run_files.cpp from the ledger's
+//     IntervalPoolRow.
 
 #include "sim/schema/fields.hpp"
 
@@ -265,6 +264,11 @@ struct TimeseriesRow {
     double revenue_usd = 0;
     double shadow_price_usd_per_gpu_h = 0;
     double opportunity_cost_usd = 0;
+    // Per pool, one column each, only on a fleet of several pools (the same on every class's
+    // row of the interval; on one pool they would repeat the fleet's figures).
+    NamedNumbers pool_gpus;
+    NamedNumbers pool_gpus_busy;
+    NamedNumbers pool_shadow_price_usd_per_gpu_h;
 };
 
 template <>
@@ -284,35 +288,11 @@ struct Schema<TimeseriesRow> {
               kFirm),
         field("opportunity_cost_usd", &R::opportunity_cost_usd, "USD",
               "opportunity cost charged in the interval"),
-        // clang-format on
-    };
-};
-
-/** One row of pool_timeseries.csv: one interval and pool. Figures are averages over it. */
-struct PoolTimeseriesRow {
-    double t_s = 0;
-    std::string pool;
-    std::string gpu_type;
-    double gpus = 0;
-    double gpus_allocated = 0;
-    double gpus_busy = 0;
-    double shadow_price_usd_per_gpu_h = 0;
-};
-
-template <>
-struct Schema<PoolTimeseriesRow> {
-    using R = PoolTimeseriesRow;
-    static constexpr auto fields = std::tuple{
-        // clang-format off
-        field("t_s", &R::t_s, "s", "interval start", kFirm),
-        field("pool", &R::pool, "", "the pool", kFirm),
-        field("gpu_type", &R::gpu_type, "", "the pool's GPU type", kFirm),
-        field("gpus", &R::gpus, "GPUs", "GPUs the pool had, on average", kFirm),
-        field("gpus_allocated", &R::gpus_allocated, "GPUs", "GPUs held by some class, on average",
-              kFirm),
-        field("gpus_busy", &R::gpus_busy, "GPUs", "GPUs that did work, on average", kFirm),
-        field("shadow_price_usd_per_gpu_h", &R::shadow_price_usd_per_gpu_h, "USD/GPU-h",
-              "the interval's average shadow price of the pool, λ_p", kFirm),
+        field("pool_gpus", &R::pool_gpus, "GPUs", "GPUs each pool had, on average"),
+        field("pool_gpus_busy", &R::pool_gpus_busy, "GPUs",
+              "GPUs of each pool that did work, on average"),
+        field("pool_shadow_price_usd_per_gpu_h", &R::pool_shadow_price_usd_per_gpu_h,
+              "USD/GPU-h", "the interval's average shadow price of each pool, λ_p"),
         // clang-format on
     };
 };

@@ -109,8 +109,11 @@ TEST_SUITE("hand-worked") {
         CHECK(near(s["classes"]["hi"]["revenue_usd"].get<double>(), 80));
         CHECK(near(s["classes"]["lo"]["revenue_usd"].get<double>(), 8));
         CHECK(near(s["classes"]["filler"]["revenue_usd"].get<double>(), 144));
-        // lo waited 1800 s of the 7200 s while its rate (1) was the best waiting rate.
-        CHECK(near(s["fleet"]["mean_shadow_price_usd_per_gpu_h"].get<double>(), 0.25));
+        // lo waited 1800 s of the 7200 s while its rate (1 per reference GPU-hour) was the best
+        // waiting rate: λ_slow = 1, λ_fast = 1 x speed 2 = 2 per fast GPU-hour; the fleet's is
+        // their average over its GPUs, (16 x 1 + 8 x 2) / 24 = 4/3, so the run's mean is
+        // 4/3 x 1800 / 7200 = 1/3.
+        CHECK(near(s["fleet"]["mean_shadow_price_usd_per_gpu_h"].get<double>(), 1.0 / 3));
         CHECK(s["totals"]["opportunity_cost_usd"].get<double>() == 0);
     }
 

@@ -197,8 +197,7 @@ TEST_SUITE("ledger") {
         auto oc = [&](ClassId c) {
             return ledger.classes()[static_cast<std::size_t>(c)].opportunity_cost_usd;
         };
-        CHECK(ledger.classes()[static_cast<std::size_t>(video)].revenue_usd ==
-              doctest::Approx(12));
+        CHECK(ledger.classes()[static_cast<std::size_t>(video)].revenue_usd == doctest::Approx(12));
         CHECK(oc(a) == doctest::Approx(8));
         CHECK(oc(b) == doctest::Approx(128));
         CHECK(oc(video) == doctest::Approx(0).scale(1));
@@ -208,16 +207,26 @@ TEST_SUITE("ledger") {
         REQUIRE(ledger.intervals().size() == 1);
         const IntervalRow& row = ledger.intervals()[0];
         CHECK(row.shadow_price_x_s == doctest::Approx(11.5 * 3600));
-        CHECK(row.classes[static_cast<std::size_t>(a)].opportunity_cost_usd ==
-              doctest::Approx(8));
-        // Each pool's row: GPUs, held, busy (video serves 4 units = 4 slow GPU-hours), λ_p.
+        CHECK(row.classes[static_cast<std::size_t>(a)].opportunity_cost_usd == doctest::Approx(8));
+        // Each pool: GPUs, busy GPU-seconds (video serves 4 units = 4 slow GPU-hours), λ_p.
         REQUIRE(row.pools.size() == 2);
         CHECK(row.pools[0].gpu_s == doctest::Approx(8 * 3600));
-        CHECK(row.pools[0].held_gpu_s == doctest::Approx(8 * 3600));
         CHECK(row.pools[0].busy_gpu_s == doctest::Approx(8 * 3600));
         CHECK(row.pools[0].shadow_price_x_s == doctest::Approx(3 * 3600));
-        CHECK(row.pools[1].held_gpu_s == doctest::Approx(8 * 3600));
         CHECK(row.pools[1].busy_gpu_s == doctest::Approx(8 * 3600));
         CHECK(row.pools[1].shadow_price_x_s == doctest::Approx(20 * 3600));
+
+        // The old fleet-wide charge, for contrast: 10 USD per reference GPU-hour on every GPU is
+        // λ = (10, 20) per GPU-hour of (slow, fast), and the same books charge 192, not 136.
+        Ledger fleet_wide{spec, state};
+        fleet_wide.advance(state, 3600, {10, 20});
+        fleet_wide.settle_services(state, 3600);
+        auto old_oc = [&](ClassId c) {
+            return fleet_wide.classes()[static_cast<std::size_t>(c)].opportunity_cost_usd;
+        };
+        CHECK(old_oc(a) == doctest::Approx(36));
+        CHECK(old_oc(video) == doctest::Approx(28));
+        CHECK(old_oc(b) == doctest::Approx(128));
+        CHECK(old_oc(a) + old_oc(b) + old_oc(video) + old_oc(big) == doctest::Approx(192));
     }
 }

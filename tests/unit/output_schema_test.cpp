@@ -152,8 +152,6 @@ TEST_SUITE("output schema") {
         // summary.json's classes.<name> are classes.csv's fields (some only in the JSON).
         check_fields<ClassFigures>(tables.at("classes.csv"), "metrics.md classes.csv");
         check_fields<TimeseriesRow>(tables.at("timeseries.csv"), "metrics.md timeseries.csv");
-        check_fields<PoolTimeseriesRow>(tables.at("pool_timeseries.csv"),
-                                        "metrics.md pool_timeseries.csv");
         check_fields<JobRow>(tables.at("jobs.csv"), "metrics.md jobs.csv");
     }
 
@@ -311,5 +309,48 @@ TEST_SUITE("output schema") {
         CHECK_THROWS_WITH_AS(CsvRecordReader<JobRow>{bad_reader},
                              doctest::Contains("bad.csv:1: expected a column named 'gpus'"),
                              CsvError);
+    }
+
+    TEST_CASE("figures per pool: one column each, none on one pool, read back by name") {
+        TimeseriesRow row;
+        row.t_s = 0;
+        row.cls = "chat";
+        std::ostringstream one;
+        {
+            CsvWriter csv(one);
+            write_csv_header(csv, row);  // no pools named: the columns of before
+            csv.finish();
+        }
+        CHECK(one.str() ==
+              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd\n");
+        row.pool_gpus.items = {{"a100", 8}, {"h100", 16}};
+        row.pool_gpus_busy.items = {{"a100", 2}, {"h100", 16}};
+        row.pool_shadow_price_usd_per_gpu_h.items = {{"a100", 0.5}, {"h100", 3.25}};
+        std::ostringstream out;
+        {
+            CsvWriter csv(out);
+            write_csv_header(csv, row);
+            write_csv_row(csv, row);
+            csv.finish();
+        }
+        CHECK(out.str() ==
+              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd,pool_gpus.a100,"
+              "pool_gpus.h100,pool_gpus_busy.a100,pool_gpus_busy.h100,"
+              "pool_shadow_price_usd_per_gpu_h.a100,pool_shadow_price_usd_per_gpu_h.h100\n"
+              "0,chat,0,0,0,0,0,0,0,8,16,2,16,0.5,3.25\n");
+        std::istringstream in(out.str());
+        CsvReader reader(in, "timeseries.csv");
+        CsvRecordReader<TimeseriesRow> records(reader);
+        TimeseriesRow r;
+        REQUIRE(records.next(r));
+        CHECK(r.pool_gpus == row.pool_gpus);
+        CHECK(r.pool_shadow_price_usd_per_gpu_h == row.pool_shadow_price_usd_per_gpu_h);
+        const Json j =
+            r.pool_shadow_price_usd_per_gpu_h.items.empty()
+                ? Json()
+                : Json(fleetsim::field_detail::to_value<Json>(r.pool_shadow_price_usd_per_gpu_h));
+        CHECK(j.dump() == R"({"a100":0.5,"h100":3.25})");
     }
 }
