@@ -36,8 +36,9 @@ JobId start_in_submission_order(const SchedulerState& state,
     looks at (a copy, so the policy may start them while it walks the list). */
 std::vector<JobId> first_waiting(const ClassState& c, long long max_scan);
 
-/** GPUs of `pool` that provide `ref_gpus` reference-GPU equivalents (rounded up). */
-int gpus_for_reference(const Pool& pool, double ref_gpus);
+/** GPUs running at `speed` (a class's on a pool, ClassState::speed) that provide `ref_gpus`
+    reference-GPU equivalents (rounded up). */
+int gpus_for_reference(double speed, double ref_gpus);
 
 /**
  * GPUs per pool that give `service` up to `target_ref_gpus` reference-GPU equivalents, filling

@@ -115,6 +115,11 @@ struct WorkloadClassSpec {
     Family family = Family::llm;
     Kind kind = Kind::service;
     std::vector<std::string> pools;  ///< pools the class may use; empty = all
+    /** The throughput matrix's row for this class: reference-GPU seconds of its work one GPU
+        of a type does per second, by GPU type name (the class's own entries, then its
+        family's from workload.speed_by_family). A type not listed runs the class at its dense
+        BF16 TFLOP/s relative to the reference GPU type's. */
+    std::map<std::string, double> speed_by_gpu_type;
     ServiceSpec service;
     BatchSpec batch;
 };
@@ -122,6 +127,9 @@ struct WorkloadClassSpec {
 struct WorkloadSpec {
     std::string name;
     std::string file;
+    /** The throughput matrix by family ("llm", "video"): speed by GPU type name, for every
+        class of the family that does not give its own (WorkloadClassSpec::speed_by_gpu_type). */
+    std::map<std::string, std::map<std::string, double>> speed_by_family;
     std::vector<WorkloadClassSpec> classes;
 };
 

@@ -172,17 +172,23 @@ private:
         const double total_per_gpu = e->get_cost() / threads;
         const double left_per_gpu = e->get_remaining() / threads;
         const double ran_s = (total_per_gpu - left_per_gpu) / speed - j.run_overhead_s;
-        return std::clamp(ran_s * j.gpus * pool.speed_factor, 0.0, j.remaining_ref_gpu_s());
+        return std::clamp(ran_s * j.gpus * state_->cls(j.cls).speed(j.alloc.pool), 0.0,
+                          j.remaining_ref_gpu_s());
     }
 
     void launch(JobId id) {
         const Job& j = state_->job(id);
         const Pool& pool = state_->fleet.pool(j.alloc.pool);
         const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
-        // Each GPU does its share of the remaining work at reference speed, plus the restart
-        // overhead at its own speed: duration = remaining / (gpus x speed factor) + overhead.
+        // Each GPU does its share of the remaining work at the class's speed on this GPU type,
+        // plus the restart overhead at its own speed: duration = remaining / (gpus x class
+        // speed) + overhead. A reference-GPU second of the class's work costs the host
+        // reference_flops x (dense BF16 ratio / class speed) flops: exactly reference_flops
+        // when the class runs at the dense BF16 ratio (no throughput matrix).
+        const double flops_per_ref_gpu_s =
+            reference_flops_ * (pool.speed_factor / state_->cls(j.cls).speed(j.alloc.pool));
         const double flops_per_gpu =
-            j.remaining_ref_gpu_s() / j.gpus * reference_flops_ + j.run_overhead_s * speed;
+            j.remaining_ref_gpu_s() / j.gpus * flops_per_ref_gpu_s + j.run_overhead_s * speed;
         if (runs_.size() <= static_cast<std::size_t>(id))
             runs_.resize(static_cast<std::size_t>(id) + 1);
         auto run = std::make_shared<JobRun>();

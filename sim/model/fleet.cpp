@@ -5,6 +5,11 @@
 
 namespace fleetsim {
 
+double class_speed(const WorkloadClassSpec& cls, const Pool& pool) {
+    const auto it = cls.speed_by_gpu_type.find(pool.gpu_type->name);
+    return it != cls.speed_by_gpu_type.end() ? it->second : pool.speed_factor;
+}
+
 Fleet::Fleet(const PlatformSpec& platform) : topology_(platform) {
     const GpuTypeSpec* reference = nullptr;
     for (const auto& t : platform.gpu_types) {

@@ -72,14 +72,22 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
                     c.pools.push_back(p.index);
             }
         }
-        if (c.pools.empty()) {
-            for (const auto& p : fleet.pools())
-                c.pools.push_back(p.index);
-        }
         c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
         c.running_eff_by_pool.resize(static_cast<std::size_t>(fleet.pool_count()));
         for (const auto& p : fleet.pools())
-            c.speed_by_pool.push_back(p.speed_factor);
+            c.speed_by_pool.push_back(class_speed(spec, p));
+        if (c.pools.empty()) {
+            for (const auto& p : fleet.pools())
+                c.pools.push_back(p.index);
+            // A class with a row of the throughput matrix and no `pools:` of its own tries the
+            // pools where its work runs fastest first (ties in platform order), so that every
+            // policy places it where a GPU does most of its work; without a matrix, platform
+            // order as before. A `pools:` list keeps the order its author wrote.
+            if (!spec.speed_by_gpu_type.empty()) {
+                std::stable_sort(c.pools.begin(), c.pools.end(),
+                                 [&](int x, int y) { return c.speed(x) > c.speed(y); });
+            }
+        }
         if (spec.kind == Kind::service) {
             const auto& s = spec.service;
             c.service_alloc.resize(static_cast<std::size_t>(fleet.pool_count()));

@@ -189,22 +189,27 @@ TEST_SUITE("conservation") {
                 names.push_back(line.substr(0, line.find(' ')));
         }
         REQUIRE(names.size() >= 3);
-        for (const auto& name : names) {
-            CAPTURE(name);
-            TempDir tmp("conservation");
-            std::vector<std::string> args = {"run",
-                                             source_path("tests/scenarios/data/mixed.yaml"),
-                                             "--out",
-                                             tmp / "out",
-                                             "-q",
-                                             "--set",
-                                             "policy.name=" + name};
-            if (params.count(name))
-                args.insert(args.end(), params.at(name).begin(), params.at(name).end());
-            auto r = run_fleetsim(args);
-            INFO(r.err);
-            REQUIRE(r.exit_code == 0);
-            check_conservation(tmp / "out");
+        // mixed-matrix.yaml: the same with a throughput matrix (speeds differ by class).
+        for (const char* file : {"mixed.yaml", "mixed-matrix.yaml"}) {
+            for (const auto& name : names) {
+                CAPTURE(file);
+                CAPTURE(name);
+                TempDir tmp("conservation");
+                std::vector<std::string> args = {
+                    "run",
+                    source_path(std::string("tests/scenarios/data/") + file),
+                    "--out",
+                    tmp / "out",
+                    "-q",
+                    "--set",
+                    "policy.name=" + name};
+                if (params.count(name))
+                    args.insert(args.end(), params.at(name).begin(), params.at(name).end());
+                auto r = run_fleetsim(args);
+                INFO(r.err);
+                REQUIRE(r.exit_code == 0);
+                check_conservation(tmp / "out");
+            }
         }
     }
 }

@@ -140,7 +140,7 @@ public:
     /** When the running job will complete (analytic, as SimGrid would run it). */
     double end_of(JobId id) const {
         const Job& j = state_->job(id);
-        const double sf = state_->fleet.pool(j.alloc.pool).speed_factor;
+        const double sf = state_->cls(j.cls).speed(j.alloc.pool);
         return j.start_s + j.run_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
     }
 
