@@ -60,9 +60,17 @@ std::vector<int> plan_service(const SchedulerState& state,
                               const ClassState& service,
                               double target_ref_gpus,
                               std::vector<int>& budget) {
+    return plan_service(state, service, target_ref_gpus, budget, service.pools);
+}
+
+std::vector<int> plan_service(const SchedulerState& state,
+                              const ClassState& service,
+                              double target_ref_gpus,
+                              std::vector<int>& budget,
+                              const std::vector<int>& pools) {
     std::vector<int> plan(static_cast<std::size_t>(state.fleet.pool_count()), 0);
     double left = target_ref_gpus;
-    for (int p : service.pools) {
+    for (int p : pools) {
         if (left <= 1e-12)
             break;
         int want = std::min(gpus_for_reference(service.speed(p), left),

@@ -49,6 +49,12 @@ std::vector<int> plan_service(const SchedulerState& state,
                               const ClassState& service,
                               double target_ref_gpus,
                               std::vector<int>& budget);
+/** The same, filling `pools` (some of the service's pools) in that order. */
+std::vector<int> plan_service(const SchedulerState& state,
+                              const ClassState& service,
+                              double target_ref_gpus,
+                              std::vector<int>& budget,
+                              const std::vector<int>& pools);
 
 /** Shrinks the service wherever it holds more than `target` (frees GPUs for others first). */
 void shrink_service_to(Decisions& out, const ClassState& service, const std::vector<int>& target);

@@ -23,6 +23,9 @@ struct GpuTypeSpec {
     double power_busy_w = 0;
     double capex_usd = 0;  ///< all-in purchase price per GPU (server, network share)
     double amortization_years = 0;
+    /** The throughput matrix's column for this type, by family ("llm", "video"): reference-GPU
+        seconds of the family's work per GPU-second (WorkloadClassSpec::speed_by_gpu_type wins). */
+    std::map<std::string, double> speed_by_family;
 };
 
 struct SiteSpec {

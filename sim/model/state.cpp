@@ -79,11 +79,15 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
         if (c.pools.empty()) {
             for (const auto& p : fleet.pools())
                 c.pools.push_back(p.index);
-            // A class with a row of the throughput matrix and no `pools:` of its own tries the
-            // pools where its work runs fastest first (ties in platform order), so that every
-            // policy places it where a GPU does most of its work; without a matrix, platform
-            // order as before. A `pools:` list keeps the order its author wrote.
-            if (!spec.speed_by_gpu_type.empty()) {
+            // A class whose speeds differ from the dense BF16 ratios somewhere (a throughput
+            // matrix) and with no `pools:` of its own tries the pools where its work runs
+            // fastest first (ties in platform order), so that every policy places it where a
+            // GPU does most of its work; otherwise platform order as before. A `pools:` list
+            // keeps the order its author wrote.
+            bool matrix = false;
+            for (const auto& p : fleet.pools())
+                matrix = matrix || c.speed(p.index) != p.speed_factor;
+            if (matrix) {
                 std::stable_sort(c.pools.begin(), c.pools.end(),
                                  [&](int x, int y) { return c.speed(x) > c.speed(y); });
             }

@@ -102,6 +102,9 @@ TEST_SUITE("hindsight-bound") {
     TEST_CASE("no policy beats the bound: a mixed fleet with a throughput matrix") {
         check_bound("tests/scenarios/data/mixed-matrix.yaml");
     }
+    TEST_CASE("no policy beats the bound: a100-tail") {
+        check_bound("a100-tail");
+    }
 
     TEST_CASE("run --bound reports the fraction of the bound a run reached") {
         TempDir tmp("run-bound");

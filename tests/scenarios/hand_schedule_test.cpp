@@ -161,6 +161,25 @@ TEST_SUITE("hand-worked") {
         }
     }
 
+    // Comparative advantage (data/hand-comparative.yaml): lo (value 2 per reference GPU-hour)
+    // runs at 3 on fast, hi (value 3) at 2.2; both at 1 on slow; one 8-GPU job of 8 x 3600
+    // reference GPU-s each. Per GPU-hour: on fast lo earns 2 x 3 = 6, hi 3 x 2.2 = 6.6; on
+    // slow lo 2, hi 3.
+    //   revenue-greedy ranks hi first and gives it the pool where it runs fastest, fast:
+    //     hi 0 -> 3600 / 2.2 = 1636.36 s; lo on slow 0 -> 3600.
+    //   comparative-advantage: hi's advantage is 6.6 / 6 = 1.1 on fast, 3 / 2 = 1.5 on slow, so
+    //     hi takes slow, 0 -> 3600; lo's is 6 / 6.6 on fast, 2 / 3 on slow: fast, 0 -> 3600 / 3
+    //     = 1200. Both earn the same in the end; the fleet's work is done 0.4 h sooner.
+    TEST_CASE("comparative-advantage: each class on the GPU type where it is relatively fastest") {
+        TempDir tmp("hand-comparative");
+        check_schedule(run_hand_case(tmp, "hand-comparative.yaml"),
+                       {{"lo", 0, 1200, "fast"}, {"hi", 0, 3600, "slow"}});
+        TempDir greedy("hand-comparative-greedy");
+        check_schedule(run_hand_case(greedy, "hand-comparative.yaml",
+                                     {"--set", "policy.name=revenue-greedy"}),
+                       {{"lo", 0, 3600, "slow"}, {"hi", 0, 3600 / 2.2, "fast"}});
+    }
+
     // static-partition, shares high 0.5 / low 0.5 of 16 GPUs: 8 GPUs each.
     //   high1 (8 GPUs, 1000 s) starts at 0; high2 (8) would take high to 16 > 8: it waits.
     //   low (4 GPUs, 2000 s) starts at 0 in its own share: 0 -> 2000.
