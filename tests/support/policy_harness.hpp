@@ -26,14 +26,14 @@ inline ScenarioSpec small_scenario(double tick_s = 300) {
     s.tick_s = tick_s;
     s.platform.name = "hand";
     s.platform.reference_gpu_type = "h100";
-    s.platform.gpu_types.push_back(GpuTypeSpec{"h100", 989, 80, 300, 1275, 45000, 4});
+    s.platform.gpu_types.push_back(GpuTypeSpec{"h100", 989, 80, 300, 1275, 45000, 4, {}});
     s.platform.sites.push_back(SiteSpec{"site", 0.08, 1.2, 0.4, 0});
     s.policy.params.value = ParamValue::Map{};
     return s;
 }
 
 inline void add_gpu_type(ScenarioSpec& s, const std::string& name, double tflops) {
-    s.platform.gpu_types.push_back(GpuTypeSpec{name, tflops, 80, 300, 1275, 45000, 4});
+    s.platform.gpu_types.push_back(GpuTypeSpec{name, tflops, 80, 300, 1275, 45000, 4, {}});
 }
 
 inline void add_pool(ScenarioSpec& s,
