@@ -88,6 +88,7 @@ public:
             sg_host_energy_plugin_init();
         build_platform();
         reference_flops_ = reference_speed();
+        pool_shadow_.assign(static_cast<std::size_t>(state_->fleet.pool_count()), 0.0);
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
 
         sg4::Actor::init("scheduler", hosts_.front())
@@ -171,17 +172,23 @@ private:
         const double total_per_gpu = e->get_cost() / threads;
         const double left_per_gpu = e->get_remaining() / threads;
         const double ran_s = (total_per_gpu - left_per_gpu) / speed - j.run_overhead_s;
-        return std::clamp(ran_s * j.gpus * pool.speed_factor, 0.0, j.remaining_ref_gpu_s());
+        return std::clamp(ran_s * j.gpus * state_->cls(j.cls).speed(j.alloc.pool), 0.0,
+                          j.remaining_ref_gpu_s());
     }
 
     void launch(JobId id) {
         const Job& j = state_->job(id);
         const Pool& pool = state_->fleet.pool(j.alloc.pool);
         const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
-        // Each GPU does its share of the remaining work at reference speed, plus the restart
-        // overhead at its own speed: duration = remaining / (gpus x speed factor) + overhead.
+        // Each GPU does its share of the remaining work at the class's speed on this GPU type,
+        // plus the restart overhead at its own speed: duration = remaining / (gpus x class
+        // speed) + overhead. A reference-GPU second of the class's work costs the host
+        // reference_flops x (dense BF16 ratio / class speed) flops: exactly reference_flops
+        // when the class runs at the dense BF16 ratio (no throughput matrix).
+        const double flops_per_ref_gpu_s =
+            reference_flops_ * (pool.speed_factor / state_->cls(j.cls).speed(j.alloc.pool));
         const double flops_per_gpu =
-            j.remaining_ref_gpu_s() / j.gpus * reference_flops_ + j.run_overhead_s * speed;
+            j.remaining_ref_gpu_s() / j.gpus * flops_per_ref_gpu_s + j.run_overhead_s * speed;
         if (runs_.size() <= static_cast<std::size_t>(id))
             runs_.resize(static_cast<std::size_t>(id) + 1);
         auto run = std::make_shared<JobRun>();
@@ -310,7 +317,7 @@ private:
                 cancel(id);
             }
         }
-        shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
+        pool_shadow_ = state_->shadow_prices_usd_per_gpu_h();
     }
 
     double next_tick_s() const {
@@ -331,7 +338,7 @@ private:
         const double now = std::min(sg4::Engine::get_clock(), horizon);
         do {
             ++events_;
-            ledger_->advance(*state_, now, shadow_price_);
+            ledger_->advance(*state_, now, pool_shadow_);
             state_->now_s = now;
             while (static_cast<double>(next_tick_k_) * scenario_.tick_s <= now + kTimeEpsilon_s &&
                    static_cast<double>(next_tick_k_) * scenario_.tick_s <= horizon) {
@@ -397,7 +404,7 @@ private:
         step();  // completions, arrivals and ticks due at the horizon; no policy call
         finished_ = true;
         // The last tick may be shorter than tick_s when the horizon is not a multiple of it.
-        ledger_->advance(*state_, horizon, shadow_price_);
+        ledger_->advance(*state_, horizon, pool_shadow_);
         state_->now_s = horizon;
         ledger_->settle_services(*state_, horizon);
         ledger_->finish(*state_, horizon);
@@ -426,7 +433,7 @@ private:
     long long next_tick_k_ = 1;  ///< the next service tick ends at next_tick_k_ x tick_s
     bool in_step_ = false;
     bool finished_ = false;
-    double shadow_price_ = 0;
+    std::vector<double> pool_shadow_;  ///< λ_p after the last policy call, per pool
     double reference_flops_ = 1e12;
     long long events_ = 0;
     const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event

@@ -6,6 +6,15 @@
 
 namespace fleetsim {
 
+double class_speed(const WorkloadClassSpec& cls, const Pool& pool) {
+    const auto it = cls.speed_by_gpu_type.find(pool.gpu_type->name);
+    if (it != cls.speed_by_gpu_type.end())
+        return it->second;
+    const auto& by_family = pool.gpu_type->speed_by_family;
+    const auto f = by_family.find(to_string(cls.family));
+    return f != by_family.end() ? f->second : pool.speed_factor;
+}
+
 Fleet::Fleet(const PlatformSpec& platform) : topology_(platform) {
     const GpuTypeSpec* reference = nullptr;
     for (const auto& t : platform.gpu_types) {

@@ -49,6 +49,13 @@ struct Pool {
     PoolCostRates cost;
 };
 
+/**
+ * How fast a class's work runs on a pool's GPUs relative to the reference GPU: the throughput
+ * matrix's entry for the pool's GPU type (WorkloadClassSpec::speed_by_gpu_type), else the
+ * type's dense BF16 ratio, speed_factor (docs/model.md).
+ */
+double class_speed(const WorkloadClassSpec& cls, const Pool& pool);
+
 class Fleet {
 public:
     explicit Fleet(const PlatformSpec& platform);

@@ -43,6 +43,12 @@ double ClassState::needed_ref_gpus(double tick) const {
     return units_per_s * s.gpu_s_per_unit / s.max_utilization;
 }
 
+double ClassState::waiting_rate_usd_per_ref_gpu_h(double tick) const {
+    if (kind == Kind::batch)
+        return waiting_rates.empty() ? 0 : *waiting_rates.rbegin();
+    return needed_ref_gpus(tick) > held_eff + 1e-9 ? full_rate_usd_per_ref_gpu_h : 0;
+}
+
 double ClassState::marginal_rate_usd_per_ref_gpu_h() const {
     if (kind == Kind::service)
         return full_rate_usd_per_ref_gpu_h;
@@ -66,11 +72,26 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
                     c.pools.push_back(p.index);
             }
         }
+        c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
+        c.running_eff_by_pool.resize(static_cast<std::size_t>(fleet.pool_count()));
+        for (const auto& p : fleet.pools())
+            c.speed_by_pool.push_back(class_speed(spec, p));
         if (c.pools.empty()) {
             for (const auto& p : fleet.pools())
                 c.pools.push_back(p.index);
+            // A class whose speeds differ from the dense BF16 ratios somewhere (a throughput
+            // matrix) and with no `pools:` of its own tries the pools where its work runs
+            // fastest first (ties in platform order), so that every policy places it where a
+            // GPU does most of its work; otherwise platform order as before. A `pools:` list
+            // keeps the order its author wrote.
+            bool matrix = false;
+            for (const auto& p : fleet.pools())
+                matrix = matrix || c.speed(p.index) != p.speed_factor;
+            if (matrix) {
+                std::stable_sort(c.pools.begin(), c.pools.end(),
+                                 [&](int x, int y) { return c.speed(x) > c.speed(y); });
+            }
         }
-        c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
         if (spec.kind == Kind::service) {
             const auto& s = spec.service;
             c.service_alloc.resize(static_cast<std::size_t>(fleet.pool_count()));
@@ -87,7 +108,7 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
     }
     // Analytic progress: a gang runs at its pool's speed once the restart overhead is paid.
     progress_probe = [this](const Job& j) {
-        const double sf = fleet.pool(j.alloc.pool).speed_factor;
+        const double sf = cls(j.cls).speed(j.alloc.pool);
         const double t = std::max(0.0, now_s - j.start_s - j.run_overhead_s);
         return std::min(j.remaining_ref_gpu_s(), t * j.gpus * sf);
     };
@@ -118,26 +139,27 @@ bool SchedulerState::could_ever_fit(const Job& j) const {
 }
 
 void SchedulerState::hold(ClassState& c, int pool, int gpus, double rate) {
-    const double eff = gpus * fleet.pool(pool).speed_factor;
+    const double eff = gpus * c.speed(pool);
     c.held_by_pool[static_cast<std::size_t>(pool)] += gpus;
     c.gpus_held += gpus;
     c.held_eff += eff;
     if (c.kind == Kind::batch)
-        c.running_eff_by_rate[rate] += eff;
+        c.running_eff_by_pool[static_cast<std::size_t>(pool)][rate] += eff;
 }
 
 void SchedulerState::unhold(ClassState& c, int pool, int gpus, double rate) {
-    const double eff = gpus * fleet.pool(pool).speed_factor;
+    const double eff = gpus * c.speed(pool);
     c.held_by_pool[static_cast<std::size_t>(pool)] -= gpus;
     c.gpus_held -= gpus;
     c.held_eff -= eff;
     if (c.kind == Kind::batch) {
-        auto it = c.running_eff_by_rate.find(rate);
-        if (it == c.running_eff_by_rate.end())
+        auto& by_rate = c.running_eff_by_pool[static_cast<std::size_t>(pool)];
+        auto it = by_rate.find(rate);
+        if (it == by_rate.end())
             throw std::logic_error("releasing a rate that is not held");
         it->second -= eff;
         if (it->second <= 1e-9)
-            c.running_eff_by_rate.erase(it);
+            by_rate.erase(it);
     }
     if (c.gpus_held == 0)
         c.held_eff = 0;  // no drift from repeated float sums
@@ -252,7 +274,7 @@ void SchedulerState::preempt(JobId id) {
 
 double SchedulerState::preemption_loss_ref_gpu_s(const Job& j) const {
     const auto& b = cls(j.cls).spec->batch;
-    const double sf = fleet.pool(j.alloc.pool).speed_factor;
+    const double sf = cls(j.cls).speed(j.alloc.pool);
     const double progress = progress_probe(j);
     // Work survives only up to the last checkpoint of this run (none: back to the last save).
     double kept = 0;
@@ -325,16 +347,24 @@ bool SchedulerState::set_service_parts(ClassId id,
     return true;
 }
 
-double SchedulerState::shadow_price_usd_per_ref_gpu_h() const {
-    double best = 0;
+std::vector<double> SchedulerState::shadow_prices_usd_per_gpu_h() const {
+    std::vector<double> best(static_cast<std::size_t>(fleet.pool_count()), 0);
     for (const auto& c : classes) {
-        if (c.kind == Kind::batch) {
-            if (!c.waiting_rates.empty())
-                best = std::max(best, *c.waiting_rates.rbegin());
-        } else if (c.needed_ref_gpus(tick_s) > c.held_eff + 1e-9) {
-            best = std::max(best, c.full_rate_usd_per_ref_gpu_h);
+        const double rate = c.waiting_rate_usd_per_ref_gpu_h(tick_s);
+        if (rate <= 0)
+            continue;
+        for (int p : c.pools) {
+            auto& b = best[static_cast<std::size_t>(p)];
+            b = std::max(b, rate * c.speed(p));
         }
     }
+    return best;
+}
+
+double SchedulerState::shadow_price_usd_per_ref_gpu_h() const {
+    double best = 0;
+    for (const auto& c : classes)
+        best = std::max(best, c.waiting_rate_usd_per_ref_gpu_h(tick_s));
     return best;
 }
 

@@ -62,12 +62,17 @@ struct ClassState {
 
     std::vector<int> held_by_pool;  ///< GPUs held now, per pool (jobs or service allocation)
     int gpus_held = 0;
-    double held_eff = 0;  ///< GPUs held weighted by speed factor (reference-GPU equivalents)
+    double held_eff = 0;  ///< GPUs held weighted by the class's speed (reference-GPU equivalents)
+    /** The class's speed in each pool relative to the reference GPU (1 on the reference GPU):
+        reference-GPU seconds of its work that one GPU of the pool does per second. */
+    std::vector<double> speed_by_pool;
+    double speed(int pool) const { return speed_by_pool[static_cast<std::size_t>(pool)]; }
 
     // batch
     std::set<JobId> waiting;              ///< in submission order (ids grow with submit time)
     std::multiset<double> waiting_rates;  ///< value rates of waiting jobs (shadow price)
-    std::map<double, double> running_eff_by_rate;  ///< value rate -> reference-GPU equivalents
+    /** Per pool: value rate (per reference GPU-hour) -> reference-GPU equivalents running. */
+    std::vector<std::map<double, double>> running_eff_by_pool;
     std::set<JobId> running;  ///< running jobs (policies that preempt pick victims here)
     int running_jobs = 0;
     double value_rate_usd_per_ref_gpu_h = 0;  ///< class-wide rate (per-GPU-hour valued classes)
@@ -83,6 +88,9 @@ struct ClassState {
     double needed_ref_gpus(double tick_s) const;
     /** Revenue per reference GPU-hour of the next GPU given to this class (service or head job). */
     double marginal_rate_usd_per_ref_gpu_h() const;
+    /** Revenue per reference GPU-hour of the most valuable demand of this class left waiting
+        now (a queued job, or service demand above what it holds); 0 when none waits. */
+    double waiting_rate_usd_per_ref_gpu_h(double tick_s) const;
 };
 
 class SchedulerState {
@@ -135,9 +143,16 @@ public:
     bool set_service_parts(ClassId cls, int pool, const std::vector<std::pair<int, int>>& parts);
 
     /**
-     * Shadow price (design.md section 3): revenue per reference GPU-hour of the most valuable
-     * demand left waiting now (batch jobs in a queue, service demand above its allocation);
-     * 0 when nothing waits.
+     * Shadow price of each pool, λ_p (design.md section 3), in USD per GPU-hour of that pool:
+     * the revenue per GPU-hour, at its speed there, of the most valuable demand left waiting
+     * now (a batch job in a queue, service demand above its allocation) whose class may use
+     * the pool; 0 when no such demand waits.
+     */
+    std::vector<double> shadow_prices_usd_per_gpu_h() const;
+    /**
+     * The most valuable demand waiting anywhere, per reference GPU-hour: λ_p of every pool
+     * when every class may use every pool and runs at the reference speed (one pool of the
+     * reference GPU, as in every shipped scenario); the books use the per-pool prices.
      */
     double shadow_price_usd_per_ref_gpu_h() const;
 

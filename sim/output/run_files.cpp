@@ -48,18 +48,39 @@ void write_classes_csv(const fs::path& path, const std::vector<ClassFigures>& cl
     });
 }
 
-/** One row per interval and class; rates are the interval's averages. */
+/**
+ * One row per interval and class; rates are the interval's averages. A fleet of several pools
+ * adds each pool's GPUs, busy GPUs and shadow price (the same on every class's row).
+ */
 void write_timeseries_csv(const fs::path& path,
                           const Ledger& ledger,
-                          const std::vector<ClassFigures>& classes) {
+                          const std::vector<ClassFigures>& classes,
+                          const Fleet& fleet) {
     write_csv_file(path, [&](CsvWriter& csv) {
-        write_csv_header<TimeseriesRow>(csv);
         TimeseriesRow out;
+        const bool per_pool = fleet.pool_count() > 1;
+        if (per_pool) {
+            for (const auto& p : fleet.pools()) {
+                for (auto* v :
+                     {&out.pool_gpus, &out.pool_gpus_busy, &out.pool_shadow_price_usd_per_gpu_h})
+                    v->items.emplace_back(p.name, 0.0);
+            }
+        }
+        write_csv_header(csv, out);
         for (const auto& row : ledger.intervals()) {
             if (row.length_s <= 0)
                 continue;
             out.t_s = row.t_s;
             out.shadow_price_usd_per_gpu_h = row.shadow_price_x_s / row.length_s;
+            if (per_pool) {
+                for (std::size_t p = 0; p < row.pools.size(); ++p) {
+                    const auto& r = row.pools[p];
+                    out.pool_gpus.items[p].second = r.gpu_s / row.length_s;
+                    out.pool_gpus_busy.items[p].second = r.busy_gpu_s / row.length_s;
+                    out.pool_shadow_price_usd_per_gpu_h.items[p].second =
+                        r.shadow_price_x_s / row.length_s;
+                }
+            }
             for (std::size_t i = 0; i < row.classes.size(); ++i) {
                 const auto& r = row.classes[i];
                 out.cls = classes[i].name;
@@ -163,7 +184,8 @@ std::string write_outputs(const ScenarioSpec& scenario,
     fs::create_directories(partial);
     write_summary_json(partial / "summary.json", summary);
     write_classes_csv(partial / "classes.csv", summary.classes);
-    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes);
+    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes,
+                         result.state->fleet);
     if (scenario.output.jobs_csv)
         write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes);
     write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);

@@ -13,6 +13,7 @@ TEST_SUITE("registry") {
         // One name a line, so that parallel additions merge cleanly.
         // clang-format off
         const std::vector<std::string> expected = {
+            "comparative-advantage",
             "easy-backfill",
             "fair-share",
             "fifo",
