@@ -49,27 +49,35 @@ std::vector<JobId> first_waiting(const ClassState& c, long long max_scan) {
     return out;
 }
 
-int gpus_for_reference(const Pool& pool, double ref_gpus) {
+int gpus_for_reference(double speed, double ref_gpus) {
     if (ref_gpus <= 0)
         return 0;
     // A hair of tolerance: 10.000000001 reference GPUs is 10 GPUs, not 11.
-    return static_cast<int>(std::ceil(ref_gpus / pool.speed_factor - 1e-9));
+    return static_cast<int>(std::ceil(ref_gpus / speed - 1e-9));
 }
 
 std::vector<int> plan_service(const SchedulerState& state,
                               const ClassState& service,
                               double target_ref_gpus,
                               std::vector<int>& budget) {
+    return plan_service(state, service, target_ref_gpus, budget, service.pools);
+}
+
+std::vector<int> plan_service(const SchedulerState& state,
+                              const ClassState& service,
+                              double target_ref_gpus,
+                              std::vector<int>& budget,
+                              const std::vector<int>& pools) {
     std::vector<int> plan(static_cast<std::size_t>(state.fleet.pool_count()), 0);
     double left = target_ref_gpus;
-    for (int p : service.pools) {
+    for (int p : pools) {
         if (left <= 1e-12)
             break;
-        const Pool& pool = state.fleet.pool(p);
-        int want = std::min(gpus_for_reference(pool, left), budget[static_cast<std::size_t>(p)]);
+        int want = std::min(gpus_for_reference(service.speed(p), left),
+                            budget[static_cast<std::size_t>(p)]);
         plan[static_cast<std::size_t>(p)] = want;
         budget[static_cast<std::size_t>(p)] -= want;
-        left -= want * pool.speed_factor;
+        left -= want * service.speed(p);
     }
     return plan;
 }

@@ -36,8 +36,9 @@ JobId start_in_submission_order(const SchedulerState& state,
     looks at (a copy, so the policy may start them while it walks the list). */
 std::vector<JobId> first_waiting(const ClassState& c, long long max_scan);
 
-/** GPUs of `pool` that provide `ref_gpus` reference-GPU equivalents (rounded up). */
-int gpus_for_reference(const Pool& pool, double ref_gpus);
+/** GPUs running at `speed` (a class's on a pool, ClassState::speed) that provide `ref_gpus`
+    reference-GPU equivalents (rounded up). */
+int gpus_for_reference(double speed, double ref_gpus);
 
 /**
  * GPUs per pool that give `service` up to `target_ref_gpus` reference-GPU equivalents, filling
@@ -48,6 +49,12 @@ std::vector<int> plan_service(const SchedulerState& state,
                               const ClassState& service,
                               double target_ref_gpus,
                               std::vector<int>& budget);
+/** The same, filling `pools` (some of the service's pools) in that order. */
+std::vector<int> plan_service(const SchedulerState& state,
+                              const ClassState& service,
+                              double target_ref_gpus,
+                              std::vector<int>& budget,
+                              const std::vector<int>& pools);
 
 /** Shrinks the service wherever it holds more than `target` (frees GPUs for others first). */
 void shrink_service_to(Decisions& out, const ClassState& service, const std::vector<int>& target);

@@ -28,7 +28,7 @@ namespace {
 
 /** When a running job will end: its run started after the restart overhead, at pool speed. */
 double expected_end_s(const SchedulerState& state, const Job& j) {
-    const double sf = state.fleet.pool(j.alloc.pool).speed_factor;
+    const double sf = state.cls(j.cls).speed(j.alloc.pool);
     return j.start_s + j.run_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
 }
 
@@ -61,7 +61,7 @@ public:
             for (int p : state.cls(j.cls).pools) {
                 if (!state.fleet.can_fit(p, j.gpus))
                     continue;
-                const double sf = state.fleet.pool(p).speed_factor;
+                const double sf = state.cls(j.cls).speed(p);
                 const double end_s =
                     state.now_s + j.restart_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
                 const bool before_shadow = p != r.pool || end_s <= r.shadow_s + 1e-9;

@@ -70,14 +70,13 @@ public:
                 for (int p : c.pools)
                     planned_eff +=
                         service_plan[static_cast<std::size_t>(id)][static_cast<std::size_t>(p)] *
-                        state.fleet.pool(p).speed_factor;
+                        c.speed(p);
                 const double missing = c.needed_ref_gpus(state.tick_s) - planned_eff;
                 for (int p : c.pools) {
                     auto& left = budget[static_cast<std::size_t>(p)];
                     if (missing <= 1e-9 || left == 0)
                         continue;
-                    const int g =
-                        std::min({step_, left, gpus_for_reference(state.fleet.pool(p), missing)});
+                    const int g = std::min({step_, left, gpus_for_reference(c.speed(p), missing)});
                     service_plan[static_cast<std::size_t>(id)][static_cast<std::size_t>(p)] += g;
                     mine[static_cast<std::size_t>(p)] += g;
                     left -= g;

@@ -69,7 +69,7 @@ public:
             // over (the quota was won by the bids that fit, not necessarily the oldest).
             for (JobId jid : first_waiting(c, max_scan_)) {
                 const Job& j = state.job(jid);
-                if (c.held_eff + j.gpus * first_pool_speed(state, c) <= quota(id) + 1e-9)
+                if (c.held_eff + j.gpus * first_pool_speed(c) <= quota(id) + 1e-9)
                     out.start(jid);
             }
         }
@@ -80,9 +80,7 @@ public:
 private:
     double quota(ClassId id) const { return quota_ref_[static_cast<std::size_t>(id)]; }
 
-    static double first_pool_speed(const SchedulerState& state, const ClassState& c) {
-        return state.fleet.pool(c.pools.front()).speed_factor;
-    }
+    static double first_pool_speed(const ClassState& c) { return c.speed(c.pools.front()); }
 
     /** A service's need over the next interval, from its demand profile (its forecast). */
     double forecast_need(const SchedulerState& state, const ClassState& c) const {
@@ -97,7 +95,7 @@ private:
         quota_ref_.assign(state.classes.size(), 0);
         double supply = 0;
         for (const auto& p : state.fleet.pools())
-            supply += p.total_gpus * p.speed_factor;
+            supply += p.total_gpus * p.speed_factor;  // in dense-BF16 reference GPUs
         std::vector<Bid> bids;
         for (const auto& c : state.classes) {
             if (c.kind == Kind::service) {
@@ -106,7 +104,7 @@ private:
             }
             for (JobId id : c.running) {
                 const Job& j = state.job(id);
-                const double eff = j.gpus * state.fleet.pool(j.alloc.pool).speed_factor;
+                const double eff = j.gpus * c.speed(j.alloc.pool);
                 if (preempt_ && c.spec->batch.preemptible) {
                     bids.push_back({j.value_usd_per_ref_gpu_h, c.id, id, eff});
                 } else {
@@ -116,8 +114,7 @@ private:
             }
             for (JobId id : first_waiting(c, max_scan_)) {
                 const Job& j = state.job(id);
-                bids.push_back(
-                    {j.value_usd_per_ref_gpu_h, c.id, id, j.gpus * first_pool_speed(state, c)});
+                bids.push_back({j.value_usd_per_ref_gpu_h, c.id, id, j.gpus * first_pool_speed(c)});
             }
         }
         // Highest price first; ties: services, then first come first served.

@@ -49,7 +49,7 @@ public:
             rules_.may_preempt = [this, payback_h](const Claim& claim, const Job& victim,
                                                    int gpus_used) {
                 const SchedulerState& st = state();
-                const double sf = st.fleet.pool(victim.alloc.pool).speed_factor;
+                const double sf = st.cls(victim.cls).speed(victim.alloc.pool);
                 const double restart_s = st.cls(victim.cls).spec->batch.restart_cost_s;
                 const double redo_gpu_h =
                     (st.preemption_loss_ref_gpu_s(victim) + restart_s * victim.gpus * sf) / 3600;
@@ -68,7 +68,7 @@ public:
                 // A service keeps max_utilization of its GPUs busy; a job all of them.
                 const double busy_share =
                     c.kind == Kind::service ? c.spec->service.max_utilization : 1.0;
-                return claim.key * p.speed_factor >= busy_share * marginal_energy_usd_per_gpu_h(p);
+                return claim.key * c.speed(pool) >= busy_share * marginal_energy_usd_per_gpu_h(p);
             };
         }
     }

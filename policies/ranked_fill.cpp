@@ -274,8 +274,7 @@ private:
                 break;
             if (!allowed(c, p))
                 continue;
-            const Pool& pool = st_.fleet.pool(p);
-            const int want = gpus_for_reference(pool, deficit);
+            const int want = gpus_for_reference(s.speed(p), deficit);
             auto enough = [&] { return st_.fleet.free_gpus(p) >= want; };
             shrink_until(lower_services(c.key, p), p, want - st_.fleet.free_gpus(p), enough);
             if (!enough())

@@ -262,6 +262,7 @@
       }
     }
     const win = meta.rate_window_s;
+    const shadowLabel = data.pools ? 'shadow price (fleet average)' : 'shadow price';
     const rateRows = [];
     const winLabel = win >= 86400 ? 'trailing ' + (win / 86400) + '-day' : 'trailing ' + (win / 3600).toFixed(1) + '-hour';
     for (let i = 0; i < day.length; i++) {
@@ -270,7 +271,7 @@
       while (first > 0 && ts.t_s[first - 1] + ts.length_s[first - 1] > end - win) first--;
       let len = 0, shadow = 0;
       for (let j = first; j <= i; j++) { len += ts.length_s[j]; shadow += ts.shadow_price_usd_per_gpu_h[j] * ts.length_s[j]; }
-      rateRows.push({day: end / 86400, series: 'shadow price', usd_per_gpu_h: len > 0 ? shadow / len : 0});
+      rateRows.push({day: end / 86400, series: shadowLabel, usd_per_gpu_h: len > 0 ? shadow / len : 0});
       for (const n of names) {
         const s = ts.classes[n];
         let revenue = 0, gpuH = 0;
@@ -296,12 +297,35 @@
         x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
         y: {field: 'usd_per_gpu_h', type: 'quantitative', title: 'USD per GPU-hour'},
         color: {field: 'series', type: 'nominal', title: null,
-                scale: {domain: names.concat(['shadow price']), range: colours.concat(['#111111'])}},
-        strokeWidth: {condition: {test: "datum.series === 'shadow price'", value: 3}, value: 1.5},
-        strokeDash: {condition: {test: "datum.series === 'shadow price'", value: [6, 3]}, value: [1, 0]},
+                scale: {domain: names.concat([shadowLabel]), range: colours.concat(['#111111'])}},
+        strokeWidth: {condition: {test: 'datum.series === ' + JSON.stringify(shadowLabel), value: 3}, value: 1.5},
+        strokeDash: {condition: {test: 'datum.series === ' + JSON.stringify(shadowLabel), value: [6, 3]}, value: [1, 0]},
         tooltip: [{field: 'series'}, {field: 'day', format: '.2f'}, {field: 'usd_per_gpu_h', format: '$.2f'}],
       },
     });
+
+    // Several pools: each has its own shadow price (the best waiting demand that may use it, at
+    // its speed there), which is what the classes holding its GPUs are charged against.
+    if (data.pools) {
+      const poolRows = [];
+      const poolNames = data.pools.map((p) => p.name);
+      for (let i = 0; i < day.length; i++) {
+        data.pools.forEach((p, k) => poolRows.push({day: day[i], pool: poolNames[k], usd_per_gpu_h: p.shadow_price_usd_per_gpu_h[i]}));
+      }
+      chart(s2, 'pool_shadow', 'Shadow price per pool',
+            'Per GPU-hour of each pool: the revenue per GPU-hour, at its speed there, of the best demand left waiting that may run on the pool. ' +
+            'A class is charged opportunity cost against the pools it held; the line above is their average over the fleet\'s GPUs.' + coarse, {
+        width: W, height: 240,
+        data: {values: poolRows},
+        mark: {type: 'line', interpolate: 'step-after'},
+        encoding: {
+          x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
+          y: {field: 'usd_per_gpu_h', type: 'quantitative', title: 'USD per GPU-hour'},
+          color: {field: 'pool', type: 'nominal', title: 'pool', sort: poolNames},
+          tooltip: [{field: 'pool'}, {field: 'day', format: '.2f'}, {field: 'usd_per_gpu_h', format: '$.2f'}],
+        },
+      });
+    }
 
     // Profit and loss per class.
     const measures = ['revenue', 'cost', 'profit', 'opportunity cost'];

@@ -106,7 +106,7 @@ public:
                     lp_.set(cap_row_[static_cast<std::size_t>(p)][static_cast<std::size_t>(k)], col,
                             1);
                     // Work the held GPU-hours can do, in reference GPU-hours.
-                    lp_.set(row, col, -util * fleet_.pool(p).speed_factor);
+                    lp_.set(row, col, -util * class_speed(classes_[c], fleet_.pool(p)));
                 }
             }
         }
@@ -143,7 +143,7 @@ public:
         std::vector<int> largest_pool(classes_.size(), 0);
         for (std::size_t c = 0; c < classes_.size(); ++c) {
             for (int p : class_pools(fleet_, classes_[c])) {
-                fastest[c] = std::max(fastest[c], fleet_.pool(p).speed_factor);
+                fastest[c] = std::max(fastest[c], class_speed(classes_[c], fleet_.pool(p)));
                 largest_pool[c] = std::max(largest_pool[c], fleet_.pool(p).total_gpus);
             }
         }

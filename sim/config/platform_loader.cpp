@@ -47,12 +47,40 @@ KeyTable<GpuTypeSpec> gpu_type_keys() {
          .unit = "years",
          .help = "capex is charged evenly over this life (8,760 h a year), for every GPU-hour of "
                  "the horizon, busy or idle"},
+        {.name = "speed_by_family",
+         .need = Need::optional,
+         .type = "mapping of family (llm, video) to number",
+         .also = "each > 0",
+         .default_text = "dense BF16 TFLOP/s relative to the reference GPU type",
+         .help = "the throughput matrix's column for this type: how many reference-GPU seconds "
+                 "of each family's work one GPU does per second (an A100: llm 0.4, video 0.55); "
+                 "the workload's speed_by_family and a class's speed_by_gpu_type take "
+                 "precedence"},
         description_key<GpuTypeSpec>(),
     };
     return keys;
 }
 
 namespace {
+
+/** speed_by_family of a GPU type: llm and/or video, each a speed > 0. */
+void read_type_speeds(const MapReader& g, GpuTypeSpec& spec) {
+    if (!g.has("speed_by_family"))
+        return;
+    const YamlValue v = g.optional("speed_by_family");
+    if (!v.is_map()) {
+        v.fail("expected a mapping of family to speed, found " + v.found());
+        return;
+    }
+    for (const auto& [family, sv] : v.entries()) {
+        if (family != "llm" && family != "video") {
+            sv.fail("unknown family '" + family + "': expected llm or video");
+            continue;
+        }
+        if (const auto speed = sv.number(Range::positive))
+            spec.speed_by_family[family] = *speed;
+    }
+}
 
 void check_gpu_type(const GpuTypeSpec& spec, const MapReader& g) {
     if (spec.power_busy_w < spec.power_idle_w) {
@@ -234,7 +262,8 @@ void read_entries(const MapReader& m,
                   KeyTable<Spec> keys,
                   const char* none_found,
                   std::vector<Spec>& out,
-                  Check check) {
+                  Check check,
+                  void (*read_mappings)(const MapReader&, Spec&) = nullptr) {
     auto entries = m.required(key);
     if (!entries)
         return;
@@ -245,7 +274,18 @@ void read_entries(const MapReader& m,
             continue;
         Spec spec;
         spec.name = name;
-        read_keys(r, keys, spec);
+        if (read_mappings != nullptr) {
+            // The section's mapping-valued keys are read by one function, after the others.
+            KeyReaders readers;
+            for (const auto& k : keys) {
+                if (std::holds_alternative<std::monostate>(k.member))
+                    readers.emplace_back(k.name, [] {});
+            }
+            read_keys(r, keys, spec, readers);
+            read_mappings(r, spec);
+        } else {
+            read_keys(r, keys, spec);
+        }
         check(spec, r);
         out.push_back(spec);
     }
@@ -281,7 +321,7 @@ PlatformSpec read_platform(const YamlValue& v) {
              [&] {
                  read_entries(m, "gpu_types", gpu_type_keys(),
                               "expected at least one GPU type, found none", p.gpu_types,
-                              check_gpu_type);
+                              check_gpu_type, read_type_speeds);
              }},
             {"sites",
              [&] {
@@ -298,6 +338,19 @@ PlatformSpec read_platform(const YamlValue& v) {
             {"failures", [&] { p.failures = read_failures(m.optional("failures"), p); }},
         });
     read_reference_gpu_type(m, p);
+    // The reference type's speed is 1 by definition: work is measured on it.
+    for (const auto& t : p.gpu_types) {
+        if (t.name != p.reference_gpu_type)
+            continue;
+        for (const auto& [family, speed] : t.speed_by_family) {
+            if (speed != 1) {
+                const YamlValue at =
+                    m.optional("gpu_types").child(t.name).child("speed_by_family").child(family);
+                at.fail("expected 1 for the reference GPU type (work is measured on it), found " +
+                        at.found());
+            }
+        }
+    }
     return p;
 }
 

@@ -24,6 +24,9 @@ struct GpuTypeSpec {
     double power_busy_w = 0;
     double capex_usd = 0;  ///< all-in purchase price per GPU (server, network share)
     double amortization_years = 0;
+    /** The throughput matrix's column for this type, by family ("llm", "video"): reference-GPU
+        seconds of the family's work per GPU-second (WorkloadClassSpec::speed_by_gpu_type wins). */
+    std::map<std::string, double> speed_by_family;
 };
 
 struct SiteSpec {
@@ -179,6 +182,14 @@ struct WorkloadClassSpec {
     Family family = Family::llm;
     Kind kind = Kind::service;
     std::vector<std::string> pools;  ///< pools the class may use; empty = all
+    /** false: the class stays in every output, with no demand (the loader sets its rate, or
+        its arrival rate and max_jobs, to 0), so a baseline without it is one --set. */
+    bool enabled = true;
+    /** The throughput matrix's row for this class: reference-GPU seconds of its work one GPU
+        of a type does per second, by GPU type name (the class's own entries, then its
+        family's from workload.speed_by_family). A type not listed runs the class at its dense
+        BF16 TFLOP/s relative to the reference GPU type's. */
+    std::map<std::string, double> speed_by_gpu_type;
     ServiceSpec service;
     BatchSpec batch;
 };
@@ -186,6 +197,9 @@ struct WorkloadClassSpec {
 struct WorkloadSpec {
     std::string name;
     std::string file;
+    /** The throughput matrix by family ("llm", "video"): speed by GPU type name, for every
+        class of the family that does not give its own (WorkloadClassSpec::speed_by_gpu_type). */
+    std::map<std::string, std::map<std::string, double>> speed_by_family;
     std::vector<WorkloadClassSpec> classes;
 };
 
@@ -219,6 +233,8 @@ struct ScenarioSpec {
     PolicySpec policy;
     double horizon_s = 0;
     std::uint64_t seed = 0;
+    /** Applied by the loader: pools' nodes and every demand and arrival rate x scale. */
+    double scale = 1;
     double tick_s = 300;  ///< fluid services are settled, and the policy called, every tick
     OutputSpec output;
     bool energy_plugin = false;  ///< also run SimGrid's host-energy plugin (cross-check)

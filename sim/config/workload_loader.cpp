@@ -457,8 +457,24 @@ KeyTable<WorkloadClassSpec> class_keys() {
         {.name = "pools",
          .need = Need::optional,
          .type = "list of pool names",
-         .default_text = "all pools, in platform order",
+         .default_text = "all pools, in platform order; with a row of the throughput matrix, "
+                         "fastest for the class first",
          .help = "the pools the class may use, in the order policies try them"},
+        {.name = "enabled",
+         .member = &WorkloadClassSpec::enabled,
+         .need = Need::optional,
+         .help = "`false` switches the class off: it keeps its row in every output, with no "
+                 "demand (a service's `demand_units_per_s`, a batch class's "
+                 "`arrival_rate_per_h` and `max_jobs` become 0), so a baseline without it is "
+                 "one `--set workload.classes.<class>.enabled=false`"},
+        {.name = "speed_by_gpu_type",
+         .need = Need::optional,
+         .type = "mapping of GPU type to number",
+         .also = "each a GPU type of the platform, > 0; the reference type's, if given, is 1",
+         .default_text = "the family's (workload.speed_by_family), else dense BF16 TFLOP/s "
+                         "relative to the reference GPU type",
+         .help = "the class's row of the throughput matrix: how many reference-GPU seconds of "
+                 "its work one GPU of the type does per second (LLM serving on an A100: 0.4)"},
         description_key<WorkloadClassSpec>(),
     };
     return keys;
@@ -480,6 +496,48 @@ void read_class_pools(const MapReader& r,
         }
         c.pools.push_back(pool);
     }
+}
+
+/** `enabled: false`: no demand arrives. Everything else stays, so the class keeps its place
+    (its id, its random streams, its row in the outputs, the policy parameters naming it). */
+void switch_off(WorkloadClassSpec& c) {
+    c.service.demand_units_per_s = 0;
+    c.batch.arrival_rate_per_h = 0;
+    c.batch.max_jobs = 0;
+}
+
+/**
+ * A row of the throughput matrix: GPU type name -> speed relative to the reference GPU type.
+ * Each type must be one of the platform's and each speed > 0; the reference type's is 1 by
+ * definition (work is measured on it), so another value there is refused.
+ */
+std::map<std::string, double> read_speed_row(const YamlValue& v, const PlatformSpec& platform) {
+    std::map<std::string, double> out;
+    if (!v.is_map()) {
+        v.fail("expected a mapping of GPU type to speed, found " + v.found());
+        return out;
+    }
+    std::vector<std::string> types;
+    for (const auto& t : platform.gpu_types)
+        types.push_back(t.name);
+    for (const auto& [type, sv] : v.entries()) {
+        if (std::find(types.begin(), types.end(), type) == types.end()) {
+            const std::string hint = nearest_name(type, types);
+            sv.fail("unknown GPU type '" + type + "'" +
+                    (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
+            continue;
+        }
+        const auto speed = sv.number(Range::positive);
+        if (!speed)
+            continue;
+        if (type == platform.reference_gpu_type && *speed != 1) {
+            sv.fail("expected 1 for the reference GPU type '" + type +
+                    "' (work is measured on it), found " + sv.found());
+            continue;
+        }
+        out[type] = *speed;
+    }
+    return out;
 }
 
 /** The keys a class accepts: every class's, and those of its kind. */
@@ -510,13 +568,21 @@ void read_classes(const MapReader& m, const PlatformSpec& platform, WorkloadSpec
         MapReader r(cv, class_key_names(kind));
         WorkloadClassSpec c;
         c.name = name;
-        read_keys(r, class_keys(), c, {{"pools", [&] { read_class_pools(r, pool_names, c); }}});
+        read_keys(r, class_keys(), c,
+                  {{"pools", [&] { read_class_pools(r, pool_names, c); }},
+                   {"speed_by_gpu_type", [&] {
+                        if (r.has("speed_by_gpu_type"))
+                            c.speed_by_gpu_type =
+                                read_speed_row(r.optional("speed_by_gpu_type"), platform);
+                    }}});
         if (c.kind == Kind::service) {
             c.service = read_service(r);
         } else {
             c.batch = read_batch(r);
             check_checkpoint_auto(r, c.batch, platform);
         }
+        if (!c.enabled)
+            switch_off(c);
         w.classes.push_back(c);
     }
     if (classes->is_map() && w.classes.empty())
@@ -531,6 +597,13 @@ KeyTable<WorkloadSpec> workload_keys() {
     static const Key<WorkloadSpec> keys[] = {
         {.name = "name", .member = &WorkloadSpec::name, .help = "the workload's name"},
         description_key<WorkloadSpec>(),
+        {.name = "speed_by_family",
+         .need = Need::optional,
+         .type = "mapping of family (llm, video) to a mapping of GPU type to number",
+         .also = "as a class's speed_by_gpu_type",
+         .default_text = "none: dense BF16 TFLOP/s relative to the reference GPU type",
+         .help = "the throughput matrix by family, for every class of the family; a class's "
+                 "own speed_by_gpu_type takes precedence type by type"},
         {.name = "classes",
          .type = "mapping of classes",
          .default_text = "required (at least one)",
@@ -539,13 +612,43 @@ KeyTable<WorkloadSpec> workload_keys() {
     return keys;
 }
 
+namespace {
+
+void read_speed_by_family(const MapReader& m, const PlatformSpec& platform, WorkloadSpec& w) {
+    if (!m.has("speed_by_family"))
+        return;
+    const YamlValue v = m.optional("speed_by_family");
+    if (!v.is_map()) {
+        v.fail("expected a mapping of family to speeds, found " + v.found());
+        return;
+    }
+    const std::vector<std::string> families = {"llm", "video"};
+    for (const auto& [family, row] : v.entries()) {
+        if (std::find(families.begin(), families.end(), family) == families.end()) {
+            row.fail("unknown family '" + family + "': expected llm or video");
+            continue;
+        }
+        w.speed_by_family[family] = read_speed_row(row, platform);
+    }
+}
+
+}  // namespace
+
 WorkloadSpec read_workload(const YamlValue& v, const PlatformSpec& platform) {
     WorkloadSpec w;
     w.file = v.file();
     MapReader m(v, key_names(workload_keys()));
     if (!m.ok())
         return w;
-    read_keys(m, workload_keys(), w, {{"classes", [&] { read_classes(m, platform, w); }}});
+    read_keys(m, workload_keys(), w,
+              {{"speed_by_family", [&] { read_speed_by_family(m, platform, w); }},
+               {"classes", [&] { read_classes(m, platform, w); }}});
+    // A class's row of the matrix: its own speeds, then its family's for the other types.
+    for (auto& c : w.classes) {
+        const auto it = w.speed_by_family.find(to_string(c.family));
+        if (it != w.speed_by_family.end())
+            c.speed_by_gpu_type.insert(it->second.begin(), it->second.end());
+    }
     return w;
 }
 

@@ -98,6 +98,7 @@ public:
             sg_host_energy_plugin_init();
         build_platform();
         reference_flops_ = reference_speed();
+        pool_shadow_.assign(static_cast<std::size_t>(state_->fleet.pool_count()), 0.0);
         state_->progress_probe = [this](const Job& j) { return progress_from_simgrid(j); };
         state_->elapsed_probe = [this](const Job& j) { return elapsed_from_simgrid(j); };
         state_->run_ended = [this](const Job& j, RunEnd why, double lost_ref_gpu_s) {
@@ -203,10 +204,10 @@ private:
         const auto ran_s = ran_s_from_simgrid(j);
         if (!ran_s)
             return 0;
-        const Pool& pool = state_->fleet.pool(j.alloc.pool);
         const CheckpointPlan plan = state_->checkpoint_plan(j);
         const double compute_s = plan.writes() ? plan.compute_s(std::max(0.0, *ran_s)) : *ran_s;
-        return std::clamp(compute_s * j.gpus * pool.speed_factor, 0.0, j.remaining_ref_gpu_s());
+        return std::clamp(compute_s * j.gpus * state_->cls(j.cls).speed(j.alloc.pool), 0.0,
+                          j.remaining_ref_gpu_s());
     }
 
     double elapsed_from_simgrid(const Job& j) const {
@@ -217,14 +218,19 @@ private:
         const Job& j = state_->job(id);
         const Pool& pool = state_->fleet.pool(j.alloc.pool);
         const double speed = pool.gpu_type->dense_bf16_tflops * 1e12;
-        // Each GPU does its share of the remaining work at reference speed, plus the restart
-        // overhead at its own speed: duration = remaining / (gpus x speed factor) + overhead.
+        // Each GPU does its share of the remaining work at the class's speed on this GPU type,
+        // plus the restart overhead at its own speed: duration = remaining / (gpus x class
+        // speed) + overhead. A reference-GPU second of the class's work costs the host
+        // reference_flops x (dense BF16 ratio / class speed) flops: exactly reference_flops
+        // when the class runs at the dense BF16 ratio (no throughput matrix).
+        const double class_speed = state_->cls(j.cls).speed(j.alloc.pool);
+        const double flops_per_ref_gpu_s = reference_flops_ * (pool.speed_factor / class_speed);
         double flops_per_gpu =
-            j.remaining_ref_gpu_s() / j.gpus * reference_flops_ + j.run_overhead_s * speed;
+            j.remaining_ref_gpu_s() / j.gpus * flops_per_ref_gpu_s + j.run_overhead_s * speed;
         // Checkpoint writes stop the gang for their time: one after each interval but the last.
         const CheckpointPlan plan = state_->checkpoint_plan(j);
         if (plan.writes()) {
-            const double compute_s = j.remaining_ref_gpu_s() / (j.gpus * pool.speed_factor);
+            const double compute_s = j.remaining_ref_gpu_s() / (j.gpus * class_speed);
             flops_per_gpu += plan.writes_in(compute_s) * plan.write_s * speed;
         }
         if (runs_.size() <= static_cast<std::size_t>(id))
@@ -358,7 +364,7 @@ private:
                 cancel(id);
             }
         }
-        shadow_price_ = state_->shadow_price_usd_per_ref_gpu_h();
+        pool_shadow_ = state_->shadow_prices_usd_per_gpu_h();
     }
 
     double next_tick_s() const {
@@ -422,7 +428,7 @@ private:
         const double now = std::min(sg4::Engine::get_clock(), horizon);
         do {
             ++events_;
-            ledger_->advance(*state_, now, shadow_price_);
+            ledger_->advance(*state_, now, pool_shadow_);
             state_->now_s = now;
             while (static_cast<double>(next_tick_k_) * scenario_.tick_s <= now + kTimeEpsilon_s &&
                    static_cast<double>(next_tick_k_) * scenario_.tick_s <= horizon) {
@@ -492,7 +498,7 @@ private:
         step();  // completions, arrivals and ticks due at the horizon; no policy call
         finished_ = true;
         // The last tick may be shorter than tick_s when the horizon is not a multiple of it.
-        ledger_->advance(*state_, horizon, shadow_price_);
+        ledger_->advance(*state_, horizon, pool_shadow_);
         state_->now_s = horizon;
         ledger_->settle_services(*state_, horizon);
         ledger_->finish(*state_, horizon);
@@ -524,7 +530,7 @@ private:
     long long next_tick_k_ = 1;  ///< the next service tick ends at next_tick_k_ x tick_s
     bool in_step_ = false;
     bool finished_ = false;
-    double shadow_price_ = 0;
+    std::vector<double> pool_shadow_;  ///< λ_p after the last policy call, per pool
     double reference_flops_ = 1e12;
     long long events_ = 0;
     const bool debug_ = spdlog::should_log(spdlog::level::debug);  ///< -vv: log every event

@@ -6,7 +6,9 @@
 namespace fleetsim {
 
 Ledger::Ledger(const ScenarioSpec& scenario, const SchedulerState& state)
-    : scenario_(scenario), interval_s_(scenario.output.timeseries_interval_s) {
+    : scenario_(scenario),
+      interval_s_(scenario.output.timeseries_interval_s),
+      pool_count_(static_cast<std::size_t>(state.fleet.pool_count())) {
     classes_.resize(state.classes.size());
     ticks_.resize(state.classes.size());
     for (auto& t : ticks_)
@@ -25,12 +27,31 @@ IntervalRow& Ledger::interval_at(double t_s) {
         row.t_s = static_cast<double>(intervals_.size()) * interval_s_;
         row.length_s = std::min(interval_s_, scenario_.horizon_s - row.t_s);
         row.classes.resize(classes_.size());
+        row.pools.resize(pool_count_);
         intervals_.push_back(std::move(row));
     }
     return intervals_[k];
 }
 
-void Ledger::advance(const SchedulerState& state, double t_s, double shadow) {
+namespace {
+
+/** The fleet's shadow price: λ_p averaged over the fleet's GPUs (docs/metrics.md). */
+double fleet_shadow_price(const SchedulerState& state, const std::vector<double>& pool_shadow) {
+    // Weights G_p / G as fractions: on one pool the weight is exactly 1 and the fleet's price
+    // is that pool's, bit for bit.
+    const double gpus = state.fleet.total_gpus();
+    double shadow = 0;
+    for (int p = 0; p < state.fleet.pool_count(); ++p)
+        shadow += state.fleet.pool(p).total_gpus / gpus * pool_shadow[static_cast<std::size_t>(p)];
+    return shadow;
+}
+
+}  // namespace
+
+void Ledger::advance(const SchedulerState& state,
+                     double t_s,
+                     const std::vector<double>& pool_shadow) {
+    const double shadow = fleet_shadow_price(state, pool_shadow);
     while (last_t_s_ < t_s) {
         // Integrate interval by interval so that every row gets its own share.
         IntervalRow& row = interval_at(last_t_s_);
@@ -39,6 +60,11 @@ void Ledger::advance(const SchedulerState& state, double t_s, double shadow) {
         if (dt <= 0)
             break;
         row.shadow_price_x_s += shadow * dt;
+        for (int p = 0; p < state.fleet.pool_count(); ++p) {
+            IntervalPoolRow& pr = row.pools[static_cast<std::size_t>(p)];
+            pr.gpu_s += state.fleet.pool(p).total_gpus * dt;
+            pr.shadow_price_x_s += pool_shadow[static_cast<std::size_t>(p)] * dt;
+        }
         for (const auto& c : state.classes) {
             ClassBook& book = classes_[static_cast<std::size_t>(c.id)];
             IntervalClassRow& cr = row.classes[static_cast<std::size_t>(c.id)];
@@ -57,12 +83,22 @@ void Ledger::advance(const SchedulerState& state, double t_s, double shadow) {
                     book.cost_usd += gs * cost.fixed_usd_per_gpu_s + energy * cost.energy_usd_per_j;
                     cr.held_gpu_s += gs;
                     cr.busy_gpu_s += gs;
+                    row.pools[static_cast<std::size_t>(p)].busy_gpu_s += gs;
                 }
+                // Opportunity cost per pool: the GPU-hours a job holds in p times λ_p less its
+                // own revenue per GPU-hour there (value per reference GPU-hour x its speed in
+                // p), counted in reference GPU-hours against λ_p / speed.
                 double oc = 0;
-                for (const auto& [rate, eff] : c.running_eff_by_rate) {
-                    if (rate >= shadow)
-                        break;  // ordered by rate
-                    oc += eff * dt * (shadow - rate) / 3600.0;
+                for (int p = 0; p < state.fleet.pool_count(); ++p) {
+                    const auto& by_rate = c.running_eff_by_pool[static_cast<std::size_t>(p)];
+                    if (by_rate.empty())
+                        continue;
+                    const double lambda = pool_shadow[static_cast<std::size_t>(p)] / c.speed(p);
+                    for (const auto& [rate, eff] : by_rate) {
+                        if (rate >= lambda)
+                            break;  // ordered by rate
+                        oc += eff * dt * (lambda - rate) / 3600.0;
+                    }
                 }
                 book.opportunity_cost_usd += oc;
                 cr.opportunity_cost_usd += oc;
@@ -80,11 +116,12 @@ void Ledger::advance(const SchedulerState& state, double t_s, double shadow) {
                     tick.held_gpu_s_by_pool[static_cast<std::size_t>(p)] += held * dt;
                     book.held_gpu_s += held * dt;
                     cr.held_gpu_s += held * dt;
+                    // Each pool's shadow price in reference units of this class's work.
+                    tick.eff_s_by_shadow[pool_shadow[static_cast<std::size_t>(p)] / c.speed(p)] +=
+                        held * c.speed(p) * dt;
                 }
-                if (c.held_eff > 0) {
+                if (c.held_eff > 0)
                     tick.held_eff_s += c.held_eff * dt;
-                    tick.eff_s_by_shadow[shadow] += c.held_eff * dt;
-                }
             }
         }
         for (int p = 0; p < state.fleet.pool_count(); ++p) {
@@ -134,7 +171,7 @@ void Ledger::on_run_end(const SchedulerState& state,
                         double lost_ref_gpu_s) {
     ClassBook& book = classes_[static_cast<std::size_t>(j.cls)];
     FaultBook& row = row_now(j.cls).faults;
-    const double sf = state.fleet.pool(j.alloc.pool).speed_factor;
+    const double sf = state.cls(j.cls).speed(j.alloc.pool);
     const double rate_per_ref_gpu_s = j.value_usd_per_ref_gpu_h / 3600.0;
     auto book_both = [&](double FaultBook::*figure, double value) {
         book.faults.*figure += value;
@@ -175,7 +212,8 @@ void Ledger::settle_services(SchedulerState& state, double t_s) {
         const double span = t_s - t0;
         if (span <= 0)
             continue;
-        IntervalClassRow& cr = interval_at(t0).classes[static_cast<std::size_t>(c.id)];
+        IntervalRow& row = interval_at(t0);
+        IntervalClassRow& cr = row.classes[static_cast<std::size_t>(c.id)];
 
         const double demand = s.demand_units_per_s * c.profile.integral(t0, t_s);
         book.demand_units += demand;
@@ -243,10 +281,13 @@ void Ledger::settle_services(SchedulerState& state, double t_s) {
             book.energy_facility_j += energy * cost.pue;
             book.cost_usd += held_s * cost.fixed_usd_per_gpu_s + energy * cost.energy_usd_per_j;
             cr.busy_gpu_s += busy;
+            row.pools[static_cast<std::size_t>(p)].busy_gpu_s += busy;
             allocated_idle_gpu_s_ += held_s - busy;
         }
-        // Opportunity cost: the class's own revenue per GPU-hour over this tick against the
-        // shadow price at each moment it held GPUs.
+        // Opportunity cost: the class's own revenue per reference GPU-hour over this tick
+        // against the shadow price of the pool it held, at each moment it held GPUs there
+        // (design.md section 3: Σ_p GPU-hours in p x max(0, λ_p - own revenue per GPU-hour
+        // in p), both sides divided by the class's speed in p).
         if (tick.held_eff_s > 0) {
             const double own_rate = revenue / (tick.held_eff_s / 3600.0);
             double oc = 0;

@@ -61,20 +61,32 @@ struct IntervalClassRow {
     FaultBook faults;
 };
 
+/** One pool's share of an interval (timeseries.csv's columns per pool). */
+struct IntervalPoolRow {
+    double gpu_s = 0;             ///< GPU-seconds the pool had (its GPUs over the interval)
+    double busy_gpu_s = 0;        ///< of which doing work
+    double shadow_price_x_s = 0;  ///< integral of the pool's shadow price λ_p
+};
+
 struct IntervalRow {
     double t_s = 0;
     double length_s = 0;
-    double shadow_price_x_s = 0;  ///< integral of the shadow price over the interval
+    double shadow_price_x_s = 0;  ///< integral of the fleet's shadow price (GPU-weighted λ_p)
     double down_gpu_s = 0;        ///< GPU-seconds of nodes that were down (failures)
     std::vector<IntervalClassRow> classes;
+    std::vector<IntervalPoolRow> pools;
 };
 
 class Ledger {
 public:
     Ledger(const ScenarioSpec& scenario, const SchedulerState& state);
 
-    /** Integrates the state (held GPUs, queues, the shadow price) from the last call up to t. */
-    void advance(const SchedulerState& state, double t_s, double shadow_price);
+    /**
+     * Integrates the state (held GPUs, queues, the shadow price of each pool, `pool_shadow`,
+     * as SchedulerState::shadow_prices_usd_per_gpu_h gave it at the last event) from the last
+     * call up to t.
+     */
+    void advance(const SchedulerState& state, double t_s, const std::vector<double>& pool_shadow);
     /** Settles fluid services for the tick that ends at t_s: served, lost, revenue, energy. */
     void settle_services(SchedulerState& state, double t_s);
     /** Counts newly saved batch work (completion, checkpoint kept at preemption) as delivered. */
@@ -111,7 +123,9 @@ private:
         double t0_s = 0;
         std::vector<double> held_gpu_s_by_pool;
         double held_eff_s = 0;
-        std::map<double, double> eff_s_by_shadow;  ///< shadow price -> reference-GPU-seconds
+        /** λ_p / the class's speed in p (the pool's shadow price per reference GPU-hour of the
+            class's work) -> reference-GPU-seconds held there at that price. */
+        std::map<double, double> eff_s_by_shadow;
         std::deque<DemandBucket> backlog;
         double deficit_eff_s = 0;  ///< reference-GPU-seconds lost to failures, not grown back
     };
@@ -126,6 +140,7 @@ private:
     std::vector<TickAccumulator> ticks_;  ///< per class (services only)
     std::vector<IntervalRow> intervals_;
     double interval_s_;
+    std::size_t pool_count_;
     double unallocated_gpu_s_ = 0;
     double unallocated_energy_it_j_ = 0;
     double unallocated_energy_facility_j_ = 0;

@@ -49,6 +49,13 @@ struct Pool {
     PoolCostRates cost;
 };
 
+/**
+ * How fast a class's work runs on a pool's GPUs relative to the reference GPU: the throughput
+ * matrix's entry for the pool's GPU type (WorkloadClassSpec::speed_by_gpu_type), else the
+ * type's dense BF16 ratio, speed_factor (docs/model.md).
+ */
+double class_speed(const WorkloadClassSpec& cls, const Pool& pool);
+
 class Fleet {
 public:
     explicit Fleet(const PlatformSpec& platform);
@@ -94,6 +101,16 @@ public:
     }
     /** Gives back what `held` has on `node` (a service losing a failed node); returns the GPUs. */
     int drop_node(Allocation& held, int node);
+    // Exact placement, for a caller that has chosen the nodes itself (a block of the fleet
+    // mirrors what a policy decided on its own view of the block's nodes:
+    // policies/fleet_block.hpp). Nodes are this fleet's indices, all in `pool`.
+    /** Whether every (node, GPUs) part is in `pool` and has its GPUs free (no change made). */
+    bool parts_free(int pool, const std::vector<std::pair<int, int>>& parts) const;
+    /** Takes exactly `parts` of `pool` as one allocation; nothing when one is not free. */
+    std::optional<Allocation> allocate_parts(int pool, const std::vector<std::pair<int, int>>& parts);
+    /** Makes `held` exactly `parts` of `pool` (GPUs given back where it holds more, taken where
+        it holds fewer); false and no change when a node lacks the GPUs to take. */
+    bool reshape(Allocation& held, int pool, const std::vector<std::pair<int, int>>& parts);
 
 private:
     void take(int node, int gpus);

@@ -43,6 +43,12 @@ double ClassState::needed_ref_gpus(double tick) const {
     return units_per_s * s.gpu_s_per_unit / s.max_utilization;
 }
 
+double ClassState::waiting_rate_usd_per_ref_gpu_h(double tick) const {
+    if (kind == Kind::batch)
+        return waiting_rates.empty() ? 0 : *waiting_rates.rbegin();
+    return needed_ref_gpus(tick) > held_eff + 1e-9 ? full_rate_usd_per_ref_gpu_h : 0;
+}
+
 double ClassState::marginal_rate_usd_per_ref_gpu_h() const {
     if (kind == Kind::service)
         return full_rate_usd_per_ref_gpu_h;
@@ -69,11 +75,26 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
                     c.pools.push_back(p.index);
             }
         }
+        c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
+        c.running_eff_by_pool.resize(static_cast<std::size_t>(fleet.pool_count()));
+        for (const auto& p : fleet.pools())
+            c.speed_by_pool.push_back(class_speed(spec, p));
         if (c.pools.empty()) {
             for (const auto& p : fleet.pools())
                 c.pools.push_back(p.index);
+            // A class whose speeds differ from the dense BF16 ratios somewhere (a throughput
+            // matrix) and with no `pools:` of its own tries the pools where its work runs
+            // fastest first (ties in platform order), so that every policy places it where a
+            // GPU does most of its work; otherwise platform order as before. A `pools:` list
+            // keeps the order its author wrote.
+            bool matrix = false;
+            for (const auto& p : fleet.pools())
+                matrix = matrix || c.speed(p.index) != p.speed_factor;
+            if (matrix) {
+                std::stable_sort(c.pools.begin(), c.pools.end(),
+                                 [&](int x, int y) { return c.speed(x) > c.speed(y); });
+            }
         }
-        c.held_by_pool.assign(static_cast<std::size_t>(fleet.pool_count()), 0);
         if (spec.kind == Kind::service) {
             const auto& s = spec.service;
             c.service_alloc.resize(static_cast<std::size_t>(fleet.pool_count()));
@@ -93,7 +114,7 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
         return std::max(0.0, now_s - j.start_s - j.run_overhead_s);
     };
     progress_probe = [this](const Job& j) {
-        const double sf = fleet.pool(j.alloc.pool).speed_factor;
+        const double sf = cls(j.cls).speed(j.alloc.pool);
         const CheckpointPlan plan = checkpoint_plan(j);
         if (plan.writes())
             return std::min(j.remaining_ref_gpu_s(),
@@ -135,26 +156,27 @@ bool SchedulerState::could_ever_fit(const Job& j) const {
 }
 
 void SchedulerState::hold(ClassState& c, int pool, int gpus, double rate) {
-    const double eff = gpus * fleet.pool(pool).speed_factor;
+    const double eff = gpus * c.speed(pool);
     c.held_by_pool[static_cast<std::size_t>(pool)] += gpus;
     c.gpus_held += gpus;
     c.held_eff += eff;
     if (c.kind == Kind::batch)
-        c.running_eff_by_rate[rate] += eff;
+        c.running_eff_by_pool[static_cast<std::size_t>(pool)][rate] += eff;
 }
 
 void SchedulerState::unhold(ClassState& c, int pool, int gpus, double rate) {
-    const double eff = gpus * fleet.pool(pool).speed_factor;
+    const double eff = gpus * c.speed(pool);
     c.held_by_pool[static_cast<std::size_t>(pool)] -= gpus;
     c.gpus_held -= gpus;
     c.held_eff -= eff;
     if (c.kind == Kind::batch) {
-        auto it = c.running_eff_by_rate.find(rate);
-        if (it == c.running_eff_by_rate.end())
+        auto& by_rate = c.running_eff_by_pool[static_cast<std::size_t>(pool)];
+        auto it = by_rate.find(rate);
+        if (it == by_rate.end())
             throw std::logic_error("releasing a rate that is not held");
         it->second -= eff;
         if (it->second <= 1e-9)
-            c.running_eff_by_rate.erase(it);
+            by_rate.erase(it);
     }
     if (c.gpus_held == 0)
         c.held_eff = 0;  // no drift from repeated float sums
@@ -184,21 +206,23 @@ void SchedulerState::reject(JobId id, const std::string& reason) {
     j.reject_reason = reason;
 }
 
-bool SchedulerState::start(JobId id, int pool) {
+Job& SchedulerState::startable(JobId id, int pool) {
     Job& j = job(id);
     if (j.status != JobStatus::waiting) {
         throw std::logic_error("job " + std::to_string(id) + " started while " +
                                to_string(j.status));
     }
-    ClassState& c = cls(j.cls);
+    const ClassState& c = cls(j.cls);
     if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
         throw std::logic_error("job " + std::to_string(id) +
                                " started in a pool its class may not use");
     }
-    auto alloc = fleet.allocate_gang(pool, j.gpus, placement);
-    if (!alloc)
-        return false;
-    j.alloc = *alloc;
+    return j;
+}
+
+void SchedulerState::place(Job& j, const Allocation& alloc) {
+    ClassState& c = cls(j.cls);
+    j.alloc = alloc;
     j.status = JobStatus::running;
     j.start_s = now_s;
     if (j.first_start_s < 0)
@@ -212,11 +236,35 @@ bool SchedulerState::start(JobId id, int pool) {
         j.faults.checkpoint_interval_s = young_daly_interval_s(failures.gang_mtbi_s(j.alloc, fleet),
                                                                c.spec->batch.checkpoint_write_s);
     }
-    c.waiting.erase(id);
+    c.waiting.erase(j.id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
-    c.running.insert(id);
-    hold(c, pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    c.running.insert(j.id);
+    hold(c, alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+}
+
+bool SchedulerState::start(JobId id, int pool) {
+    Job& j = startable(id, pool);
+    auto alloc = fleet.allocate_gang(pool, j.gpus, placement);
+    if (!alloc)
+        return false;
+    place(j, *alloc);
+    return true;
+}
+
+bool SchedulerState::start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts) {
+    Job& j = startable(id, pool);
+    int gpus = 0;
+    for (const auto& part : parts)
+        gpus += part.second;
+    if (gpus != j.gpus) {
+        throw std::logic_error("job " + std::to_string(id) + " of " + std::to_string(j.gpus) +
+                               " GPUs started on " + std::to_string(gpus));
+    }
+    auto alloc = fleet.allocate_parts(pool, parts);
+    if (!alloc)
+        return false;
+    place(j, *alloc);
     return true;
 }
 
@@ -255,7 +303,7 @@ void SchedulerState::requeue(Job& j, ClassState& c) {
 }
 
 double SchedulerState::preemption_loss_ref_gpu_s(const Job& j) const {
-    const double sf = fleet.pool(j.alloc.pool).speed_factor;
+    const double sf = cls(j.cls).speed(j.alloc.pool);
     const double progress = progress_probe(j);
     const CheckpointPlan plan = checkpoint_plan(j);
     // Work survives only up to the last checkpoint of this run (none: back to the last save).
@@ -322,7 +370,7 @@ SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& ev
             const int lost = fleet.drop_node(held, node);
             if (lost > 0) {
                 unhold(c, pool, lost, 0);
-                failures.service_lost(c.id, lost * fleet.pool(pool).speed_factor);
+                failures.service_lost(c.id, lost * c.speed(pool));
             }
         }
     }
@@ -361,7 +409,7 @@ void SchedulerState::complete(JobId id) {
     c.running.erase(id);
 }
 
-bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
+ClassState& SchedulerState::resizable(ClassId id, int pool, int gpus) {
     ClassState& c = cls(id);
     if (c.kind != Kind::service)
         throw std::logic_error("set_service_gpus on batch class " + c.name);
@@ -370,6 +418,11 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
     if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
         throw std::logic_error("service " + c.name + " given GPUs in a pool it may not use");
     }
+    return c;
+}
+
+bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
+    ClassState& c = resizable(id, pool, gpus);
     Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
     const int delta = gpus - held.gpus;
     if (delta > 0) {
@@ -377,7 +430,7 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
             return false;
         hold(c, pool, delta, 0);
         if (failures.enabled())
-            failures.service_grew(id, delta * fleet.pool(pool).speed_factor);
+            failures.service_grew(id, delta * c.speed(pool));
     } else if (delta < 0) {
         fleet.shrink(held, -delta);
         unhold(c, pool, -delta, 0);
@@ -387,16 +440,42 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
     return true;
 }
 
-double SchedulerState::shadow_price_usd_per_ref_gpu_h() const {
-    double best = 0;
+bool SchedulerState::set_service_parts(ClassId id,
+                                       int pool,
+                                       const std::vector<std::pair<int, int>>& parts) {
+    int gpus = 0;
+    for (const auto& part : parts)
+        gpus += part.second;
+    ClassState& c = resizable(id, pool, gpus);
+    Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+    const int before = held.gpus;
+    if (!fleet.reshape(held, pool, parts))
+        return false;
+    if (gpus > before)
+        hold(c, pool, gpus - before, 0);
+    else if (gpus < before)
+        unhold(c, pool, before - gpus, 0);
+    return true;
+}
+
+std::vector<double> SchedulerState::shadow_prices_usd_per_gpu_h() const {
+    std::vector<double> best(static_cast<std::size_t>(fleet.pool_count()), 0);
     for (const auto& c : classes) {
-        if (c.kind == Kind::batch) {
-            if (!c.waiting_rates.empty())
-                best = std::max(best, *c.waiting_rates.rbegin());
-        } else if (c.needed_ref_gpus(tick_s) > c.held_eff + 1e-9) {
-            best = std::max(best, c.full_rate_usd_per_ref_gpu_h);
+        const double rate = c.waiting_rate_usd_per_ref_gpu_h(tick_s);
+        if (rate <= 0)
+            continue;
+        for (int p : c.pools) {
+            auto& b = best[static_cast<std::size_t>(p)];
+            b = std::max(b, rate * c.speed(p));
         }
     }
+    return best;
+}
+
+double SchedulerState::shadow_price_usd_per_ref_gpu_h() const {
+    double best = 0;
+    for (const auto& c : classes)
+        best = std::max(best, c.waiting_rate_usd_per_ref_gpu_h(tick_s));
     return best;
 }
 
@@ -408,21 +487,51 @@ bool Decisions::start(JobId id, int pool) {
     if (!state_.start(id, pool))
         return false;
     actions_.emplace_back(Action::start, id);
+    changed({Change::What::start, id, -1, pool});
+    return true;
+}
+
+bool Decisions::start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts) {
+    if (!state_.start_on(id, pool, parts))
+        return false;
+    actions_.emplace_back(Action::start, id);
+    changed({Change::What::start, id, -1, pool});
     return true;
 }
 
 void Decisions::preempt(JobId id) {
+    const int pool = state_.job(id).alloc.pool;
     state_.preempt(id);
     actions_.emplace_back(Action::preempt, id);
+    changed({Change::What::preempt, id, -1, pool});
 }
 
 void Decisions::reject(JobId id, const std::string& reason) {
     state_.reject(id, reason);
     actions_.emplace_back(Action::reject, id);
+    changed({Change::What::reject, id, -1, -1});
 }
 
 bool Decisions::set_service_gpus(ClassId service, int pool, int gpus) {
-    return state_.set_service_gpus(service, pool, gpus);
+    // An unknown pool is refused by the state (a logic_error) before `before` is used.
+    const auto& held = state_.cls(service).held_by_pool;
+    const int before = pool >= 0 && pool < static_cast<int>(held.size())
+                           ? held[static_cast<std::size_t>(pool)]
+                           : -1;
+    if (!state_.set_service_gpus(service, pool, gpus))
+        return false;
+    if (gpus != before)
+        changed({Change::What::service, -1, service, pool});
+    return true;
+}
+
+bool Decisions::set_service_parts(ClassId service,
+                                  int pool,
+                                  const std::vector<std::pair<int, int>>& parts) {
+    if (!state_.set_service_parts(service, pool, parts))
+        return false;
+    changed({Change::What::service, -1, service, pool});
+    return true;
 }
 
 }  // namespace fleetsim

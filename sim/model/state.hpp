@@ -76,12 +76,17 @@ struct ClassState {
 
     std::vector<int> held_by_pool;  ///< GPUs held now, per pool (jobs or service allocation)
     int gpus_held = 0;
-    double held_eff = 0;  ///< GPUs held weighted by speed factor (reference-GPU equivalents)
+    double held_eff = 0;  ///< GPUs held weighted by the class's speed (reference-GPU equivalents)
+    /** The class's speed in each pool relative to the reference GPU (1 on the reference GPU):
+        reference-GPU seconds of its work that one GPU of the pool does per second. */
+    std::vector<double> speed_by_pool;
+    double speed(int pool) const { return speed_by_pool[static_cast<std::size_t>(pool)]; }
 
     // batch
     std::set<JobId> waiting;              ///< in submission order (ids grow with submit time)
     std::multiset<double> waiting_rates;  ///< value rates of waiting jobs (shadow price)
-    std::map<double, double> running_eff_by_rate;  ///< value rate -> reference-GPU equivalents
+    /** Per pool: value rate (per reference GPU-hour) -> reference-GPU equivalents running. */
+    std::vector<std::map<double, double>> running_eff_by_pool;
     std::set<JobId> running;  ///< running jobs (policies that preempt pick victims here)
     int running_jobs = 0;
     double value_rate_usd_per_ref_gpu_h = 0;  ///< class-wide rate (per-GPU-hour valued classes)
@@ -97,6 +102,9 @@ struct ClassState {
     double needed_ref_gpus(double tick_s) const;
     /** Revenue per reference GPU-hour of the next GPU given to this class (service or head job). */
     double marginal_rate_usd_per_ref_gpu_h() const;
+    /** Revenue per reference GPU-hour of the most valuable demand of this class left waiting
+        now (a queued job, or service demand above what it holds); 0 when none waits. */
+    double waiting_rate_usd_per_ref_gpu_h(double tick_s) const;
 };
 
 class SchedulerState {
@@ -143,6 +151,9 @@ public:
     void reject(JobId id, const std::string& reason);
     /** Places and marks running; false (no change) when it does not fit in `pool`. */
     bool start(JobId id, int pool);
+    /** Starts a waiting job on exactly these (node, GPUs) parts of `pool`, which must add up
+        to its gang; false (no change) when they are not free. */
+    bool start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts);
     /** Stops a running job, keeps the work up to its last checkpoint, requeues it. */
     void preempt(JobId id);
     /** Work (reference-GPU seconds) a running job would lose if preempted now: what it did
@@ -169,15 +180,31 @@ public:
     void interrupt(JobId id, bool planned);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
     bool set_service_gpus(ClassId cls, int pool, int gpus);
+    /** Sets a service's GPUs in a pool to exactly these (node, GPUs) parts; false (no change)
+        when a node lacks the GPUs to take. */
+    bool set_service_parts(ClassId cls, int pool, const std::vector<std::pair<int, int>>& parts);
 
     /**
-     * Shadow price (design.md section 3): revenue per reference GPU-hour of the most valuable
-     * demand left waiting now (batch jobs in a queue, service demand above its allocation);
-     * 0 when nothing waits.
+     * Shadow price of each pool, λ_p (design.md section 3), in USD per GPU-hour of that pool:
+     * the revenue per GPU-hour, at its speed there, of the most valuable demand left waiting
+     * now (a batch job in a queue, service demand above its allocation) whose class may use
+     * the pool; 0 when no such demand waits.
+     */
+    std::vector<double> shadow_prices_usd_per_gpu_h() const;
+    /**
+     * The most valuable demand waiting anywhere, per reference GPU-hour: λ_p of every pool
+     * when every class may use every pool and runs at the reference speed (one pool of the
+     * reference GPU, as in every shipped scenario); the books use the per-pool prices.
      */
     double shadow_price_usd_per_ref_gpu_h() const;
 
 private:
+    /** The checks before a job starts in `pool` (a logic_error when the policy is wrong). */
+    Job& startable(JobId id, int pool);
+    /** Marks a job running on `alloc` and counts it in its class. */
+    void place(Job& j, const Allocation& alloc);
+    /** The checks before a service's GPUs change in `pool`. */
+    ClassState& resizable(ClassId id, int pool, int gpus);
     void hold(ClassState& c, int pool, int gpus, double rate);
     void unhold(ClassState& c, int pool, int gpus, double rate);
     /** Frees a running job's GPUs and puts it back in its class's queue. */
@@ -195,19 +222,43 @@ public:
 
     /** Starts a waiting job in `pool` (-1: the first of its class's pools where it fits). */
     bool start(JobId job, int pool = -1);
+    /** Starts a waiting job on exactly these (node, GPUs) parts of `pool`. */
+    bool start_on(JobId job, int pool, const std::vector<std::pair<int, int>>& parts);
     void preempt(JobId job);
     /** Refuses a waiting job for good (e.g. larger than every share it may ever have). */
     void reject(JobId job, const std::string& reason);
     bool set_service_gpus(ClassId service, int pool, int gpus);
+    /** Sets a service's GPUs in `pool` to exactly these (node, GPUs) parts. */
+    bool set_service_parts(ClassId service, int pool, const std::vector<std::pair<int, int>>& parts);
 
     enum class Action { start, preempt, reject };
     /** Job starts, preemptions and rejections in the order they were made. */
     const std::vector<std::pair<Action, JobId>>& actions() const { return actions_; }
     const SchedulerState& state() const { return state_; }
 
+    /** One change made to the state, as it is made: a job action, or a service's GPUs in a
+        pool (job -1). */
+    struct Change {
+        enum class What { start, preempt, reject, service };
+        What what = What::start;
+        JobId job = -1;
+        ClassId service = -1;
+        int pool = -1;
+    };
+    /** Calls `observer` after every change made through these Decisions, in order, while the
+        state shows its effect (a block of the fleet mirrors its own decisions this way:
+        policies/fleet_block.hpp). */
+    void observe(std::function<void(const Change&)> observer) { observer_ = std::move(observer); }
+
 private:
+    void changed(const Change& change) const {
+        if (observer_)
+            observer_(change);
+    }
+
     SchedulerState& state_;
     std::vector<std::pair<Action, JobId>> actions_;
+    std::function<void(const Change&)> observer_;
 };
 
 }  // namespace fleetsim

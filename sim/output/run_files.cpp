@@ -42,8 +42,8 @@ void write_summary_json(const fs::path& path, const RunSummary& summary) {
 
 /** The header of record R, followed by Extra's columns when `extra` (the failure columns). */
 template <Described R, Described Extra>
-void write_csv_header_with(CsvWriter& csv, bool extra) {
-    std::vector<std::string> columns = csv_columns<R>();
+void write_csv_header_with(CsvWriter& csv, bool extra, const R* example = nullptr) {
+    std::vector<std::string> columns = csv_columns<R>(example);
     if (extra) {
         const std::vector<std::string> more = csv_columns<Extra>();
         columns.insert(columns.end(), more.begin(), more.end());
@@ -64,20 +64,41 @@ void write_classes_csv(const fs::path& path, const std::vector<ClassFigures>& cl
     });
 }
 
-/** One row per interval and class; rates are the interval's averages. */
+/**
+ * One row per interval and class; rates are the interval's averages. A fleet of several pools
+ * adds each pool's GPUs, busy GPUs and shadow price (the same on every class's row).
+ */
 void write_timeseries_csv(const fs::path& path,
                           const Ledger& ledger,
                           const std::vector<ClassFigures>& classes,
+                          const Fleet& fleet,
                           bool failures) {
     write_csv_file(path, [&](CsvWriter& csv) {
-        write_csv_header_with<TimeseriesRow, TimeseriesFailureColumns>(csv, failures);
         TimeseriesRow out;
         TimeseriesFailureColumns fault;
+        const bool per_pool = fleet.pool_count() > 1;
+        if (per_pool) {
+            for (const auto& p : fleet.pools()) {
+                for (auto* v :
+                     {&out.pool_gpus, &out.pool_gpus_busy, &out.pool_shadow_price_usd_per_gpu_h})
+                    v->items.emplace_back(p.name, 0.0);
+            }
+        }
+        write_csv_header_with<TimeseriesRow, TimeseriesFailureColumns>(csv, failures, &out);
         for (const auto& row : ledger.intervals()) {
             if (row.length_s <= 0)
                 continue;
             out.t_s = row.t_s;
             out.shadow_price_usd_per_gpu_h = row.shadow_price_x_s / row.length_s;
+            if (per_pool) {
+                for (std::size_t p = 0; p < row.pools.size(); ++p) {
+                    const auto& r = row.pools[p];
+                    out.pool_gpus.items[p].second = r.gpu_s / row.length_s;
+                    out.pool_gpus_busy.items[p].second = r.busy_gpu_s / row.length_s;
+                    out.pool_shadow_price_usd_per_gpu_h.items[p].second =
+                        r.shadow_price_x_s / row.length_s;
+                }
+            }
             for (std::size_t i = 0; i < row.classes.size(); ++i) {
                 const auto& r = row.classes[i];
                 out.cls = classes[i].name;
@@ -218,7 +239,8 @@ std::string write_outputs(const ScenarioSpec& scenario,
     write_summary_json(partial / "summary.json", summary);
     write_classes_csv(partial / "classes.csv", summary.classes);
     const bool failures = scenario.platform.failures.enabled();
-    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes, failures);
+    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes,
+                         result.state->fleet, failures);
     if (scenario.output.jobs_csv)
         write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes, failures);
     if (failures)

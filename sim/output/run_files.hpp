@@ -1,7 +1,8 @@
 #pragma once
 // The files of a run's output folder (design.md section 4, docs/metrics.md): summary.json,
-// classes.csv, timeseries.csv, jobs.csv and scenario.resolved.yaml, written from the output
-// schema's records (sim/schema/schema.hpp); and the short table `fleetsim run` prints.
+// classes.csv, timeseries.csv, jobs.csv and scenario.resolved.yaml,
+// written from the output schema's records (sim/schema/schema.hpp); and the short table
+// `fleetsim run` prints.
 
 #include "sim/config/spec.hpp"
 #include "sim/engine/simulation.hpp"
@@ -17,7 +18,8 @@ void check_output_dir(const std::string& dir);
 /**
  * Writes the output folder atomically: everything goes to a temporary sibling folder that is
  * renamed into place only when complete, so an interrupted run never leaves a folder that
- * looks finished. `summary` is what compute_figures() gave, with wall_s set. Returns the folder written.
+ * looks finished. `summary` is what compute_figures() gave, with wall_s set. Returns the folder
+ * written.
  */
 std::string write_outputs(const ScenarioSpec& scenario,
                           const RunResult& result,

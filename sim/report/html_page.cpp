@@ -83,7 +83,9 @@ std::string escape_json_for_script(const std::string& json) {
     return out;
 }
 
-std::string render_page(const std::string& title, const OrderedJson& data) {
+std::string render_page(const std::string& title,
+                        const OrderedJson& data,
+                        const std::string& script) {
     std::string vendor;
     for (const auto& [path, text] : report_vendor_files())
         vendor += "/* " + path + " */\n" + escape_script(text) + "\n";
@@ -91,7 +93,7 @@ std::string render_page(const std::string& title, const OrderedJson& data) {
         {"TITLE", escape_html(title)},
         {"STYLE", page_file("report/src/style.css")},
         {"VENDOR", vendor},
-        {"APP", escape_script(page_file("report/src/report.js"))},
+        {"APP", escape_script(page_file(script))},
         {"DATA", escape_json_for_script(data.dump())},
     };
     // One pass over the template, so that no marker is ever looked for inside inserted text.

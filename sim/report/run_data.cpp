@@ -23,6 +23,13 @@ struct Series {
         std::vector<double> allocated, busy, demand, served, revenue;
     };
     std::vector<PerClass> classes;  ///< in summary.json order
+    /** A fleet of several pools: each pool's columns (`pool_gpus.<pool>`, ...). */
+    struct PerPool {
+        std::string name;
+        std::size_t gpus_column = 0, busy_column = 0, shadow_column = 0;
+        std::vector<double> gpus, busy, shadow;
+    };
+    std::vector<PerPool> pools;  ///< in the columns' (platform) order
 };
 
 Series read_series(const std::string& path, const RunSummary& summary) {
@@ -41,6 +48,19 @@ Series read_series(const std::string& path, const RunSummary& summary) {
         index.emplace(summary.classes[i].name, i);
     Series s;
     s.classes.resize(summary.classes.size());
+    // Per pool (a fleet of several pools): the pools are named by the shadow-price columns.
+    const std::string shadow_prefix =
+        std::string(name_of(&R::pool_shadow_price_usd_per_gpu_h)) + ".";
+    for (const auto& column : reader.header()) {
+        if (column.size() <= shadow_prefix.size() || column.rfind(shadow_prefix, 0) != 0)
+            continue;
+        Series::PerPool p;
+        p.name = column.substr(shadow_prefix.size());
+        p.shadow_column = reader.column(column);
+        p.gpus_column = reader.column(std::string(name_of(&R::pool_gpus)) + "." + p.name);
+        p.busy_column = reader.column(std::string(name_of(&R::pool_gpus_busy)) + "." + p.name);
+        s.pools.push_back(std::move(p));
+    }
     reader.for_each_row([&](const CsvRow& row) {
         const double t_s = row.number(t);
         if (s.t_s.empty() || t_s != s.t_s.back()) {
@@ -48,6 +68,11 @@ Series read_series(const std::string& path, const RunSummary& summary) {
                 row.fail(t, "expected times in increasing order");
             s.t_s.push_back(t_s);
             s.shadow.push_back(row.number(shadow));
+            for (auto& p : s.pools) {
+                p.gpus.push_back(row.number(p.gpus_column));
+                p.busy.push_back(row.number(p.busy_column));
+                p.shadow.push_back(row.number(p.shadow_column));
+            }
             for (auto& c : s.classes) {
                 // A class absent from an interval held nothing in it.
                 for (auto* v : {&c.allocated, &c.busy, &c.demand, &c.served, &c.revenue})
@@ -76,6 +101,11 @@ Series read_series(const std::string& path, const RunSummary& summary) {
 Series coarsen(const Series& in, std::size_t k) {
     Series out;
     out.classes.resize(in.classes.size());
+    out.pools = in.pools;
+    for (auto& p : out.pools) {
+        for (auto* v : {&p.gpus, &p.busy, &p.shadow})
+            v->clear();
+    }
     for (std::size_t start = 0; start < in.t_s.size(); start += k) {
         const std::size_t end = std::min(in.t_s.size(), start + k);
         double len = 0, shadow = 0;
@@ -86,15 +116,20 @@ Series coarsen(const Series& in, std::size_t k) {
         out.t_s.push_back(in.t_s[start]);
         out.length_s.push_back(len);
         out.shadow.push_back(len > 0 ? shadow / len : 0);
+        auto weighted = [&](const std::vector<double>& v) {
+            double sum = 0;
+            for (std::size_t i = start; i < end; ++i)
+                sum += v[i] * in.length_s[i];
+            return len > 0 ? sum / len : 0;
+        };
+        for (std::size_t p = 0; p < in.pools.size(); ++p) {
+            out.pools[p].gpus.push_back(weighted(in.pools[p].gpus));
+            out.pools[p].busy.push_back(weighted(in.pools[p].busy));
+            out.pools[p].shadow.push_back(weighted(in.pools[p].shadow));
+        }
         for (std::size_t c = 0; c < in.classes.size(); ++c) {
             const auto& a = in.classes[c];
             auto& b = out.classes[c];
-            auto weighted = [&](const std::vector<double>& v) {
-                double sum = 0;
-                for (std::size_t i = start; i < end; ++i)
-                    sum += v[i] * in.length_s[i];
-                return len > 0 ? sum / len : 0;
-            };
             b.allocated.push_back(weighted(a.allocated));
             b.busy.push_back(weighted(a.busy));
             b.demand.push_back(weighted(a.demand));
@@ -135,24 +170,6 @@ std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
             out.push_back(c.demand[i] * *average);
         else
             return std::nullopt;  // never served: no measure of a unit's GPU time
-    }
-    return out;
-}
-
-OrderedJson headline_json(const RunSummary& summary) {
-    OrderedJson out = OrderedJson::array();
-    for (const auto& sentence : compute_headline(summary)) {
-        OrderedJson parts = OrderedJson::array();
-        for (const auto& p : sentence) {
-            OrderedJson part;
-            part["text"] = p.text;
-            if (p.value) {
-                part["key"] = p.key;
-                part["value"] = *p.value;
-            }
-            parts.push_back(part);
-        }
-        out.push_back(parts);
     }
     return out;
 }
@@ -202,7 +219,7 @@ OrderedJson build_run_data(const std::string& dir) {
         classes.push_back(j);
     }
     data["classes"] = classes;
-    data["headline"] = headline_json(summary);
+    data["headline"] = sentences_json(compute_headline(summary));
 
     OrderedJson ts;
     ts["t_s"] = series.t_s;
@@ -223,6 +240,19 @@ OrderedJson build_run_data(const std::string& dir) {
     }
     ts["classes"] = per_class;
     data["timeseries"] = ts;
+    // Per pool: only a fleet of several pools has the columns (one pool's are the fleet's).
+    if (!series.pools.empty()) {
+        OrderedJson per_pool = OrderedJson::array();
+        for (const auto& p : series.pools) {
+            OrderedJson j;
+            j["name"] = p.name;
+            j["gpus"] = rounded(p.gpus);
+            j["gpus_busy"] = rounded(p.busy);
+            j["shadow_price_usd_per_gpu_h"] = rounded(p.shadow);
+            per_pool.push_back(j);
+        }
+        data["pools"] = per_pool;
+    }
 
     const fs::path jobs = root / "jobs.csv";
     std::vector<std::string> batch;
@@ -248,6 +278,24 @@ OrderedJson build_run_data(const std::string& dir) {
         data["waits"] = nullptr;
     }
     return data;
+}
+
+OrderedJson sentences_json(const std::vector<HeadlineSentence>& sentences) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& sentence : sentences) {
+        OrderedJson parts = OrderedJson::array();
+        for (const auto& p : sentence) {
+            OrderedJson part;
+            part["text"] = p.text;
+            if (p.value) {
+                part["key"] = p.key;
+                part["value"] = *p.value;
+            }
+            parts.push_back(part);
+        }
+        out.push_back(parts);
+    }
+    return out;
 }
 
 }  // namespace fleetsim

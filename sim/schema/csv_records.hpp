@@ -10,13 +10,15 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace fleetsim {
 
+/** The header of R's rows; NamedNumbers fields take their column names from `example`. */
 template <Described R>
-void write_csv_header(CsvWriter& out) {
-    out.row(csv_columns<R>());
+void write_csv_header(CsvWriter& out, const R& example = R{}) {
+    out.row(csv_columns<R>(&example));
 }
 
 /** The fields of `record` that are in the CSV, without ending the row (a row may continue with
@@ -25,7 +27,12 @@ template <Described R>
 void write_csv_fields(CsvWriter& out, const R& record) {
     for_each_field<R>([&](const auto& f) {
         using T = std::remove_cvref_t<decltype(record.*(f.member))>;
-        if constexpr (!field_detail::is_record<T>) {
+        if constexpr (std::is_same_v<T, NamedNumbers>) {
+            if (f.in_csv()) {
+                for (const auto& [name, value] : (record.*(f.member)).items)
+                    out.field(value);
+            }
+        } else if constexpr (!field_detail::is_record<T>) {
             if (f.in_csv())
                 out.field(record.*(f.member));
         }
@@ -48,12 +55,25 @@ class CsvRecordReader {
 public:
     explicit CsvRecordReader(CsvReader& reader) : reader_(reader) {
         for_each_field<R>([&](const auto& f) {
-            if (!f.in_csv())
+            named_.emplace_back();
+            if constexpr (std::is_same_v<
+                              std::remove_cvref_t<decltype(std::declval<R>().*(f.member))>,
+                              NamedNumbers>) {
+                // Its columns are `<name>.<item>`, in the header's order.
+                const std::string prefix = std::string(f.name) + ".";
+                const auto& header = reader_.header();
+                for (std::size_t i = 0; i < header.size(); ++i) {
+                    if (header[i].size() > prefix.size() && header[i].rfind(prefix, 0) == 0)
+                        named_.back().emplace_back(i, header[i].substr(prefix.size()));
+                }
                 columns_.push_back(std::nullopt);
-            else if (f.firm())
+            } else if (!f.in_csv()) {
+                columns_.push_back(std::nullopt);
+            } else if (f.firm()) {
                 columns_.push_back(reader_.column(f.name));
-            else
+            } else {
                 columns_.push_back(reader_.find_column(f.name));
+            }
         });
     }
 
@@ -64,9 +84,13 @@ public:
         out = R{};
         std::size_t i = 0;
         for_each_field<R>([&](const auto& f) {
+            const auto& named = named_[i];
             const auto column = columns_[i++];
             using T = std::remove_cvref_t<decltype(out.*(f.member))>;
-            if constexpr (!field_detail::is_record<T>) {
+            if constexpr (std::is_same_v<T, NamedNumbers>) {
+                for (const auto& [c, name] : named)
+                    (out.*(f.member)).items.emplace_back(name, row_.number(c));
+            } else if constexpr (!field_detail::is_record<T>) {
                 if (column)
                     read(*column, out.*(f.member));
             }
@@ -106,6 +130,8 @@ private:
 
     CsvReader& reader_;
     std::vector<std::optional<std::size_t>> columns_;
+    /** Per field: a NamedNumbers field's columns and names (empty for any other field). */
+    std::vector<std::vector<std::pair<std::size_t, std::string>>> named_;
     CsvRow row_;
 };
 

@@ -18,6 +18,9 @@
 //   std::optional<record>          JSON object, left out when empty (summary.json's `bound`)
 //   std::vector<record>            JSON object keyed by the record's kJsonKey field, in order
 //                                  (summary.json's `classes`: {name: {...}})
+//   NamedNumbers                   numbers named at run time: JSON {name: number}; CSV one
+//                                  column `<field>.<name>` each, none when it is empty
+//                                  (timeseries.csv's figures per pool)
 //
 // Reading (from_json) tolerates older and newer files: a kFirm field missing is a FieldError
 // naming its dotted key; any other field missing keeps its default, so a reader that must
@@ -35,6 +38,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace fleetsim {
@@ -45,6 +49,16 @@ enum FieldFlag : unsigned {
     kJsonOnly = 2u,  ///< in summary.json, not in the CSV (nor, for classes, the sweep's tables)
     kCsvOnly = 4u,   ///< in the CSV, not in summary.json
     kJsonKey = 8u,   ///< in summary.json, the record's key in its parent object, not a member
+};
+
+/**
+ * Numbers whose names are known only at run time (one per pool of the platform), written as
+ * one CSV column each, `<field name>.<name>`. A record's rows must all carry the same names in
+ * the same order (the first row's make the header); empty, it adds no column.
+ */
+struct NamedNumbers {
+    std::vector<std::pair<std::string, double>> items;
+    bool operator==(const NamedNumbers&) const = default;
 };
 
 template <class Record, class T>
@@ -129,7 +143,7 @@ std::string json_path(S R::*section, T N::*member) {
 
 // ---- a runtime description, for the sweep's database and the docs test --------------------
 
-enum class ValueKind { text, number, count, record, records };
+enum class ValueKind { text, number, count, record, records, named_numbers };
 
 struct FieldInfo {
     std::string_view name;
@@ -158,6 +172,8 @@ FieldInfo info_of_type() {
         i.optional = true;
     } else if constexpr (std::is_same_v<T, std::string>) {
         i.kind = ValueKind::text;
+    } else if constexpr (std::is_same_v<T, NamedNumbers>) {
+        i.kind = ValueKind::named_numbers;
     } else if constexpr (std::is_floating_point_v<T>) {
         i.kind = ValueKind::number;
     } else if constexpr (std::is_integral_v<T>) {
@@ -190,13 +206,25 @@ std::vector<FieldInfo> fields_info() {
     return out;
 }
 
-/** The CSV header of R: the names of its fields that are in the CSV, in table order. */
+/**
+ * The CSV header of R: the names of its fields that are in the CSV, in table order; a
+ * NamedNumbers field gives one column per name of `example`'s (none without an example).
+ */
 template <Described R>
-std::vector<std::string> csv_columns() {
+std::vector<std::string> csv_columns(const R* example = nullptr) {
     std::vector<std::string> out;
     for_each_field<R>([&](const auto& f) {
-        if (f.in_csv())
+        if (!f.in_csv())
+            return;
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(example->*(f.member))>,
+                                     NamedNumbers>) {
+            if (example != nullptr) {
+                for (const auto& [name, value] : (example->*(f.member)).items)
+                    out.push_back(std::string(f.name) + "." + name);
+            }
+        } else {
             out.emplace_back(f.name);
+        }
     });
     return out;
 }
@@ -265,6 +293,11 @@ Json to_value(const T& v) {
         for (const auto& item : v)
             out[key_of(item)] = Json(item);
         return out;
+    } else if constexpr (std::is_same_v<T, NamedNumbers>) {
+        Json out = Json::object();
+        for (const auto& [name, value] : v.items)
+            out[name] = value;
+        return out;
     } else {
         return Json(v);
     }
@@ -284,6 +317,15 @@ void from_value(const Json& j, T& out) {
         if (!j.is_string())
             throw FieldError("", "expected a string, found " + j.dump());
         out = j.template get<std::string>();
+    } else if constexpr (std::is_same_v<T, NamedNumbers>) {
+        if (!j.is_object())
+            throw FieldError("", "expected an object of numbers, found " + j.dump());
+        out.items.clear();
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (!it.value().is_number())
+                throw FieldError(it.key(), "expected a number, found " + it.value().dump());
+            out.items.emplace_back(it.key(), it.value().template get<double>());
+        }
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!j.is_number())
             throw FieldError("", "expected a number, found " + j.dump());

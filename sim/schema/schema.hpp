@@ -38,12 +38,10 @@
 //   - (statistics over a sweep's seeds loop over every numeric column of points.csv and of
 //     classes.csv: sim/sweep/statistics.cpp names no figure, so a new field gets its mean and
 //     interval by itself);
-//   - per-pool shadow prices in timeseries.csv: per-pool numbers do not fit a row per class;
-//     give them their own record (a row per interval and pool: t_s, pool,
-//     shadow_price_usd_per_gpu_h, ...) and file, written with the same write_csv_row(), or,
-//     if they must sit in timeseries.csv, add a value type to fields.hpp (a list of named
-//     numbers written as one column per pool) — one branch in to_value/from_value and one in
-//     csv_records.hpp.
+//   - a figure per interval and pool (down GPUs, energy, ...): a NamedNumbers member of
+//     TimeseriesRow (one column per pool, `<field>.<pool>`, written only when the fleet has
+//     several pools) + its table entry, filled in run_files.cpp from the ledger's
+//     IntervalPoolRow.
 
 #include "sim/schema/fields.hpp"
 
@@ -250,7 +248,7 @@ struct Schema<FleetFigures> {
               "IT energy from SimGrid's energy plugin; none when it is off"),
         field("idle_cost_usd", &F::idle_cost_usd, "USD", "cost of GPU-hours held by no class"),
         field("mean_shadow_price_usd_per_gpu_h", &F::mean_shadow_price_usd_per_gpu_h, "USD/GPU-h",
-              "time-average shadow price"),
+              "time-average of the fleet's shadow price (λ_p averaged over its GPUs)"),
         field("failures", &F::failures, "", "what failures cost; with a failure model only"),
         // clang-format on
     };
@@ -393,6 +391,11 @@ struct TimeseriesRow {
     double revenue_usd = 0;
     double shadow_price_usd_per_gpu_h = 0;
     double opportunity_cost_usd = 0;
+    // Per pool, one column each, only on a fleet of several pools (the same on every class's
+    // row of the interval; on one pool they would repeat the fleet's figures).
+    NamedNumbers pool_gpus;
+    NamedNumbers pool_gpus_busy;
+    NamedNumbers pool_shadow_price_usd_per_gpu_h;
 };
 
 template <>
@@ -408,9 +411,15 @@ struct Schema<TimeseriesRow> {
         field("served_units_per_s", &R::served_units_per_s, "unit/s", "demand served", kFirm),
         field("revenue_usd", &R::revenue_usd, "USD", "revenue earned in the interval", kFirm),
         field("shadow_price_usd_per_gpu_h", &R::shadow_price_usd_per_gpu_h, "USD/GPU-h",
-              "the interval's average shadow price", kFirm),
+              "the interval's average shadow price of the fleet (λ_p averaged over its GPUs)",
+              kFirm),
         field("opportunity_cost_usd", &R::opportunity_cost_usd, "USD",
               "opportunity cost charged in the interval"),
+        field("pool_gpus", &R::pool_gpus, "GPUs", "GPUs each pool had, on average"),
+        field("pool_gpus_busy", &R::pool_gpus_busy, "GPUs",
+              "GPUs of each pool that did work, on average"),
+        field("pool_shadow_price_usd_per_gpu_h", &R::pool_shadow_price_usd_per_gpu_h,
+              "USD/GPU-h", "the interval's average shadow price of each pool, λ_p"),
         // clang-format on
     };
 };

@@ -30,15 +30,18 @@ std::vector<std::string> registered_policies() {
     return names;
 }
 
-/** Every policy's revenue on `scenario` (empty: the built-in default) against its bound. */
+/** Every policy's revenue on `scenario` (a shipped scenario's name, a path from the source
+    root ending in .yaml, or empty: the built-in default) against its bound. */
 void check_bound(const std::string& scenario) {
     TempDir tmp("bound");
+    const std::string file =
+        scenario.ends_with(".yaml") ? scenario : "scenarios/" + scenario + ".yaml";
     std::vector<std::string> base = {"run"};
     if (!scenario.empty())
-        base.push_back(source_path("scenarios/" + scenario + ".yaml"));
+        base.push_back(source_path(file));
     std::vector<std::string> bound_args = {"bound", "--out", tmp / "bound", "-q"};
     if (!scenario.empty())
-        bound_args.insert(bound_args.begin() + 1, source_path("scenarios/" + scenario + ".yaml"));
+        bound_args.insert(bound_args.begin() + 1, source_path(file));
     auto b = run_fleetsim(bound_args);
     INFO(b.err);
     REQUIRE(b.exit_code == 0);
@@ -94,6 +97,13 @@ TEST_SUITE("hindsight-bound") {
     }
     TEST_CASE("no policy beats the bound: energy-shock") {
         check_bound("energy-shock");
+    }
+    // Two GPU types and a throughput matrix: speeds differ by class on the same GPU.
+    TEST_CASE("no policy beats the bound: a mixed fleet with a throughput matrix") {
+        check_bound("tests/scenarios/data/mixed-matrix.yaml");
+    }
+    TEST_CASE("no policy beats the bound: a100-tail") {
+        check_bound("a100-tail");
     }
 
     TEST_CASE("run --bound reports the fraction of the bound a run reached") {

@@ -6,7 +6,8 @@
 //   every job ends in exactly one final state, and the counts match summary.json;
 //   revenue, cost and profit per class add up to the totals (cost includes the idle line);
 //   for batch classes, the GPU-hours in the books equal those of the rows of jobs.csv;
-//   timeseries.csv rows add up to the per-class revenue, opportunity cost and GPU-hours.
+//   timeseries.csv rows add up to the per-class revenue, opportunity cost and GPU-hours, and
+//   its columns per pool to the classes' and the fleet's figures, interval by interval.
 // Every registered policy runs it. Of those on main (fifo, static-partition, revenue-greedy)
 // none preempts; merged with branch policies (checked in a throwaway merge), opportunity-cost
 // and las preempt here (4 and 44 times, both training classes), and the books still balance.
@@ -103,42 +104,46 @@ long long check_conservation(const std::string& dir) {
     CHECK(fleet["gpu_h_busy"].get<double>() == doctest::Approx(busy).epsilon(1e-12));
 
     // timeseries.csv: gpus_allocated is a mean over the row's length; revenue and opportunity
-    // cost are totals per row. Summed over rows they are the class's figures.
+    // cost are totals per row. Summed over rows they are the class's figures. The platform has
+    // two pools (slow, fast): each pool's columns follow the class's.
     {
-        std::istringstream ts(read_file(dir + "/timeseries.csv"));
-        std::string line;
-        std::getline(ts, line);
-        CHECK(line == std::string("t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,"
-                                  "served_units_per_s,revenue_usd,shadow_price_usd_per_gpu_h,"
-                                  "opportunity_cost_usd") +
-                          (failures
-                               ? ",gpus_down,interruptions,failure_lost_work_gpu_h,restart_gpu_h,"
-                                 "revenue_lost_usd"
-                               : ""));
+        const std::string text = read_file(dir + "/timeseries.csv");
+        CHECK(text.substr(0, text.find('\n')) ==
+              std::string(
+                  "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+                  "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd,"
+                  "pool_gpus.slow,pool_gpus.fast,pool_gpus_busy.slow,pool_gpus_busy.fast,"
+                  "pool_shadow_price_usd_per_gpu_h.slow,pool_shadow_price_usd_per_gpu_h.fast") +
+                  (failures ? ",gpus_down,interruptions,failure_lost_work_gpu_h,restart_gpu_h,"
+                              "revenue_lost_usd"
+                            : ""));
         std::map<std::string, double> revenue_rows, oc_rows, gpu_h_rows, lost_rows, restart_rows,
             revenue_lost_rows;
         std::map<std::string, long long> interruption_rows;
         double down_rows = 0;
-        while (std::getline(ts, line)) {
-            std::vector<std::string> c;
-            std::istringstream cells(line);
-            for (std::string cell; std::getline(cells, cell, ',');)
-                c.push_back(cell);
-            REQUIRE(c.size() == (failures ? 14u : 9u));
-            const double t = std::stod(c[0]);
-            const double interval = s["horizon_s"].get<double>() - t;  // the last row may be short
-            const double length = std::min(3600.0, interval);
-            gpu_h_rows[c[1]] += std::stod(c[2]) * length / 3600;
-            revenue_rows[c[1]] += std::stod(c[6]);
-            oc_rows[c[1]] += std::stod(c[8]);
+        // Per interval: the classes' busy GPUs, and the pools' columns (the same on every row).
+        std::map<double, double> busy_rows;
+        std::map<double, CsvRow> pool_columns;
+        for (const auto& r : parse_csv(text)) {
+            const double t = num(r, "t_s");
+            const double length = std::min(3600.0, horizon - t);  // the last row may be short
+            gpu_h_rows[r.at("class")] += num(r, "gpus_allocated") * length / 3600;
+            revenue_rows[r.at("class")] += num(r, "revenue_usd");
+            oc_rows[r.at("class")] += num(r, "opportunity_cost_usd");
+            busy_rows[t] += num(r, "gpus_busy");
+            auto [it, first] = pool_columns.emplace(t, r);
+            for (const char* k :
+                 {"pool_gpus.slow", "pool_gpus.fast", "pool_gpus_busy.slow", "pool_gpus_busy.fast",
+                  "pool_shadow_price_usd_per_gpu_h.slow", "pool_shadow_price_usd_per_gpu_h.fast"})
+                CHECK(r.at(k) == it->second.at(k));
             if (failures) {
                 // gpus_down is the fleet's, repeated on every class's row of the interval.
-                down_rows +=
-                    std::stod(c[9]) * length / 3600 / static_cast<double>(s["classes"].size());
-                interruption_rows[c[1]] += std::stoll(c[10]);
-                lost_rows[c[1]] += std::stod(c[11]);
-                restart_rows[c[1]] += std::stod(c[12]);
-                revenue_lost_rows[c[1]] += std::stod(c[13]);
+                down_rows += num(r, "gpus_down") * length / 3600 /
+                             static_cast<double>(s["classes"].size());
+                interruption_rows[r.at("class")] += std::stoll(r.at("interruptions"));
+                lost_rows[r.at("class")] += num(r, "failure_lost_work_gpu_h");
+                restart_rows[r.at("class")] += num(r, "restart_gpu_h");
+                revenue_lost_rows[r.at("class")] += num(r, "revenue_lost_usd");
             }
         }
         if (failures) {
@@ -163,6 +168,26 @@ long long check_conservation(const std::string& dir) {
                   doctest::Approx(c["opportunity_cost_usd"].get<double>()).epsilon(1e-9));
             CHECK(gpu_h_rows[name] == doctest::Approx(c["gpu_h"].get<double>()).epsilon(1e-9));
         }
+        // Per interval the pools' GPUs are the fleet's, their busy GPUs the classes', no pool
+        // is busier than it is large, and the fleet's shadow price is the pools' averaged over
+        // their GPUs; over the run the pools' busy GPU-hours are fleet.gpu_h_busy.
+        double pool_busy_gpu_h = 0;
+        for (const auto& [t, r] : pool_columns) {
+            CAPTURE(t);
+            const double slow = num(r, "pool_gpus.slow"), fast = num(r, "pool_gpus.fast");
+            CHECK(slow + fast == doctest::Approx(fleet["gpus"].get<double>()));
+            const double pool_busy = num(r, "pool_gpus_busy.slow") + num(r, "pool_gpus_busy.fast");
+            CHECK(pool_busy == doctest::Approx(busy_rows[t]).epsilon(1e-9));
+            CHECK(num(r, "pool_gpus_busy.slow") <= slow * (1 + 1e-12));
+            CHECK(num(r, "pool_gpus_busy.fast") <= fast * (1 + 1e-12));
+            CHECK(num(r, "shadow_price_usd_per_gpu_h") ==
+                  doctest::Approx((slow * num(r, "pool_shadow_price_usd_per_gpu_h.slow") +
+                                   fast * num(r, "pool_shadow_price_usd_per_gpu_h.fast")) /
+                                  (slow + fast))
+                      .epsilon(1e-9));
+            pool_busy_gpu_h += pool_busy * std::min(3600.0, horizon - t) / 3600;
+        }
+        CHECK(pool_busy_gpu_h == doctest::Approx(fleet["gpu_h_busy"].get<double>()).epsilon(1e-9));
     }
 
     // Every job in exactly one final state; the counts agree with summary.json.
@@ -232,6 +257,12 @@ long long check_every_policy(const std::vector<std::string>& extra) {
             {"las", {"--set", "policy.params={first_threshold_gpu_h: 2}"}},
             // spare-nodes keeps a node per pool free of services and 1-GPU jobs.
             {"spare-nodes", {"--set", "policy.params={large_gang_gpus: 2, spare_nodes: 1}"}},
+            // reserved: a block of half the nodes for the video classes under fifo, the rest
+            // under opportunity-cost (the block's books are the fleet's).
+            {"reserved",
+             {"--set",
+              "policy.params={blocks: [{classes: [video-gen, video-training], share: 0.5, "
+              "policy: fifo}], others: {policy: opportunity-cost}}"}},
             {"static-partition",
              {"--set",
               "policy.params={shares: {chat: 0.35, video-gen: 0.15, llm-training: 0.35, "
@@ -246,23 +277,28 @@ long long check_every_policy(const std::vector<std::string>& extra) {
                 names.push_back(line.substr(0, line.find(' ')));
         }
         REQUIRE(names.size() >= 3);
-        for (const auto& name : names) {
-            CAPTURE(name);
-            TempDir tmp("conservation");
-            std::vector<std::string> args = {"run",
-                                             source_path("tests/scenarios/data/mixed.yaml"),
-                                             "--out",
-                                             tmp / "out",
-                                             "-q",
-                                             "--set",
-                                             "policy.name=" + name};
-            if (params.count(name))
-                args.insert(args.end(), params.at(name).begin(), params.at(name).end());
-            args.insert(args.end(), extra.begin(), extra.end());
-            auto r = run_fleetsim(args);
-            INFO(r.err);
-            REQUIRE(r.exit_code == 0);
-            interruptions += check_conservation(tmp / "out");
+        // mixed-matrix.yaml: the same with a throughput matrix (speeds differ by class).
+        for (const char* file : {"mixed.yaml", "mixed-matrix.yaml"}) {
+            for (const auto& name : names) {
+                CAPTURE(file);
+                CAPTURE(name);
+                TempDir tmp("conservation");
+                std::vector<std::string> args = {
+                    "run",
+                    source_path(std::string("tests/scenarios/data/") + file),
+                    "--out",
+                    tmp / "out",
+                    "-q",
+                    "--set",
+                    "policy.name=" + name};
+                if (params.count(name))
+                    args.insert(args.end(), params.at(name).begin(), params.at(name).end());
+                args.insert(args.end(), extra.begin(), extra.end());
+                auto r = run_fleetsim(args);
+                INFO(r.err);
+                REQUIRE(r.exit_code == 0);
+                interruptions += check_conservation(tmp / "out");
+            }
         }
     }
     return interruptions;

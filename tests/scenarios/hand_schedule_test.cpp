@@ -109,9 +109,75 @@ TEST_SUITE("hand-worked") {
         CHECK(near(s["classes"]["hi"]["revenue_usd"].get<double>(), 80));
         CHECK(near(s["classes"]["lo"]["revenue_usd"].get<double>(), 8));
         CHECK(near(s["classes"]["filler"]["revenue_usd"].get<double>(), 144));
-        // lo waited 1800 s of the 7200 s while its rate (1) was the best waiting rate.
-        CHECK(near(s["fleet"]["mean_shadow_price_usd_per_gpu_h"].get<double>(), 0.25));
+        // lo waited 1800 s of the 7200 s while its rate (1 per reference GPU-hour) was the best
+        // waiting rate: λ_slow = 1, λ_fast = 1 x speed 2 = 2 per fast GPU-hour; the fleet's is
+        // their average over its GPUs, (16 x 1 + 8 x 2) / 24 = 4/3, so the run's mean is
+        // 4/3 x 1800 / 7200 = 1/3.
+        CHECK(near(s["fleet"]["mean_shadow_price_usd_per_gpu_h"].get<double>(), 1.0 / 3));
         CHECK(s["totals"]["opportunity_cost_usd"].get<double>() == 0);
+    }
+
+    // A throughput matrix (data/hand-matrix.yaml), fifo on the small platform: slow = 16
+    // reference GPUs, fast = 8 GPUs of dense BF16 ratio 2. chat runs at 3 on fast, train at
+    // 0.5, so they try the pools in opposite orders: chat fast then slow, train slow then fast.
+    //   chat (service): 11 reference GPUs of demand -> ceil(11 / 3) = 4 fast GPUs (at the dense
+    //     ratio it would have taken 6). Capacity 4 x 3 = 12 units per hour >= 11: it serves all
+    //     22 units over 2 h, revenue 22 USD for 4 x 2 = 8 GPU-hours: 2.75 USD per GPU-hour.
+    //     Busy: 22 reference GPU-hours at speed 3 = 22 / 3 fast GPU-hours.
+    //   train: five 4-GPU jobs of 7,200 reference GPU-s. Jobs 1-4 fill slow, 0 -> 1800 (speed
+    //     1); job 5 takes 4 of the 4 fast GPUs chat left, 0 -> 7200 / (4 x 0.5) = 3600.
+    //     GPU-hours 4 x 4 x 0.5 + 4 x 1 = 12; revenue 5 jobs x 2 reference GPU-h x 2 USD = 20:
+    //     1.667 USD per GPU-hour (2 on slow, 1 on fast).
+    TEST_CASE("throughput matrix: placement, capacity, durations and revenue per GPU-hour") {
+        TempDir tmp("hand-matrix");
+        const auto jobs = run_hand_case(tmp, "hand-matrix.yaml");
+        check_schedule(jobs, {{"train", 0, 1800, "slow"},
+                              {"train", 0, 1800, "slow"},
+                              {"train", 0, 1800, "slow"},
+                              {"train", 0, 1800, "slow"},
+                              {"train", 0, 3600, "fast"}});
+        const auto s = read_summary(tmp / "out");
+        const auto& chat = s["classes"]["chat"];
+        CHECK(near(chat["gpu_h"].get<double>(), 8));
+        CHECK(near(chat["served_units"].get<double>(), 22));
+        CHECK(near(chat["lost_units"].get<double>(), 0));
+        CHECK(near(chat["busy_gpu_h"].get<double>(), 22.0 / 3));
+        CHECK(near(chat["revenue_usd_per_gpu_h"].get<double>(), 2.75));
+        const auto& train = s["classes"]["train"];
+        CHECK(near(train["gpu_h"].get<double>(), 12));
+        CHECK(near(train["revenue_usd"].get<double>(), 20));
+        CHECK(near(train["revenue_usd_per_gpu_h"].get<double>(), 20.0 / 12));
+        // Per pool and hour: chat is busy 11 / 3 fast GPUs on average; in the first hour job 5
+        // keeps 4 more fast GPUs busy, jobs 1-4 all 16 slow ones for half of it.
+        const auto rows = parse_csv(read_file(tmp / "out/timeseries.csv"));
+        REQUIRE(rows.size() == 4);  // 2 hours x 2 classes
+        CHECK(near(num(rows[0], "pool_gpus_busy.fast"), 11.0 / 3 + 4));
+        CHECK(near(num(rows[0], "pool_gpus_busy.slow"), 8));
+        CHECK(near(num(rows[2], "pool_gpus_busy.fast"), 11.0 / 3));
+        CHECK(near(num(rows[2], "pool_gpus_busy.slow"), 0));
+        for (const auto& r : rows) {
+            if (r.at("class") == "chat")
+                CHECK(near(num(r, "gpus_allocated"), 4));
+        }
+    }
+
+    // Comparative advantage (data/hand-comparative.yaml): lo (value 2 per reference GPU-hour)
+    // runs at 3 on fast, hi (value 3) at 2.2; both at 1 on slow; one 8-GPU job of 8 x 3600
+    // reference GPU-s each. Per GPU-hour: on fast lo earns 2 x 3 = 6, hi 3 x 2.2 = 6.6; on
+    // slow lo 2, hi 3.
+    //   revenue-greedy ranks hi first and gives it the pool where it runs fastest, fast:
+    //     hi 0 -> 3600 / 2.2 = 1636.36 s; lo on slow 0 -> 3600.
+    //   comparative-advantage: hi's advantage is 6.6 / 6 = 1.1 on fast, 3 / 2 = 1.5 on slow, so
+    //     hi takes slow, 0 -> 3600; lo's is 6 / 6.6 on fast, 2 / 3 on slow: fast, 0 -> 3600 / 3
+    //     = 1200. Both earn the same in the end; the fleet's work is done 0.4 h sooner.
+    TEST_CASE("comparative-advantage: each class on the GPU type where it is relatively fastest") {
+        TempDir tmp("hand-comparative");
+        check_schedule(run_hand_case(tmp, "hand-comparative.yaml"),
+                       {{"lo", 0, 1200, "fast"}, {"hi", 0, 3600, "slow"}});
+        TempDir greedy("hand-comparative-greedy");
+        check_schedule(run_hand_case(greedy, "hand-comparative.yaml",
+                                     {"--set", "policy.name=revenue-greedy"}),
+                       {{"lo", 0, 3600, "slow"}, {"hi", 0, 3600 / 2.2, "fast"}});
     }
 
     // static-partition, shares high 0.5 / low 0.5 of 16 GPUs: 8 GPUs each.

@@ -26,14 +26,14 @@ inline ScenarioSpec small_scenario(double tick_s = 300) {
     s.tick_s = tick_s;
     s.platform.name = "hand";
     s.platform.reference_gpu_type = "h100";
-    s.platform.gpu_types.push_back(GpuTypeSpec{"h100", 989, 80, 300, 1275, 45000, 4});
+    s.platform.gpu_types.push_back(GpuTypeSpec{"h100", 989, 80, 300, 1275, 45000, 4, {}});
     s.platform.sites.push_back(SiteSpec{"site", 0.08, 1.2, 0.4, 0});
     s.policy.params.value = ParamValue::Map{};
     return s;
 }
 
 inline void add_gpu_type(ScenarioSpec& s, const std::string& name, double tflops) {
-    s.platform.gpu_types.push_back(GpuTypeSpec{name, tflops, 80, 300, 1275, 45000, 4});
+    s.platform.gpu_types.push_back(GpuTypeSpec{name, tflops, 80, 300, 1275, 45000, 4, {}});
 }
 
 inline void add_pool(ScenarioSpec& s,
@@ -140,7 +140,7 @@ public:
     /** When the running job will complete (analytic, as SimGrid would run it). */
     double end_of(JobId id) const {
         const Job& j = state_->job(id);
-        const double sf = state_->fleet.pool(j.alloc.pool).speed_factor;
+        const double sf = state_->cls(j.cls).speed(j.alloc.pool);
         return j.start_s + j.run_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
     }
 

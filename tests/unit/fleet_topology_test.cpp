@@ -13,7 +13,7 @@ PlatformSpec two_racks_of_four() {
     PlatformSpec p;
     p.name = "t";
     p.reference_gpu_type = "g";
-    p.gpu_types.push_back(GpuTypeSpec{"g", 1000, 80, 100, 700, 30000, 4});
+    p.gpu_types.push_back(GpuTypeSpec{"g", 1000, 80, 100, 700, 30000, 4, {}});
     p.sites.push_back(SiteSpec{"s", 0.1, 1.2, 0.4, 0});
     PoolSpec pool;
     pool.name = "a";

@@ -401,4 +401,45 @@ TEST_SUITE("output schema") {
                              doctest::Contains("bad.csv:1: expected a column named 'gpus'"),
                              CsvError);
     }
+
+    TEST_CASE("figures per pool: one column each, none on one pool, read back by name") {
+        TimeseriesRow row;
+        row.t_s = 0;
+        row.cls = "chat";
+        std::ostringstream one;
+        {
+            CsvWriter csv(one);
+            write_csv_header(csv, row);  // no pools named: the columns of before
+            csv.finish();
+        }
+        CHECK(one.str() ==
+              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd\n");
+        row.pool_gpus.items = {{"a100", 8}, {"h100", 16}};
+        row.pool_gpus_busy.items = {{"a100", 2}, {"h100", 16}};
+        row.pool_shadow_price_usd_per_gpu_h.items = {{"a100", 0.5}, {"h100", 3.25}};
+        std::ostringstream out;
+        {
+            CsvWriter csv(out);
+            write_csv_header(csv, row);
+            write_csv_row(csv, row);
+            csv.finish();
+        }
+        CHECK(out.str() ==
+              "t_s,class,gpus_allocated,gpus_busy,demand_units_per_s,served_units_per_s,"
+              "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd,pool_gpus.a100,"
+              "pool_gpus.h100,pool_gpus_busy.a100,pool_gpus_busy.h100,"
+              "pool_shadow_price_usd_per_gpu_h.a100,pool_shadow_price_usd_per_gpu_h.h100\n"
+              "0,chat,0,0,0,0,0,0,0,8,16,2,16,0.5,3.25\n");
+        std::istringstream in(out.str());
+        CsvReader reader(in, "timeseries.csv");
+        CsvRecordReader<TimeseriesRow> records(reader);
+        TimeseriesRow r;
+        REQUIRE(records.next(r));
+        CHECK(r.pool_gpus == row.pool_gpus);
+        CHECK(r.pool_shadow_price_usd_per_gpu_h == row.pool_shadow_price_usd_per_gpu_h);
+        // In JSON, an object by name.
+        CHECK(field_detail::to_value<Json>(r.pool_shadow_price_usd_per_gpu_h).dump() ==
+              R"({"a100":0.5,"h100":3.25})");
+    }
 }

@@ -13,6 +13,7 @@ TEST_SUITE("registry") {
         // One name a line, so that parallel additions merge cleanly.
         // clang-format off
         const std::vector<std::string> expected = {
+            "comparative-advantage",
             "easy-backfill",
             "fair-share",
             "fifo",
@@ -20,6 +21,7 @@ TEST_SUITE("registry") {
             "market",
             "opportunity-cost",
             "priority",
+            "reserved",
             "revenue-greedy",
             "sjf",
             "spare-nodes",
