@@ -1,14 +1,18 @@
 #pragma once
-// Batch job arrivals: one Poisson stream per class (non-homogeneous through thinning against
-// the rate profile), each with its own seeded random streams, merged in time order. No SimGrid
-// here: the engine and the offline hindsight bound draw the same jobs from the same seed.
+// Batch job arrivals: one stream per class, merged in time order. A generated class is a
+// Poisson stream (non-homogeneous through thinning against the rate profile) with its own
+// seeded random streams; a class with a `trace` replays its log, read as it goes
+// (sim/traces/job_replay.hpp). No SimGrid here: the engine and the offline hindsight bound
+// draw the same jobs from the same seed.
 
 #include "sim/config/spec.hpp"
 #include "sim/generators/random.hpp"
 #include "sim/generators/rate_profile.hpp"
 #include "sim/model/state.hpp"
+#include "sim/traces/job_replay.hpp"
 
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace fleetsim {
@@ -31,6 +35,8 @@ private:
         RandomStream sizes;
         double next_s = std::numeric_limits<double>::infinity();
         long long generated = 0;
+        std::unique_ptr<JobReplay> replay;  ///< a class with a trace
+        ReplayJob replayed;                 ///< its next job
     };
     void advance(Stream& s);
     void find_next();
