@@ -14,6 +14,12 @@
 
 namespace fleetsim {
 
+/** The field types a CSV cell can hold; a record-typed field (kJsonOnly) is never a column. */
+template <class T>
+inline constexpr bool kCsvCell = std::is_arithmetic_v<T> || std::is_same_v<T, std::string>;
+template <class T>
+inline constexpr bool kCsvCell<std::optional<T>> = std::is_arithmetic_v<T>;
+
 template <Described R>
 void write_csv_header(CsvWriter& out) {
     out.row(csv_columns<R>());
@@ -22,8 +28,11 @@ void write_csv_header(CsvWriter& out) {
 template <Described R>
 void write_csv_row(CsvWriter& out, const R& record) {
     for_each_field<R>([&](const auto& f) {
-        if (f.in_csv())
-            out.field(record.*(f.member));
+        using T = std::remove_cvref_t<decltype(record.*(f.member))>;
+        if constexpr (kCsvCell<T>) {
+            if (f.in_csv())
+                out.field(record.*(f.member));
+        }
     });
     out.end_row();
 }
@@ -55,8 +64,11 @@ public:
         std::size_t i = 0;
         for_each_field<R>([&](const auto& f) {
             const auto column = columns_[i++];
-            if (column)
-                read(*column, out.*(f.member));
+            using T = std::remove_cvref_t<decltype(out.*(f.member))>;
+            if constexpr (kCsvCell<T>) {
+                if (column)
+                    read(*column, out.*(f.member));
+            }
         });
         return true;
     }

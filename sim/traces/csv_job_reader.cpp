@@ -68,11 +68,13 @@ public:
         job.submit_s = value(submit_, &hour);
         check_submit(job, submit_.column);
         job.hour = hour;
-        job.run_s = value(run_, nullptr);
-        if (job.run_s < 0)
+        // An empty run time or size is unknown (-1), as fleetsim's own csv writes it: the
+        // replay drops such a job and counts it.
+        job.run_s = optional_value(run_);
+        if (job.run_s < 0 && !fields_[run_.column].empty())
             fail(run_.column, fmt::format("expected a run time >= 0, found {}", job.run_s));
-        job.size = value(gpus_, nullptr);
-        if (job.size <= 0)
+        job.size = optional_value(gpus_);
+        if (job.size <= 0 && !fields_[gpus_.column].empty())
             fail(gpus_.column,
                  fmt::format("expected a number of GPUs > 0, found {} (leave such rows out with "
                              "`where`)",

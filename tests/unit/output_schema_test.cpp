@@ -88,8 +88,15 @@ template <Described R>
 void check_fields(const std::vector<DocRow>& rows,
                   const std::string& page,
                   const std::string& prefix = "") {
-    for (const auto& f : fields_info<R>())
+    for (const auto& f : fields_info<R>()) {
         check_documented(rows, page, prefix + std::string(f.name), f.unit);
+        // A nested record (a class's job_trace): each of its fields too, as "name.field".
+        if (f.kind == ValueKind::record) {
+            for (const auto& g : f.nested())
+                check_documented(rows, page,
+                                 prefix + std::string(f.name) + "." + std::string(g.name), g.unit);
+        }
+    }
 }
 
 RunSummary sample_summary() {
