@@ -96,7 +96,7 @@ BareResult bare_loop(const fleetsim::ScenarioSpec& scenario) {
             running.pop();
             ++r.completed;
         } else {
-            fleetsim::Job j = source.pop();
+            const fleetsim::JobArrival j = source.pop();
             queue.emplace_back(j.work_ref_gpu_s / j.gpus, j.gpus);
             ++r.jobs;
         }

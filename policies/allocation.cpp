@@ -2,8 +2,52 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace fleetsim {
+
+void size_services_from_free(const SchedulerState& state,
+                             Decisions& out,
+                             const std::function<int(ClassId)>& cap_gpus) {
+    const auto services = service_classes(state);
+    std::vector<std::vector<int>> targets;
+    for (ClassId id : services) {
+        const ClassState& c = state.cls(id);
+        // Budget: what is free plus what the service holds, within its cap.
+        std::vector<int> budget(static_cast<std::size_t>(state.fleet.pool_count()), 0);
+        int cap_left = cap_gpus ? cap_gpus(id) : std::numeric_limits<int>::max();
+        for (int p : c.pools) {
+            const int in_pool = std::min(
+                cap_left, state.fleet.free_gpus(p) + c.held_by_pool[static_cast<std::size_t>(p)]);
+            budget[static_cast<std::size_t>(p)] = in_pool;
+            cap_left -= in_pool;
+        }
+        targets.push_back(plan_service(state, c, c.needed_ref_gpus(state.tick_s), budget));
+    }
+    for (std::size_t i = 0; i < services.size(); ++i)
+        shrink_service_to(out, state.cls(services[i]), targets[i]);
+    for (std::size_t i = 0; i < services.size(); ++i)
+        grow_service_to(out, state, state.cls(services[i]), targets[i]);
+}
+
+JobId start_in_submission_order(const SchedulerState& state,
+                                Decisions& out,
+                                const std::vector<ClassId>& classes) {
+    JobId head = earliest_waiting(state, classes);
+    while (head >= 0 && out.start(head))
+        head = earliest_waiting(state, classes);
+    return head;
+}
+
+std::vector<JobId> first_waiting(const ClassState& c, long long max_scan) {
+    std::vector<JobId> out;
+    for (JobId id : c.waiting) {
+        if (static_cast<long long>(out.size()) >= max_scan)
+            break;
+        out.push_back(id);
+    }
+    return out;
+}
 
 int gpus_for_reference(const Pool& pool, double ref_gpus) {
     if (ref_gpus <= 0)

@@ -66,9 +66,7 @@ public:
         ranked_fill(state, out, services, services_only_);
 
         const auto batch = batch_classes(state);
-        JobId head = earliest_waiting(state, batch);
-        while (head >= 0 && out.start(head))
-            head = earliest_waiting(state, batch);
+        const JobId head = start_in_submission_order(state, out, batch);
         if (head < 0)
             return;
         Reservation r = reserve(state, state.job(head));
@@ -155,7 +153,7 @@ PolicyInfo info() {
 }  // namespace
 
 FLEETSIM_REGISTER_POLICY(info(), [](const ParamSet& params, const ScenarioSpec&) {
-    return std::make_unique<EasyBackfill>(integer_at_least(params, "max_scan", 1));
+    return std::make_unique<EasyBackfill>(max_scan_from(params));
 })
 
 }  // namespace fleetsim

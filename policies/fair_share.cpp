@@ -42,12 +42,7 @@ public:
         for (const auto& c : state.classes) {
             if (c.kind == Kind::batch) {
                 held[static_cast<std::size_t>(c.id)] = c.held_by_pool;
-                for (JobId id : c.waiting) {
-                    if (static_cast<long long>(scan[static_cast<std::size_t>(c.id)].size()) >=
-                        max_scan_)
-                        break;
-                    scan[static_cast<std::size_t>(c.id)].push_back(id);
-                }
+                scan[static_cast<std::size_t>(c.id)] = first_waiting(c, max_scan_);
             }
         }
         auto share = [&](ClassId id) {
@@ -141,7 +136,7 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenari
         per_class_numbers(params, "weights", scenario, 1, 0),
         static_cast<int>(
             std::min<long long>(integer_at_least(params, "service_step_gpus", 1), 1 << 30)),
-        integer_at_least(params, "max_scan", 1));
+        max_scan_from(params));
 }
 
 }  // namespace

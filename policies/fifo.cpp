@@ -20,30 +20,9 @@ namespace {
 class Fifo final : public Policy {
 public:
     void decide(const SchedulerState& state, Decisions& out) override {
-        const auto services = service_classes(state);
-        std::vector<std::vector<int>> targets;
-        for (ClassId id : services) {
-            // Budget: what is free plus what the service holds (it never takes others' GPUs).
-            std::vector<int> budget(static_cast<std::size_t>(state.fleet.pool_count()), 0);
-            for (int p = 0; p < state.fleet.pool_count(); ++p) {
-                budget[static_cast<std::size_t>(p)] =
-                    state.fleet.free_gpus(p) +
-                    state.cls(id).held_by_pool[static_cast<std::size_t>(p)];
-            }
-            targets.push_back(plan_service(state, state.cls(id),
-                                           state.cls(id).needed_ref_gpus(state.tick_s), budget));
-        }
-        for (std::size_t i = 0; i < services.size(); ++i)
-            shrink_service_to(out, state.cls(services[i]), targets[i]);
-        for (std::size_t i = 0; i < services.size(); ++i)
-            grow_service_to(out, state, state.cls(services[i]), targets[i]);
-
-        const auto batch = batch_classes(state);
-        for (JobId head = earliest_waiting(state, batch); head >= 0;
-             head = earliest_waiting(state, batch)) {
-            if (!out.start(head))
-                break;  // head-of-line blocking
-        }
+        size_services_from_free(state, out);
+        // Head-of-line blocking: nothing starts behind the first job that does not fit.
+        start_in_submission_order(state, out, batch_classes(state));
     }
 };
 

@@ -81,7 +81,7 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
     for (long long k = 0; k + 1 < queues; ++k, threshold *= factor)
         thresholds.push_back(threshold);
     return std::make_unique<Las>(std::move(thresholds), params.flag("preempt"),
-                                 integer_at_least(params, "max_scan", 1));
+                                 max_scan_from(params));
 }
 
 }  // namespace

@@ -67,11 +67,7 @@ public:
             const ClassState& c = state.cls(id);
             // First come, first served within the quota: a job that would exceed it is passed
             // over (the quota was won by the bids that fit, not necessarily the oldest).
-            const std::vector<JobId> waiting(c.waiting.begin(), c.waiting.end());
-            long long scanned = 0;
-            for (JobId jid : waiting) {
-                if (scanned++ >= max_scan_)
-                    break;
+            for (JobId jid : first_waiting(c, max_scan_)) {
                 const Job& j = state.job(jid);
                 if (c.held_eff + j.gpus * first_pool_speed(state, c) <= quota(id) + 1e-9)
                     out.start(jid);
@@ -118,10 +114,7 @@ private:
                     quota_ref_[static_cast<std::size_t>(c.id)] += eff;
                 }
             }
-            long long scanned = 0;
-            for (JobId id : c.waiting) {
-                if (scanned++ >= max_scan_)
-                    break;
+            for (JobId id : first_waiting(c, max_scan_)) {
                 const Job& j = state.job(id);
                 bids.push_back(
                     {j.value_usd_per_ref_gpu_h, c.id, id, j.gpus * first_pool_speed(state, c)});
@@ -200,9 +193,9 @@ PolicyInfo info() {
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
-    return std::make_unique<Market>(
-        positive_number(params, "interval_s"), number_at_least(params, "reserve_usd_per_gpu_h", 0),
-        params.flag("preempt"), integer_at_least(params, "max_scan", 1));
+    return std::make_unique<Market>(positive_number(params, "interval_s"),
+                                    number_at_least(params, "reserve_usd_per_gpu_h", 0),
+                                    params.flag("preempt"), max_scan_from(params));
 }
 
 }  // namespace

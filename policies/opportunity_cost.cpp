@@ -92,9 +92,9 @@ PolicyInfo info() {
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
-    return std::make_unique<OpportunityCost>(
-        params.flag("preempt"), number_at_least(params, "payback_h", 0),
-        params.flag("energy_floor"), integer_at_least(params, "max_scan", 1));
+    return std::make_unique<OpportunityCost>(params.flag("preempt"),
+                                             number_at_least(params, "payback_h", 0),
+                                             params.flag("energy_floor"), max_scan_from(params));
 }
 
 }  // namespace

@@ -31,5 +31,9 @@ long long integer_at_least(const ParamSet& params, const std::string& key, long 
 inline ParamSpec max_scan_param() {
     return {"max_scan", "integer", "256", "jobs", "waiting jobs examined per class per call"};
 }
+/** The value of `max_scan` (at least 1; below is an input error at the parameter). */
+inline long long max_scan_from(const ParamSet& params) {
+    return integer_at_least(params, "max_scan", 1);
+}
 
 }  // namespace fleetsim

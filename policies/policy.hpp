@@ -19,4 +19,11 @@ public:
     virtual void decide(const SchedulerState& state, Decisions& out) = 0;
 };
 
+/** A policy built from a scenario (PolicyRegistry::create), with the placement rule it asked
+    for: what the engine runs. */
+struct PolicyInstance {
+    std::unique_ptr<Policy> policy;
+    PlacementRule placement = PlacementRule::pack;
+};
+
 }  // namespace fleetsim

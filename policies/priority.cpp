@@ -64,7 +64,7 @@ PolicyInfo info() {
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenario) {
     return std::make_unique<Priority>(
         per_class_numbers(params, "priorities", scenario, 0, -1e300), params.flag("preempt"),
-        number_at_least(params, "min_run_s", 0), integer_at_least(params, "max_scan", 1));
+        number_at_least(params, "min_run_s", 0), max_scan_from(params));
 }
 
 }  // namespace

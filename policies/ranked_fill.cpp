@@ -313,12 +313,8 @@ std::vector<Claim> claims_for_all(const SchedulerState& state,
             claims.push_back(Claim{rules.service_key(c), c.id, -1});
             continue;
         }
-        long long scanned = 0;
-        for (JobId jid : c.waiting) {
-            if (scanned++ >= max_scan)
-                break;
+        for (JobId jid : first_waiting(c, max_scan))
             jobs.push_back(Claim{rules.job_key(state.job(jid)), c.id, jid});
-        }
     }
     // Equal keys: services first, then jobs in submission order across classes.
     std::sort(jobs.begin(), jobs.end(),

@@ -7,7 +7,6 @@
 #include "policies/params.hpp"
 #include "policies/policy.hpp"
 #include "sim/config/spec.hpp"
-#include "sim/model/fleet.hpp"
 
 #include <functional>
 #include <memory>
@@ -17,12 +16,6 @@
 namespace fleetsim {
 
 using PolicyFactory = std::function<std::unique_ptr<Policy>(const ParamSet&, const ScenarioSpec&)>;
-
-/** A policy built from a scenario, with the placement rule it asked for. */
-struct PolicyInstance {
-    std::unique_ptr<Policy> policy;
-    PlacementRule placement = PlacementRule::pack;
-};
 
 class PolicyRegistry {
 public:

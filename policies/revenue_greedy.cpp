@@ -45,10 +45,7 @@ public:
                     plan_service(state, c, c.needed_ref_gpus(state.tick_s), budget);
                 continue;
             }
-            long long scanned = 0;
-            for (JobId jid : c.waiting) {
-                if (scanned++ >= max_scan_)
-                    break;
+            for (JobId jid : first_waiting(c, max_scan_)) {
                 const Job& j = state.job(jid);
                 for (int p : c.pools) {
                     if (budget[static_cast<std::size_t>(p)] >= j.gpus) {
@@ -90,10 +87,7 @@ PolicyInfo info() {
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec&) {
-    const long long max_scan = params.integer("max_scan");
-    if (max_scan < 1)
-        params.fail("max_scan", "expected max_scan >= 1, found " + std::to_string(max_scan));
-    return std::make_unique<RevenueGreedy>(max_scan);
+    return std::make_unique<RevenueGreedy>(max_scan_from(params));
 }
 
 }  // namespace

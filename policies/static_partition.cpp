@@ -23,25 +23,7 @@ public:
     explicit StaticPartition(std::vector<int> cap_gpus) : cap_gpus_(std::move(cap_gpus)) {}
 
     void decide(const SchedulerState& state, Decisions& out) override {
-        const auto services = service_classes(state);
-        std::vector<std::vector<int>> targets;
-        for (ClassId id : services) {
-            const ClassState& c = state.cls(id);
-            std::vector<int> budget(static_cast<std::size_t>(state.fleet.pool_count()), 0);
-            int cap_left = cap(id);
-            for (int p : c.pools) {
-                const int in_pool =
-                    std::min(cap_left, state.fleet.free_gpus(p) +
-                                           c.held_by_pool[static_cast<std::size_t>(p)]);
-                budget[static_cast<std::size_t>(p)] = in_pool;
-                cap_left -= in_pool;
-            }
-            targets.push_back(plan_service(state, c, c.needed_ref_gpus(state.tick_s), budget));
-        }
-        for (std::size_t i = 0; i < services.size(); ++i)
-            shrink_service_to(out, state.cls(services[i]), targets[i]);
-        for (std::size_t i = 0; i < services.size(); ++i)
-            grow_service_to(out, state, state.cls(services[i]), targets[i]);
+        size_services_from_free(state, out, [this](ClassId id) { return cap(id); });
 
         for (ClassId id : batch_classes(state)) {
             const ClassState& c = state.cls(id);

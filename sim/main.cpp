@@ -99,20 +99,31 @@ int run(const Options& o) {
     const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir);
     if (bound)
         write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
-    // The report reads the folder just written, as `fleetsim report DIR` would.
-    if (!o.no_report)
+    // The report reads the folder just written, as `fleetsim report DIR` would. A build without
+    // the report still runs: the firm files are written, and it says why there is no page.
+    const bool with_report = !o.no_report && report_available();
+    if (with_report)
         write_report(dir);
+    else if (!o.no_report)
+        spdlog::warn("report.html not written: {} (--no-report silences this)",
+                     report_unavailable_reason());
     if (!o.quiet) {
         std::cout << format_table(figures);
         std::cout << fmt::format(
             "wrote {}/ (summary.json, classes.csv, timeseries.csv{}{}) in {:.2f} s\n", dir,
-            scenario.output.jobs_csv ? ", jobs.csv" : "", o.no_report ? "" : ", report.html",
+            scenario.output.jobs_csv ? ", jobs.csv" : "", with_report ? ", report.html" : "",
             wall_s);
     }
     return 0;
 }
 
 int report(const Options& o) {
+    if (!report_available()) {
+        // Not an internal error and nothing wrong with DIR: a request this build cannot serve,
+        // like an unknown command (exit 2, docs/report.md).
+        std::cerr << "fleetsim report: " << report_unavailable_reason() << "\n";
+        return 2;
+    }
     const std::string path = write_report(o.scenario, o.report);
     if (!o.quiet)
         std::cout << "wrote " << path << "\n";
@@ -182,7 +193,7 @@ int trace_generate(const Options& o, const TraceCommandOptions& to) {
         JobSource source(scenario);
         TraceJob t;
         for (long long id = 1; source.next_time() < scenario.horizon_s; ++id) {
-            const Job j = source.pop();
+            const JobArrival j = source.pop();
             t.id = std::to_string(id);
             t.submit_s = j.submit_s;
             t.size = j.gpus;

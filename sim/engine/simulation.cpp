@@ -401,7 +401,7 @@ private:
                 ledger_->on_complete(state_->job(id));
             }
             while (source_.next_time() <= now + kTimeEpsilon_s) {
-                JobId id = state_->submit(source_.pop());
+                JobId id = state_->submit(waiting_job(source_.pop()));
                 if (debug_)
                     spdlog::debug("{:.3f} s: job {} submitted ({} GPUs)", now, id,
                                   state_->job(id).gpus);

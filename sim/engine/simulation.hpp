@@ -2,7 +2,7 @@
 // Runs one scenario on SimGrid and returns the books. One SimGrid engine per process
 // (design.md section 7): call run_simulation() at most once per process.
 
-#include "policies/registry.hpp"
+#include "policies/policy.hpp"
 #include "sim/config/spec.hpp"
 #include "sim/metrics/ledger.hpp"
 #include "sim/model/state.hpp"

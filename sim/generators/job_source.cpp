@@ -10,9 +10,7 @@ JobSource::JobSource(const ScenarioSpec& scenario) : horizon_s_(scenario.horizon
         const auto& c = scenario.workload.classes[i];
         if (c.kind != Kind::batch)
             continue;
-        Stream s{static_cast<ClassId>(i),
-                 &c.batch,
-                 RateProfile(c.batch.profile),
+        Stream s{static_cast<int>(i), &c.batch, RateProfile(c.batch.profile),
                  RandomStream(scenario.seed, "arrivals:" + c.name),
                  RandomStream(scenario.seed, "sizes:" + c.name),
                  0,
@@ -70,10 +68,10 @@ void JobSource::find_next() {
     }
 }
 
-Job JobSource::pop() {
+JobArrival JobSource::pop() {
     Stream& s = streams_[next_stream_];
     const BatchSpec& b = *s.spec;
-    Job j;
+    JobArrival j;
     j.cls = s.cls;
     j.submit_s = s.next_s;
     if (s.replay) {

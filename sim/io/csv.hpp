@@ -15,7 +15,7 @@
 // the same double, the form every CSV of fleetsim has had, so outputs stay byte for byte.
 // Text is quoted only when it must be (a comma, a quote or a line break in it).
 //
-// std and fmt only: no engine, no configuration, no output schema (sim/output/schema_csv.hpp
+// std and fmt only: no engine, no configuration, no output schema (sim/schema/csv_records.hpp
 // maps the schema's records onto rows).
 
 #include <fmt/format.h>

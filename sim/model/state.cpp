@@ -24,6 +24,19 @@ const char* to_string(JobStatus s) {
     return "?";
 }
 
+Job waiting_job(const JobArrival& arrival) {
+    Job j;
+    j.cls = arrival.cls;
+    j.submit_s = arrival.submit_s;
+    j.gpus = arrival.gpus;
+    j.work_ref_gpu_s = arrival.work_ref_gpu_s;
+    j.value_usd_per_ref_gpu_h = arrival.value_usd_per_ref_gpu_h;
+    j.value_usd_per_job = arrival.value_usd_per_job;
+    j.requested_s = arrival.requested_s;
+    j.recorded_wait_s = arrival.recorded_wait_s;
+    return j;
+}
+
 double ClassState::needed_ref_gpus(double tick) const {
     if (kind != Kind::service)
         return 0;

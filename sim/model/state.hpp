@@ -6,6 +6,7 @@
 // No SimGrid and no YAML here: policies are tested on this state without a simulation.
 
 #include "sim/config/spec.hpp"
+#include "sim/generators/job_source.hpp"
 #include "sim/generators/rate_profile.hpp"
 #include "sim/model/fleet.hpp"
 
@@ -49,6 +50,9 @@ struct Job {
 
     double remaining_ref_gpu_s() const { return work_ref_gpu_s - saved_ref_gpu_s; }
 };
+
+/** A waiting job as JobSource drew it (SchedulerState::submit gives it its id). */
+Job waiting_job(const JobArrival& arrival);
 
 struct ClassState {
     ClassId id = 0;

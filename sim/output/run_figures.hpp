@@ -1,11 +1,11 @@
 #pragma once
 // A run's figures, computed once from its books (sim/metrics/ledger) and final state, into the
-// output schema's RunSummary (sim/output/schema.hpp), so that summary.json, classes.csv and the
+// output schema's RunSummary (sim/schema/schema.hpp), so that summary.json, classes.csv and the
 // table on stdout agree. docs/metrics.md gives each formula.
 
 #include "sim/config/spec.hpp"
 #include "sim/engine/simulation.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <optional>
 

@@ -1,7 +1,7 @@
 #include "sim/output/run_files.hpp"
 
 #include "sim/config/input_error.hpp"
-#include "sim/output/csv_records.hpp"
+#include "sim/schema/csv_records.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

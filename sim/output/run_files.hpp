@@ -1,11 +1,11 @@
 #pragma once
 // The files of a run's output folder (design.md section 4, docs/metrics.md): summary.json,
 // classes.csv, timeseries.csv, jobs.csv and scenario.resolved.yaml, written from the output
-// schema's records (sim/output/schema.hpp); and the short table `fleetsim run` prints.
+// schema's records (sim/schema/schema.hpp); and the short table `fleetsim run` prints.
 
 #include "sim/config/spec.hpp"
 #include "sim/engine/simulation.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <string>
 

@@ -4,7 +4,7 @@
 // number carries the key it comes from and its exact value, so that the page can be checked
 // against summary.json (tests/scenarios/report_test.cpp does).
 
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <optional>
 #include <string>

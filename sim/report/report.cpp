@@ -1,12 +1,14 @@
 #include "sim/report/report.hpp"
 
 #include "sim/config/input_error.hpp"
+#include "sim/report/assets.hpp"
 #include "sim/report/html_page.hpp"
 #include "sim/report/run_data.hpp"
 #include "sim/report/sweep_data.hpp"
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace fleetsim {
@@ -27,7 +29,19 @@ void write_atomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+bool report_available() {
+    return !report_page_files().empty();
+}
+
+std::string report_unavailable_reason() {
+    return "this fleetsim was configured with -DFLEETSIM_REPORT=OFF (built without node and "
+           "npm, so without the report's page); configure with -DFLEETSIM_REPORT=ON to get "
+           "report.html";
+}
+
 std::string write_report(const std::string& dir, const ReportOptions& options) {
+    if (!report_available())
+        throw std::logic_error("write_report: " + report_unavailable_reason());
     const fs::path root(dir);
     if (!fs::is_directory(root))
         throw InputError({dir, 0, 0}, "", "expected a run or sweep folder, found no folder");

@@ -2,7 +2,7 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/io/csv.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 #include "sim/report/run_data.hpp"
 
 #include <algorithm>

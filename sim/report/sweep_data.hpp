@@ -7,7 +7,7 @@
 // profit, revenue, cost and opportunity cost when the folder has it; a folder without it (an
 // older fleetsim's sweep, or a hand-made one) falls back to the sums of the classes, and the
 // page says so. Class columns and points.csv's columns are named by the output schema
-// (sim/output/schema.hpp). The report reads these exported files rather than sweep.db: they are
+// (sim/schema/schema.hpp). The report reads these exported files rather than sweep.db: they are
 // the contract a folder without a database also meets, and the report stays free of SQLite and
 // of the database's own schema.
 

@@ -1,7 +1,7 @@
 #include "sim/report/wait_histogram.hpp"
 
 #include "sim/io/csv.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,7 +1,7 @@
 #include "sim/sweep/point_runner.hpp"
 
 #include "sim/io/csv.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -2,7 +2,7 @@
 
 #include "sim/config/yaml_reader.hpp"
 #include "sim/generators/random.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>

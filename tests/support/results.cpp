@@ -1,6 +1,6 @@
 #include "tests/support/results.hpp"
 
-#include "sim/output/csv_records.hpp"
+#include "sim/schema/csv_records.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // Reading a run's output folder in scenario tests: summary.json, jobs.csv as typed rows, and
 // any CSV file as maps from column name to text, all CSV through sim/io/csv (quoting right).
 
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <nlohmann/json.hpp>

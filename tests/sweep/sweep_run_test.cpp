@@ -248,6 +248,7 @@ TEST_SUITE("sweep") {
         CHECK(db.execAndGet("SELECT jobs FROM runs").getInt() == 2);
     }
 
+#if FLEETSIM_WITH_REPORT  // not in a build configured with -DFLEETSIM_REPORT=OFF
     TEST_CASE(
         "the sweep report's profit is the mean of the runs' total_profit_usd and not the "
         "classes' sum where GPUs sat unallocated") {
@@ -317,6 +318,7 @@ TEST_SUITE("sweep") {
                   doctest::Approx(std::max(partition, greedy)).epsilon(1e-5));
         }
     }
+#endif
 
     TEST_CASE("a sweep killed partway and resumed equals an uninterrupted one") {
         TempDir tmp("sweep-resume");

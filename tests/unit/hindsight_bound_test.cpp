@@ -37,7 +37,7 @@ TEST_SUITE("hindsight-bound") {
     TEST_CASE("the LP optimum of a two-hour case worked out by hand") {
         const ScenarioSpec s = two_hours();
         JobSource source(s);
-        const Job job = source.pop();
+        const JobArrival job = source.pop();
         // The job must arrive early enough to do half its work (1 GPU-h) in the first hour.
         REQUIRE(job.submit_s <= 1800);
         const BoundResult b = hindsight_bound(s, BoundOptions{});

@@ -1,9 +1,9 @@
-// The output schema (sim/output/schema.hpp): docs/metrics.md and docs/sweeps.md describe every
+// The output schema (sim/schema/schema.hpp): docs/metrics.md and docs/sweeps.md describe every
 // field it declares (read from the tables, not from a list here), summary.json goes through
 // nlohmann's to_json / from_json and back unchanged, reading tolerates what older outputs lack
 // and names the dotted key of what a firm field lacks, and CSV records follow the tables.
-#include "sim/output/csv_records.hpp"
-#include "sim/output/schema.hpp"
+#include "sim/schema/csv_records.hpp"
+#include "sim/schema/schema.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>
@@ -124,6 +124,12 @@ RunSummary sample_summary() {
     b.revenue_usd_per_gpu_h.reset();
     b.wait_s_p99 = 1e9;
     b.jobs_submitted = 1LL << 40;
+    b.job_trace = JobTraceFigures{};
+    b.job_trace->format = "swf";
+    b.job_trace->recorded_wait_s_mean = 10.5;
+    a.request_trace = RequestTraceFigures{};
+    a.request_trace->format = "azure";
+    a.request_trace->repeat = true;
     s.classes = {a, b};
     s.totals.profit_usd = -12.125;
     s.events = 42;
@@ -240,10 +246,19 @@ TEST_SUITE("output schema") {
     TEST_CASE("a class field reaches summary.json and classes.csv and the sweep from one table") {
         // The CSV columns and the JSON keys are the table's, in its order; the sweep's classes
         // table and results.csv take csv_columns() (sim/sweep/sweep_db.cpp).
+        // A class replayed from a log has `job_trace`, a service driven by one `request_trace`;
+        // each is left out when the class has none.
         std::vector<std::string> json_keys = {"class"}, csv_keys;
         const Json chat = sample_summary().classes[0];
         for (const auto& [k, v] : chat.items())
             json_keys.push_back(k);
+        CHECK_FALSE(chat.contains("job_trace"));
+        CHECK(chat["request_trace"]["repeat"] == true);
+        const Json train = sample_summary().classes[1];
+        CHECK_FALSE(train.contains("request_trace"));
+        CHECK(train["job_trace"]["recorded_wait_s_mean"] == 10.5);
+        CHECK(train["job_trace"]["wait_s_mean"].is_null());
+        json_keys.emplace_back("job_trace");
         for (const auto& f : fields_info<ClassFigures>()) {
             if (f.in_csv())
                 csv_keys.emplace_back(f.name);

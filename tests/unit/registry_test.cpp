@@ -21,6 +21,7 @@ TEST_SUITE("registry") {
             "opportunity-cost",
             "priority",
             "revenue-greedy",
+            "sjf",
             "static-partition",
         };
         // clang-format on

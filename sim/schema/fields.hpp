@@ -1,8 +1,8 @@
 #pragma once
-// Field tables: how sim/output/schema.hpp declares the fields of an output record once, and
+// Field tables: how sim/schema/schema.hpp declares the fields of an output record once, and
 // what is generated from that one declaration: nlohmann's to_json / from_json (found by ADL,
 // so `json j = figures;` and `j.get<RunSummary>()` just work), the CSV columns
-// (sim/output/csv_records.hpp), and a runtime description of every field (name, type, unit,
+// (sim/schema/csv_records.hpp), and a runtime description of every field (name, type, unit,
 // description, flags) for the sweep's database and the docs test.
 //
 // A record is a plain struct; its table is a specialisation of Schema<Record> holding a tuple

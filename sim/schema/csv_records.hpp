@@ -1,10 +1,10 @@
 #pragma once
-// The schema's records as CSV rows (sim/output/schema.hpp, sim/io/csv.hpp): a header and a row
+// The schema's records as CSV rows (sim/schema/schema.hpp, sim/io/csv.hpp): a header and a row
 // per record written from the field table, and records read back by column name. Only the
 // fields that are in the CSV (not kJsonOnly) take part, in table order.
 
 #include "sim/io/csv.hpp"
-#include "sim/output/fields.hpp"
+#include "sim/schema/fields.hpp"
 
 #include <limits>
 #include <optional>

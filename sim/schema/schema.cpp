@@ -1,4 +1,4 @@
-#include "sim/output/schema.hpp"
+#include "sim/schema/schema.hpp"
 
 #ifndef FLEETSIM_VERSION
 #define FLEETSIM_VERSION "0.0.0"

@@ -13,7 +13,7 @@
 // (sim/output/run_files.cpp), the HTML report (sim/report), the sweep (sim/sweep) and the test
 // that docs/metrics.md covers every field (tests/unit/output_schema_test.cpp). This header
 // includes no engine, no SimGrid, no policy and no scheduler state: std and nlohmann only
-// (sim/output/fields.hpp says how a table turns into JSON and CSV).
+// (sim/schema/fields.hpp says how a table turns into JSON and CSV).
 //
 // How to add a field:
 //   1. Add the member to its record below (units in the name: _s, _gpu_h, _usd, _kwh, ...);
@@ -44,7 +44,7 @@
 //     numbers written as one column per pool) — one branch in to_value/from_value and one in
 //     csv_records.hpp.
 
-#include "sim/output/fields.hpp"
+#include "sim/schema/fields.hpp"
 
 #include <cstdint>
 #include <optional>
