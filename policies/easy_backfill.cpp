@@ -8,13 +8,14 @@
 // known exactly here (the remaining work at the pool's speed, plus any restart cost): EASY with
 // perfect estimates, unless a job replayed from a log has a requested run time (SWF field 9,
 // Batsim walltime, Job::requested_s): then EASY reserves with that estimate, as the logged
-// scheduler did, and a job that runs past its estimate is expected to end now. The reservation counts GPUs, not nodes; a gang that fits by count but not
-// by node is retried at the next event. Services are online demand: as in fifo, they take free
-// GPUs as their demand comes and never displace a job (so they can delay the head).
-// Source: Lifka, "The ANL/IBM SP scheduling system", JSSPP 1995; Mu'alem and Feitelson,
-// "Utilization, predictability, workloads, and user runtime estimates in scheduling the IBM SP2
-// with backfilling", IEEE TPDS 2001. Slurm's backfill plugin is its descendant.
-// Complexity per call: O(running jobs log running jobs + scanned jobs + services x pools).
+// scheduler did, and a job that runs past its estimate is expected to end now. The reservation
+// counts GPUs, not nodes; a gang that fits by count but not by node is retried at the next event.
+// Services are online demand: as in fifo, they take free GPUs as their demand comes and never
+// displace a job (so they can delay the head). Source: Lifka, "The ANL/IBM SP scheduling system",
+// JSSPP 1995; Mu'alem and Feitelson, "Utilization, predictability, workloads, and user runtime
+// estimates in scheduling the IBM SP2 with backfilling", IEEE TPDS 2001. Slurm's backfill plugin is
+// its descendant. Complexity per call: O(running jobs log running jobs + scanned jobs + services x
+// pools).
 
 #include "policies/allocation.hpp"
 #include "policies/param_values.hpp"

@@ -476,7 +476,7 @@ private:
     std::vector<JobId> completions_;
     long long next_tick_k_ = 1;  ///< the next service tick ends at next_tick_k_ x tick_s
     bool in_step_ = false;
-    int finishing_ = 0;  ///< workers whose job has ended at this instant, not yet queued
+    int finishing_ = 0;             ///< workers whose job has ended at this instant, not yet queued
     std::multiset<double> ends_s_;  ///< predicted end of every running job's current run
     bool finished_ = false;
     double shadow_price_ = 0;

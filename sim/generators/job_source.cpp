@@ -10,7 +10,9 @@ JobSource::JobSource(const ScenarioSpec& scenario) : horizon_s_(scenario.horizon
         const auto& c = scenario.workload.classes[i];
         if (c.kind != Kind::batch)
             continue;
-        Stream s{static_cast<int>(i), &c.batch, RateProfile(c.batch.profile),
+        Stream s{static_cast<int>(i),
+                 &c.batch,
+                 RateProfile(c.batch.profile),
                  RandomStream(scenario.seed, "arrivals:" + c.name),
                  RandomStream(scenario.seed, "sizes:" + c.name),
                  0,

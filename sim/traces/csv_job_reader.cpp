@@ -82,9 +82,11 @@ public:
         // Optional figures may be empty (unknown), as fleetsim's own csv writes them.
         job.requested_s = optional_value(requested_);
         job.wait_s = optional_value(wait_);
-        if (job.requested_s < 0 && requested_.mapped)
+        if (job.requested_s < 0 && requested_.mapped && !fields_[requested_.column].empty())
             fail(requested_.column,
                  fmt::format("expected a requested time >= 0, found {}", job.requested_s));
+        if (job.wait_s < 0 && wait_.mapped && !fields_[wait_.column].empty())
+            fail(wait_.column, fmt::format("expected a wait >= 0, found {}", job.wait_s));
         job.status = status_ ? fields_[*status_] : std::string();
         return true;
     }
