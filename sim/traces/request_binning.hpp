@@ -1,5 +1,5 @@
 #pragma once
-// A service's demand from a request log (docs/model.md, "Demand from a request log"): each
+// A service's demand from a request log (docs/traces.md, "Services from a request log"): each
 // request asks for (input tokens x gpu_s_per_input_token + output tokens x
 // gpu_s_per_output_token) reference-GPU seconds, which is that / gpu_s_per_unit units of the
 // service; requests are summed into bins (the scenario's tick by default) of simulated time,
