@@ -124,14 +124,13 @@ std::vector<double> simple_easy(const std::vector<SwfJob>& jobs, int gpus, std::
     return start;
 }
 
-/** A scenario replaying `log` (format `format`) on `nodes` single-GPU nodes; `more_classes`
-    are further lines of the classes mapping. */
-std::string replay_scenario(const std::string& format,
-                            const std::string& log,
-                            int nodes,
-                            const std::string& policy,
-                            long long horizon_s,
-                            const std::string& more_classes = "") {
+/** A scenario of one batch class `jobs` (its mapping, `jobs_class`) on `nodes` single-GPU nodes;
+    `more_classes` are further lines of the classes mapping. */
+std::string nodes_scenario(const std::string& jobs_class,
+                           int nodes,
+                           const std::string& policy,
+                           long long horizon_s,
+                           const std::string& more_classes = "") {
     std::ostringstream y;
     y << "name: replay\n"
       << "platform:\n"
@@ -147,14 +146,31 @@ std::string replay_scenario(const std::string& format,
       << "workload:\n"
       << "  name: log\n"
       << "  classes:\n"
-      << "    jobs: {family: llm, kind: batch, value_usd_per_gpu_h: 2, trace: {format: " << format
-      << ", path: \"" << log << "\"}}\n"
+      << "    jobs: " << jobs_class << "\n"
       << more_classes << "policy: " << policy << "\n"
       << "horizon_s: " << horizon_s << "\n"
       << "seed: 1\n"
       << "tick_s: 3600\n"
       << "output: {timeseries_interval_s: 86400, jobs_csv: true}\n";
     return y.str();
+}
+
+/** The class `jobs` replaying `log` (format `format`; `options`: more keys of its trace). */
+std::string traced_class(const std::string& format,
+                         const std::string& log,
+                         const std::string& options = "") {
+    return "{family: llm, kind: batch, value_usd_per_gpu_h: 2, trace: {format: " + format +
+           ", path: \"" + log + "\"" + options + "}}";
+}
+
+/** A scenario replaying `log` (format `format`) on `nodes` single-GPU nodes. */
+std::string replay_scenario(const std::string& format,
+                            const std::string& log,
+                            int nodes,
+                            const std::string& policy,
+                            long long horizon_s,
+                            const std::string& more_classes = "") {
+    return nodes_scenario(traced_class(format, log), nodes, policy, horizon_s, more_classes);
 }
 
 /** Runs the scenario text in `tmp` and returns the output folder. */
@@ -432,13 +448,12 @@ TEST_SUITE("replay") {
             shared_data_path("azure-llm-2023/AzureLLMInferenceTrace_conv.csv") +
             "\", repeat: true, gpu_s_per_input_token: 0.0001086, "
             "gpu_s_per_output_token: 0.0005405}}\n";
-        std::string yaml =
-            replay_scenario("csv", tmp / "log.csv", 16, "easy-backfill", 172800, chat);
         // The csv map: the file's own column names.
-        const std::string plain = "format: csv, path: \"" + tmp / "log.csv" + "\"";
-        yaml.replace(yaml.find(plain), plain.size(),
-                     plain + ", columns: {submit_s: submitted, run_s: ran_s, gpus: gpus, id: job}");
-        write_file(tmp / "scenario.yaml", yaml);
+        write_file(tmp / "scenario.yaml",
+                   nodes_scenario(traced_class("csv", tmp / "log.csv",
+                                               ", columns: {submit_s: submitted, run_s: ran_s, "
+                                               "gpus: gpus, id: job}"),
+                                  16, "easy-backfill", 172800, chat));
         const std::vector<std::vector<std::string>> environments = {
             {"TZ=UTC", "LC_ALL=C"},
             {"TZ=UTC", "LC_ALL=C"},
@@ -545,5 +560,44 @@ TEST_SUITE("replay") {
         }
         r = run_fleetsim({"trace", "stats", tmp / "missing.swf"});
         CHECK(r.exit_code == 2);
+    }
+}
+
+TEST_SUITE("replay") {
+    TEST_CASE(
+        "trace generate writes the jobs a run draws, and replaying them runs the same schedule") {
+        // A generated class (Poisson arrivals, sizes and durations drawn from the seed), written
+        // as SWF by `trace generate`, then replayed from that file: every job arrives, runs and
+        // ends as in the generated run.
+        TempDir tmp("replay-generate");
+        const std::string generated =
+            "{family: llm, kind: batch, value_usd_per_gpu_h: 2, arrival_rate_per_h: 6, gpus: "
+            "{dist: empirical, values: [1, 2, 4, 8, 16], weights: [0.3, 0.2, 0.2, 0.2, 0.1]}, "
+            "duration_s: {dist: lognormal, mean: 7200, sigma: 1.0}}";
+        write_file(tmp / "generated.yaml", nodes_scenario(generated, 32, "easy-backfill", 400000));
+        auto r =
+            run_fleetsim({"run", tmp / "generated.yaml", "--out", tmp / "a", "-q", "--no-report"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        r = run_fleetsim(
+            {"trace", "generate", tmp / "generated.yaml", tmp / "jobs.swf", "--to", "swf"});
+        REQUIRE(r.exit_code == 0);
+        write_file(tmp / "replayed.yaml",
+                   nodes_scenario(traced_class("swf", tmp / "jobs.swf", ", start_s: 0"), 32,
+                                  "easy-backfill", 400000));
+        r = run_fleetsim({"run", tmp / "replayed.yaml", "--out", tmp / "b", "-q", "--no-report"});
+        REQUIRE(r.exit_code == 0);
+        const auto a = read_jobs(tmp / "a"), b = read_jobs(tmp / "b");
+        REQUIRE(a.size() > 500);
+        REQUIRE(b.size() == a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            CAPTURE(i);
+            CHECK(b[i].submit_s == doctest::Approx(a[i].submit_s).epsilon(1e-12));
+            CHECK(b[i].gpus == a[i].gpus);
+            CHECK(b[i].work_gpu_h == doctest::Approx(a[i].work_gpu_h).epsilon(1e-12));
+            CHECK(b[i].status == a[i].status);
+            CHECK(b[i].start_s.value_or(-1) ==
+                  doctest::Approx(a[i].start_s.value_or(-1)).epsilon(1e-9));
+        }
     }
 }
