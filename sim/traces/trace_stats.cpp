@@ -65,9 +65,11 @@ Json job_stats(const TraceStatsOptions& o) {
     double first = 0, last = 0, previous = 0;
     TraceJob job;
     while (reader->next(job)) {
+        // Gaps between consecutive rows; a row out of order (counted apart) gives none, since
+        // sorting would hold the whole file.
         if (jobs == 0)
             first = job.submit_s;
-        else
+        else if (job.submit_s >= previous)
             interarrival.add(job.submit_s - previous);
         previous = job.submit_s;
         first = std::min(first, job.submit_s);
@@ -145,8 +147,8 @@ Json request_stats(const TraceStatsOptions& o) {
         if (n == 0) {
             first = r.t_s;
             first_text = r.time_text;
-        } else {
-            interarrival.add(r.t_s - previous);
+        } else if (r.t_s >= previous) {
+            interarrival.add(r.t_s - previous);  // a row out of order gives no gap (as above)
         }
         previous = r.t_s;
         if (r.t_s >= last || n == 0) {

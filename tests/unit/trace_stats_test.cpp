@@ -2,8 +2,9 @@
 // gives: counts and totals exactly, means and percentiles to the README's rounding. The
 // figures are read from the JSON `fleetsim trace stats --json` prints (trace_stats()); the
 // scenario suite runs the command itself (replay_test.cpp).
-#include "sim/traces/job_trace.hpp"
 #include "sim/traces/trace_stats.hpp"
+
+#include "sim/traces/job_trace.hpp"
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>
@@ -34,7 +35,9 @@ double rounded(double value, int decimals) {
 }  // namespace
 
 TEST_SUITE("trace stats") {
-    TEST_CASE("KTH-SP2 (swf-pwa/README.md): jobs and run times and processors and statuses and utilization") {
+    TEST_CASE(
+        "KTH-SP2 (swf-pwa/README.md): jobs and run times and processors and statuses and "
+        "utilization") {
         const Json s = stats_of("swf-pwa/KTH-SP2-1996-2.1-cln.swf", "swf");
         CHECK(s["jobs"] == 28476);
         CHECK(rounded(s["run_s"]["mean"].get<double>(), 1) == doctest::Approx(8871.9));
@@ -101,8 +104,8 @@ TEST_SUITE("trace stats") {
              "2023-11-16 19:14:19.928016", 2.567, 2047.8, 1469, 7437, 27.9, 13, 1899, 18059974,
              245896},
             {"AzureLLMInferenceTrace_conv.csv", 19366, "2023-11-16 18:15:46.68059",
-             "2023-11-16 19:14:08.402527", 5.530, 1154.7, 1020, 14050, 211.1, 129, 1000,
-             22361870, 4088665},
+             "2023-11-16 19:14:08.402527", 5.530, 1154.7, 1020, 14050, 211.1, 129, 1000, 22361870,
+             4088665},
         };
         for (const auto& e : cases) {
             CAPTURE(e.file);
@@ -117,7 +120,8 @@ TEST_SUITE("trace stats") {
             CHECK(trimmed(s["first"].get<std::string>()) == e.first);
             CHECK(trimmed(s["last"].get<std::string>()) == e.last);
             CHECK(rounded(s["rate_per_s"].get<double>(), 3) == doctest::Approx(e.rate));
-            CHECK(rounded(s["input_tokens"]["mean"].get<double>(), 1) == doctest::Approx(e.in_mean));
+            CHECK(rounded(s["input_tokens"]["mean"].get<double>(), 1) ==
+                  doctest::Approx(e.in_mean));
             CHECK(s["input_tokens"]["p50"] == e.in_p50);
             CHECK(s["input_tokens"]["max"] == e.in_max);
             CHECK(rounded(s["output_tokens"]["mean"].get<double>(), 1) ==
@@ -127,7 +131,8 @@ TEST_SUITE("trace stats") {
             CHECK(s["input_tokens"]["total"] == e.in_total);
             CHECK(s["output_tokens"]["total"] == e.out_total);
             CHECK(s["hour_clock"] == "local");
-            CHECK(s["arrivals_by_hour"][18].get<long long>() + s["arrivals_by_hour"][19].get<long long>() ==
+            CHECK(s["arrivals_by_hour"][18].get<long long>() +
+                      s["arrivals_by_hour"][19].get<long long>() ==
                   e.requests);
         }
     }
@@ -185,13 +190,30 @@ TEST_SUITE("trace stats") {
         CHECK(b["size"]["max"] == 1);  // Blox's jobs take one GPU each
     }
 
+    TEST_CASE("trace stats counts rows out of order instead of refusing them") {
+        fleetsim::test::TempDir tmp("stats-unsorted");
+        fleetsim::test::write_file(tmp / "u.csv",
+                                   "job_id,submit_s,gpus,duration_s\na,10,1,5\n"
+                                   "b,40,2,5\nc,20,1,5\nd,50,1,5\n");
+        TraceStatsOptions o;
+        o.path = tmp / "u.csv";
+        o.format = "csv";
+        const Json s = trace_stats(o);
+        CHECK(s["jobs"] == 4);
+        CHECK(s["sorted"] == false);
+        CHECK(s["rows_out_of_order"] == 1);
+        // Gaps between consecutive rows in order: 30 (a to b) and 30 (c to d); c gives none.
+        CHECK(s["interarrival_s"]["count"] == 2);
+        CHECK(s["interarrival_s"]["mean"] == 30);
+    }
+
     TEST_CASE("trace formats are guessed from the file") {
         CHECK(guess_trace_format(shared_data_path("swf-lublin-256/lublin_256.swf")) == "swf");
         CHECK(guess_trace_format(shared_data_path("microsoft-itp-elasticflow/raw")) == "itp");
         CHECK(guess_trace_format(shared_data_path("microsoft-itp-elasticflow/raw/cluster01.csv")) ==
               "itp");
-        CHECK(guess_trace_format(shared_data_path("azure-llm-2023/AzureLLMInferenceTrace_code.csv")) ==
-              "azure");
+        CHECK(guess_trace_format(
+                  shared_data_path("azure-llm-2023/AzureLLMInferenceTrace_code.csv")) == "azure");
         CHECK(guess_trace_format(shared_data_path("mooncake/synthetic_trace.jsonl")) == "mooncake");
         CHECK(guess_trace_format(shared_data_path("batsim/test_walltime.json")) == "batsim");
         CHECK(guess_trace_format(shared_data_path("peer-traces/blox-las-4855.csv")) == "csv");
