@@ -128,7 +128,7 @@ const std::vector<KeySection>& accepted_keys() {
                 "sized by the size map, at simulated time (submit - start) x time_scale + "
                 "shift_s, each running its recorded run time on the reference GPU. The log is "
                 "read once when the scenario is loaded (every row checked, the jobs kept, "
-                "capped and dropped counted: summary.json's `trace`) and again, a row at a "
+                "capped and dropped counted: summary.json's `job_trace`) and again, a row at a "
                 "time, during the run.",
                 job_trace_keys()),
         section("workload.classes.<class>.trace.where[].", "", "### Row conditions (`where`)",

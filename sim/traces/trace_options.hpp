@@ -93,7 +93,7 @@ struct RequestTraceOptions : TraceWindow {
     TraceSource source;
 };
 
-/** What the loader learnt by reading a job log once before the run (summary.json `trace`). */
+/** What the loader learnt by reading a job log once before the run (summary.json `job_trace`). */
 struct JobTraceScan {
     long long rows = 0;              ///< jobs in the file
     long long matched = 0;           ///< in the window and through `where`
