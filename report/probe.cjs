@@ -106,13 +106,43 @@ function inspect() {
       {title: [...g.querySelectorAll('.role-legend-title text')].map((t) => t.textContent).join(' ')}, box(g, origin)));
     titles[id] = [...svg.querySelectorAll('g.role-title text')].map((t) => Object.assign({text: t.textContent}, box(t, origin)));
   }
+  // Per chart, the items of each kind of mark drawn (area, line, symbol, rule, rect, text), and
+  // the pairs of mark texts (labels printed in cells or beside marks, not axes or legends) whose
+  // boxes overlap by more than a pixel each way: text over text is unreadable.
+  const marks_by_type = {}, text_overlaps = {};
+  for (const f of document.querySelectorAll('figure[data-chart]')) {
+    const id = f.getAttribute('data-chart');
+    const counts = {};
+    for (const type of ['area', 'line', 'symbol', 'rule', 'rect', 'text']) {
+      counts[type] = [...f.querySelectorAll('svg g.mark-' + type + '.role-mark')]
+        .reduce((n, g) => n + g.querySelectorAll('path, line, rect, text').length, 0);
+    }
+    // Lines drawn dashed (a baseline), as Vega writes strokeDash.
+    counts.dashed_lines = [...f.querySelectorAll('svg g.mark-line.role-mark path')]
+      .filter((p) => (p.getAttribute('stroke-dasharray') || '').split(/[ ,]+/).map(Number).some((v, i) => i % 2 === 1 && v > 0)).length;
+    marks_by_type[id] = counts;
+    const boxes = [...f.querySelectorAll('svg g.mark-text.role-mark text')]
+      .filter((t) => t.textContent.trim() !== '').map((t) => Object.assign({text: t.textContent}, t.getBoundingClientRect().toJSON()));
+    const overlaps = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) overlaps.push([a.text, b.text]);
+      }
+    }
+    text_overlaps[id] = {texts: boxes.length, overlapping: overlaps.length, examples: overlaps.slice(0, 5)};
+  }
   return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls, warnings,
+          marks_by_type, text_overlaps,
           tables: document.querySelectorAll('table').length, colour_scales, panels, texts, legends, titles,
           // The rows of the table of replayed logs (report/src/replay.js), as text.
           replay_rows: [...document.querySelectorAll('table[data-table="replay"] tbody tr')].map(
             (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
           subtitle: (document.querySelector('main > p.sub') || {}).textContent || '',
-          headline: (document.querySelector('[data-role="headline"]') || {}).textContent || ''};
+          headline: (document.querySelector('[data-role="headline"]') || {}).textContent || '',
+          roles: Object.fromEntries([...document.querySelectorAll('[data-role]')].map((e) => [e.getAttribute('data-role'), e.textContent]))};
 }
 
 async function main() {

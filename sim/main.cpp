@@ -347,12 +347,21 @@ int main(int argc, char** argv) {
     sweep_cmd->add_option("--mpi", so.mpi, "auto (when started by mpirun or srun), on or off")
         ->check(CLI::IsMember({"auto", "on", "off"}));
     sweep_cmd->add_flag("-q,--quiet", so.quiet, "no progress line and no summary");
+    bool sweep_no_report = false;
+    sweep_cmd->add_flag("--no-report", sweep_no_report, "do not write report.html");
+    sweep_cmd
+        ->add_option("--progress-every", so.progress_every_s,
+                     "off a terminal (mpirun, Slurm, a pipe): a progress line every this many "
+                     "seconds (default 30; 0: only the first and the last)")
+        ->check(CLI::Range(0.0, 1e9));
     sweep_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr");
     auto* merge_cmd = sweep_cmd->add_subcommand(
         "merge", "join the sweep folders of one sweep's shards into one folder");
     merge_cmd->add_option("out", mo.out, "the merged sweep folder")->required();
     merge_cmd->add_option("shards", mo.sources, "the shards' sweep folders")->required();
     merge_cmd->add_flag("-q,--quiet", mo.quiet, "no summary");
+    bool merge_no_report = false;
+    merge_cmd->add_flag("--no-report", merge_no_report, "do not write report.html");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -381,13 +390,30 @@ int main(int argc, char** argv) {
             return trace_convert_command(to);
         if (*trace_generate_cmd)
             return trace_generate(o, to);
-        if (*merge_cmd)
+        // A sweep folder gets its report as a run's folder does (`--no-report` to skip it); a
+        // build without the report says why there is none, and the sweep goes on.
+        const auto sweep_report = [](const std::string& dir) { (void)write_report(dir); };
+        const auto with_report = [](bool no_report) {
+            if (!no_report && !report_available())
+                spdlog::warn("report.html not written: {} (--no-report silences this)",
+                             report_unavailable_reason());
+            return !no_report && report_available();
+        };
+        if (*merge_cmd) {
+            if (with_report(merge_no_report))
+                mo.write_report = sweep_report;
             return sweep::merge_sweeps(mo);
+        }
         if (*sweep_cmd) {
             if (so.sweep_file.empty()) {
                 std::cerr << "fleetsim sweep: a SWEEP file is required (see --help)\n";
                 return 2;
             }
+            // Every setting's policy is created once before any point runs: a misspelt name
+            // or parameter stops the sweep with exit 2 instead of failing its points.
+            so.check = [](const ScenarioSpec& s) { (void)PolicyRegistry::instance().create(s); };
+            if (!so.list && with_report(sweep_no_report))
+                so.write_report = sweep_report;
             return sweep::run_sweep(so);
         }
     } catch (const InputErrors& e) {

@@ -56,4 +56,7 @@ cp -r "$root/tests/fixtures/sweep-contract" "$out/sweep"
 "$fleetsim" sweep "$root/scenarios/sweeps/video-vs-llm.yaml" -q --out "$out/video-vs-llm"
 "$fleetsim" report -q "$out/video-vs-llm"
 shoot "$out/video-vs-llm" sweep-video-vs-llm=sweep
+# The figure of a paper: profit against video's price per policy, with 95% bands over seeds.
+"$fleetsim" sweep "$root/scenarios/sweeps/video-price-seeds.yaml" -q --out "$out/video-price-seeds"
+shoot "$out/video-price-seeds" sweep-video-price-profit=profit
 ls -l "$img"/*.png

@@ -507,7 +507,6 @@
 
   function sweepReport() {
     const meta = data.meta, keys = data.keys, cells = data.cells;
-    const x = keys[meta.x], y = meta.y === null ? null : keys[meta.y];
     const policy = meta.policy === null ? null : keys[meta.policy];
     // Keys whose value the policy fixes (its parameters) go with the policy everywhere.
     const withPolicy = (meta.with_policy || []).map((i) => keys[i]);
@@ -515,25 +514,194 @@
     const failed = cells.filter((c) => c.status !== 'ok');
     // Profit is the run's own total (points.csv) unless the folder has none (an older sweep).
     const runTotals = meta.profit_of === 'run';
+    const ctx = {meta, keys, cells, policy, withPolicy, ofPolicy, runTotals};
+
+    // "Point" is one run (a setting with a seed); a setting is the swept keys' values.
+    main.append(el('h1', {}, 'Sweep ' + meta.name));
+    main.append(el('p', {class: 'sub'}, plural(meta.settings, 'setting') + ' (' + plural(meta.runs, 'point') + ')' +
+                   (keys.length ? ' over ' + keys.map((k) => keyLabel(k.key)).join(', ') : ' of seeds only') +
+                   (meta.version ? '; fleetsim ' + meta.version : '')));
+    const headline = el('div', {class: 'headline', 'data-role': 'headline'});
+    main.append(headline);
+    if (meta.view === 'maps') mapsView(ctx, headline);
+    else if (meta.view === 'designs') designsView(headline);
+    else linesView(ctx, headline);
+    if (failed.length) {
+      headline.append(el('p', {class: 'warning'}, plural(failed.length, 'setting') + (failed.length === 1 ? ' has' : ' have') +
+                          ' failed points; ' + (failed.length === 1 ? 'it is' : 'they are') + ' listed below.'));
+    }
+    if (!runTotals) {
+      headline.append(el('p', {class: 'warning', 'data-role': 'profit-source'},
+        'This sweep folder has no points.csv (a sweep by an older fleetsim, or made by hand), so profit here is the sum of the classes\' ' +
+        'profit: it leaves out the cost of GPUs no class held, and a policy that leaves GPUs idle looks better than in its own run. ' +
+        'Run the sweep again with this fleetsim (into a new folder) for the runs\' own totals and their intervals.'));
+    }
+    effectsView(ctx);
+
+    if (failed.length > 0) {
+      const f = section('Failed points', 'Settings with failed points (status failed in results.csv); in the maps their cells are grey.');
+      f.append(table(keys.map((k) => keyLabel(k.key)).concat(['points done', 'failed']),
+                     failed.map((c) => keys.map((k) => String(c[k.field])).concat([String(c.replications), String(c.failed)]))));
+    }
+    glossary('fleetsim report ' + '<sweep folder>');
+  }
+
+  // A number with the significant digits a chart's format asks for, for sentences.
+  function formatted(v, format) {
+    if (format.indexOf('%') >= 0) return fmt.pct(v);
+    return Math.abs(v) >= 1000 ? fmt.usd(v) : usd2.format(v);
+  }
+
+  // One line (or interval, with no key to draw against) per policy, the mean over seeds with its
+  // 95% interval as a band, for each chart of data.charts; the baseline drawn and where each line
+  // crosses it marked (docs/report.md, "A sweep's report").
+  function linesView(ctx, headline) {
+    const {meta, keys, policy} = ctx;
+    const lines = meta.view === 'lines';
+    const xKey = lines ? keys[meta.line_key] : null;
+    const baseline = data.baseline;
+    const policies = policy ? policy.values : [''];
+    const colour = {field: 'policy', type: 'nominal', title: policy ? keyLabel(policy.key) : null,
+                    scale: {domain: policies, scheme: 'tableau10'}, legend: policy ? {orient: 'top', symbolOpacity: 1} : null};
+    const xValues = lines ? xKey.values : [];
+    const logX = lines && xKey.numeric && xValues.length > 2 && xValues[0] > 0 && xValues[xValues.length - 1] / xValues[0] >= 20;
+    const X = lines
+      ? (xKey.numeric ? {field: 'x', type: 'quantitative', title: keyLabel(xKey.key),
+                         scale: logX ? {type: 'log', domain: [xValues[0], xValues[xValues.length - 1]], nice: false}
+                                     : {domain: [xValues[0], xValues[xValues.length - 1]], nice: false, zero: false}}
+                      : {field: 'x', type: 'ordinal', title: keyLabel(xKey.key), sort: xValues})
+      : {field: 'x', type: 'nominal', title: policy ? keyLabel(policy.key) : null, sort: policies, axis: {labelAngle: 0}};
+    const seeds = Math.max(0, ...data.lines.map((r) => r.n));
+
+    const what = lines
+      ? 'Each chart draws, against ' + keyLabel(xKey.key) + ' (' : 'Each chart gives ';
+    headline.append(el('p', {}, what, lines ? el('code', {}, xKey.key) : null, lines ? '), ' : '',
+      (policy ? 'one line per ' + keyLabel(policy.key) : 'one line') + ': the mean over ' + plural(seeds, 'seed') +
+      ' of each setting, and its 95% interval (Student\'s t) as a band.'));
+    if (baseline) {
+      const value = baseline.value;
+      const on = baseline.on === 'policy'
+        ? 'the ' + keyLabel(baseline.key) + ' ' + value + ', drawn dashed'
+        : baseline.on === 'x' ? keyLabel(baseline.key) + ' = ' + value + ', its level drawn as a dashed line across each chart'
+          : baseline.key + ' = ' + value;
+      headline.append(el('p', {'data-role': 'baseline'}, 'Baseline: ', on, ' (', el('code', {}, baseline.key + ': ' + value),
+                         '; paired.csv compares every setting with it seed by seed).'));
+    }
+    const crossingText = (c, chart) => (c.policy ? c.policy + '\'s ' : '') + chart.title.toLowerCase() +
+      (c.panel ? ' (' + c.panel + ')' : '') + ' crosses the baseline\'s at ' + keyLabel(xKey.key) + ' ≈ ' +
+      Number(c.x.toPrecision(3)) + ' (' + formatted(c.y, chart.format) + ')';
+    const profitCrossings = data.crossings.filter((c) => c.chart === 'profit');
+    if (profitCrossings.length) {
+      const chartDef = data.charts.find((c) => c.id === 'profit');
+      headline.append(el('p', {'data-role': 'crossings'}, profitCrossings.map((c) => crossingText(c, chartDef)).join('; ') + '.'));
+    } else if (baseline && lines && baseline.on !== 'other') {
+      headline.append(el('p', {'data-role': 'crossings'}, 'No line crosses its baseline\'s profit within the values swept.'));
+    }
+
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 220);
+    function panelSpec(chartDef, panel, width, height) {
+      const of = (r) => r.chart === chartDef.id && r.panel === panel;
+      const rows = data.lines.filter(of);
+      // Shares stay between 0 and 1 (an interval past them is cut at the frame).
+      const share = chartDef.format.indexOf('%') >= 0;
+      const Y = {type: 'quantitative', title: chartDef.title, axis: {format: chartDef.format},
+                 scale: share ? {domain: [0, 1]} : undefined};
+      if (!share) delete Y.scale;
+      const tips = [{field: 'policy', title: policy ? keyLabel(policy.key) : 'setting'},
+                    {field: 'x', title: lines ? keyLabel(xKey.key) : 'setting'},
+                    {field: 'mean', title: 'mean', format: chartDef.format}, {field: 'low', title: '95% interval from', format: chartDef.format},
+                    {field: 'high', title: 'to', format: chartDef.format}, {field: 'n', title: 'seeds'}];
+      const layer = [
+        lines
+          ? {mark: {type: 'area', opacity: 0.2, clip: true}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}}
+          : {mark: {type: 'rule', strokeWidth: 2, clip: true}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}},
+        lines
+          ? {mark: {type: 'line', point: true, strokeWidth: 2},
+             encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour,
+                        strokeDash: {field: 'role', type: 'nominal', legend: null,
+                                     scale: {domain: ['compared', 'baseline'], range: [[1, 0], [6, 4]]}},
+                        tooltip: tips}}
+          : {mark: {type: 'point', filled: true, size: 70}, encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}},
+      ];
+      const rules = data.rules.filter(of), crossings = data.crossings.filter(of);
+      if (rules.length) {
+        layer.push({data: {values: rules}, mark: {type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5},
+                    encoding: {y: {field: 'y', type: 'quantitative'}, color: colour,
+                               tooltip: [{field: 'policy'}, {field: 'y', title: 'baseline', format: chartDef.format}]}});
+      }
+      if (crossings.length) {
+        layer.push({data: {values: crossings}, mark: {type: 'point', shape: 'diamond', size: 120, filled: true, color: '#111'},
+                    encoding: {x: {field: 'x', type: 'quantitative'}, y: {field: 'y', type: 'quantitative'},
+                               tooltip: [{field: 'policy'}, {field: 'x', title: 'crosses the baseline at ' + keyLabel(xKey.key)},
+                                         {field: 'y', title: chartDef.title, format: chartDef.format}]}});
+      }
+      return {title: panel || null, width: width, height: height, data: {values: rows}, layer: layer};
+    }
+    const s = section(lines ? 'Against ' + keyLabel(xKey.key) : 'Per ' + (policy ? keyLabel(policy.key) : 'setting'),
+      'Profit, revenue and opportunity cost are each run\'s own totals (points.csv); served is each class\'s served_fraction ' +
+      '(results.csv). Means and intervals are those of stats.csv.');
+    for (const chartDef of data.charts) {
+      const marks = data.crossings.filter((c) => c.chart === chartDef.id);
+      const note = chartDef.note + (marks.length ? '. Diamonds: ' + marks.map((c) => crossingText(c, chartDef)).join('; ') + '.' : '.');
+      const spec = chartDef.panels.length === 1
+        ? panelSpec(chartDef, chartDef.panels[0], W, 260)
+        : panels(chartDef.panels, 3, W, (p, width) => panelSpec(chartDef, p, width, 180));
+      chart(s, chartDef.id, chartDef.title, note, spec);
+    }
+  }
+
+  // A one-at-a-time or sampled sweep, parameter by parameter: the run's profit against each
+  // (one_at_a_time: the settings where only it left its base, the base setting in every panel;
+  // sample: every sampled setting), the mean over seeds with its 95% interval
+  // (docs/report.md, "A sweep's report"). Its settings fill no grid, so there are no maps.
+  function designsView(headline) {
+    const rows = data.design_lines;
+    const panelsOf = [];
+    for (const r of rows) {
+      if (!panelsOf.some((p) => p.design === r.design && p.key === r.key)) panelsOf.push({design: r.design, key: r.key, method: r.method});
+    }
+    const series = [...new Set(rows.map((r) => r.series))];
+    const seeds = Math.max(0, ...rows.map((r) => r.n));
+    const oat = panelsOf.some((p) => p.method === 'one_at_a_time');
+    headline.append(el('p', {}, oat
+      ? 'One parameter at a time around a base setting: each panel draws the run\'s profit against one parameter, the others at their bases (the base setting, larger, is in every panel): '
+      : 'Sampled parameters: each panel draws the run\'s profit of every sampled setting against one parameter (the others move too): ',
+      'the mean over ' + plural(seeds, 'seed') + ' and its 95% interval (Student\'s t). "Which parameter matters most?" below compares them.'));
+    const colour = {field: 'series', type: 'nominal', title: null, scale: {domain: series, scheme: 'tableau10'},
+                    legend: series.length > 1 ? {orient: 'top', symbolOpacity: 1} : null};
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 220);
+    const s = section('Parameter by parameter', 'Profit is each run\'s own total (total_profit_usd in points.csv); means and intervals are those of stats.csv.');
+    chart(s, 'design', 'Profit of the run against each parameter', null, panels(panelsOf, 3, W, (p, width) => {
+      const values = rows.filter((r) => r.design === p.design && r.key === p.key).sort((a, b) => a.x - b.x);
+      const xs = values.map((r) => r.x);
+      const X = {field: 'x', type: 'quantitative', title: keyLabel(p.key), scale: {domain: [Math.min(...xs), Math.max(...xs)], nice: false, zero: false}};
+      const Y = {type: 'quantitative', title: 'profit of the run (USD)', axis: {format: '$,.3~s'}, scale: {zero: false}};
+      const tips = [{field: 'series', title: 'where'}, {field: 'x', title: keyLabel(p.key)}, {field: 'mean', title: 'mean', format: '$,.0f'},
+                    {field: 'low', title: '95% interval from', format: '$,.0f'}, {field: 'high', title: 'to', format: '$,.0f'}, {field: 'n', title: 'seeds'}];
+      const layer = p.method === 'one_at_a_time'
+        ? [{mark: {type: 'area', opacity: 0.2}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}},
+           {mark: {type: 'line', point: true, strokeWidth: 2}, encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}},
+           {transform: [{filter: 'datum.base'}], mark: {type: 'point', filled: true, size: 110},
+            encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}}]
+        : [{mark: {type: 'rule', strokeWidth: 1.5}, encoding: {x: X, y: Object.assign({field: 'low'}, Y), y2: {field: 'high'}, color: colour}},
+           {mark: {type: 'point', filled: true, size: 50}, encoding: {x: X, y: Object.assign({field: 'mean'}, Y), color: colour, tooltip: tips}}];
+      return {title: keyLabel(p.key), width: width, height: 180, data: {values: values}, layer: layer};
+    }));
+  }
+
+  // Heat maps over two swept keys (or the pair --x, --y name), the others held by controls.
+  function mapsView(ctx, headline) {
+    const {meta, keys, cells, policy, ofPolicy, runTotals} = ctx;
+    const x = keys[meta.x], y = meta.y === null ? null : keys[meta.y];
     const profitOf = runTotals ? 'profit of the run' : 'profit of the classes';
     const idleNote = runTotals ? 'incl. idle GPUs' : 'excl. idle GPUs';
     const profitTitle = profitOf + ', ' + idleNote + ' (USD)';
-
-    main.append(el('h1', {}, 'Sweep ' + meta.name));
-    main.append(el('p', {class: 'sub'}, plural(cells.length, 'point') + ' over ' + keys.map((k) => keyLabel(k.key)).join(', ') +
-                   (meta.version ? '; fleetsim ' + meta.version : '')));
-    main.append(el('div', {class: 'headline', 'data-role': 'headline'},
+    headline.append(
       el('p', {}, 'Across: ' + keyLabel(x.key) + ' (', el('code', {}, x.key), ')', y ? '; down: ' + keyLabel(y.key) + ' (' : '',
          y ? el('code', {}, y.key) : '', y ? ')' : '',
          data.controls.length ? '; move through the other keys with the controls above the maps.' : '.'),
       policy ? el('p', {}, 'The last map shows which ' + keyLabel(policy.key) + ' (', el('code', {}, policy.key),
-                  ') made the most profit at each point, and by how much (hover a cell).') : null,
-      failed.length ? el('p', {class: 'warning'}, plural(failed.length, 'point') + (failed.length === 1 ? ' has' : ' have') +
-                         ' failed in some or all replications; ' + (failed.length === 1 ? 'it is' : 'they are') + ' listed below.') : null,
-      runTotals ? null : el('p', {class: 'warning', 'data-role': 'profit-source'},
-        'This sweep folder has no points.csv (a sweep by an older fleetsim, or made by hand), so profit here is the sum of the classes\' ' +
-        'profit: it leaves out the cost of GPUs no class held, and a policy that leaves GPUs idle looks better than in its own run. ' +
-        'Run the sweep again with this fleetsim (into a new folder) for the runs\' own totals.')));
+                  ') made the most profit at each setting, and by how much (hover a cell).') : '');
 
     // A control per key that is not an axis: a slider for evenly spaced numbers, else a list.
     const params = data.controls.map((c) => {
@@ -558,7 +726,12 @@
     const perMap = (Math.min(main.clientWidth, 1180) - 3 * 120 - 150) / 3;
     const cellW = Math.max(14, Math.min(64, Math.floor(perMap / x.values.length)));
     const cellH = Math.max(20, Math.min(40, Math.floor(240 / (y ? y.values.length : 1))));
-    const showText = x.values.length * (y ? y.values.length : 1) <= 64;
+    // A cell prints its figure only where the text fits inside it: about 5.5 px a character at
+    // 9 px, "$812k" or "100%" at most 6 characters, a policy's name as long as it is. Labels
+    // wider than their cells would run into their neighbours'.
+    const CHAR_PX = 5.5;
+    const fits = (chars) => cellW >= chars * CHAR_PX + 4 && cellH >= 13;
+    const showText = fits(6);
     // Axis titles: the key in words with its unit; the dotted keys are in the text above.
     const axisX = {field: x.field, type: 'ordinal', sort: x.values, title: keyLabel(x.key),
                    axis: {labelAngle: cellW >= 40 ? 0 : -45}};
@@ -575,7 +748,7 @@
          encoding: Object.assign({}, enc, {
            color: {field: metric, type: 'quantitative', title: null, scale: {scheme: scheme}, legend: {format: format, orient: 'bottom', gradientLength: 160}},
            tooltip: keyTips.concat([{field: metric, title: title, format: format}], extraTips || [],
-                                   [{field: 'replications'}, {field: 'status'}])})},
+                                   [{field: 'replications', title: 'points done'}, {field: 'status'}])})},
         {transform: [{filter: "datum.status === 'failed'"}], mark: {type: 'rect', color: '#e5e5e5'},
          encoding: Object.assign({}, enc, {tooltip: keyTips.concat([{field: 'status'}])})},
       ];
@@ -609,10 +782,11 @@
         color: {field: 'best_policy', type: 'nominal', title: 'best policy', scale: {domain: policy.values, scheme: 'tableau10'},
                 legend: {orient: 'right'}},
         tooltip: tips})}];
-      if (showText) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
+      const longest = Math.max(...policy.values.map((v) => String(v).length));
+      if (fits(longest)) layers.push({mark: {type: 'text', fontSize: 9}, encoding: Object.assign({}, enc, {text: {field: 'best_policy'}})});
       // Anchored at the map's left edge: a centred title wider than the map would push every
       // map to the right, out of the page's width.
-      rows.push({title: {text: 'best ' + keyLabel(policy.key) + ' at each point (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
+      rows.push({title: {text: 'best ' + keyLabel(policy.key) + ' at each setting (highest ' + profitOf + ', ' + idleNote + ')', anchor: 'start'},
                  data: {values: data.best}, transform: bestFilters,
                  width: Math.max(cellW * nx, 120), height: cellH * ny, layer: layers});
     }
@@ -620,7 +794,7 @@
       ? 'Profit is each run\'s own total (total_profit_usd in points.csv, totals.profit_usd in the run\'s summary.json): revenue minus ' +
         'the cost of every GPU, the GPUs no class held included; the tooltip also gives the classes\' sum, which leaves those out. '
       : 'Profit here is the sum of the classes\' profit, as results.csv has it (one row per class): the cost of GPUs no class held is not in it. ') +
-      'Replications of a point are averaged.');
+      'The points of a setting (its seeds) are averaged; stats.csv has their intervals.');
     chart(s, 'sweep', 'Profit, video share and opportunity cost over ' + keyLabel(x.key) + (y ? ' and ' + keyLabel(y.key) : ''), null, {
       params: params,
       vconcat: rows,
@@ -629,13 +803,45 @@
       // best-policy legend at the top, beside the profit map.
       resolve: {scale: {color: 'independent'}, legend: {color: 'independent'}},
     });
+  }
 
-    if (failed.length > 0) {
-      const f = section('Failed points', 'Points with status failed in results.csv; their cells are grey.');
-      f.append(table(keys.map((k) => keyLabel(k.key)).concat(['replications ok', 'failed']),
-                     failed.map((c) => keys.map((k) => String(c[k.field])).concat([String(c.replications), String(c.failed)]))));
-    }
-    glossary('fleetsim report ' + '<sweep folder>');
+  // "Which parameter matters most?": for one-at-a-time and sampled designs, the change of the
+  // run's profit across each parameter's range (its slope times the range), with its interval.
+  function effectsView(ctx) {
+    const effects = data.effects;
+    if (!effects.length) return;
+    const profit = effects.filter((e) => e.figure === 'total_profit_usd');
+    const contexts = [...new Set(effects.map((e) => e.context))];
+    const s = section('Which parameter matters most?',
+      'For each parameter of a one-at-a-time or sampled block: the slope of the figure against it (least squares with an intercept ' +
+      'per seed), and the change it makes across the values tried (slope × range), each with its 95% interval. effects.csv has every figure.');
+    const W = Math.max(420, Math.min(main.clientWidth, 1180) - 300);
+    const rows = profit.map((e) => Object.assign({label: keyLabel(e.key)}, e));
+    // Several settings of the other keys (e.g. one per policy): bars side by side per parameter.
+    const offset = (enc) => (contexts.length > 1 ? Object.assign(enc, {yOffset: {field: 'context'}}) : enc);
+    chart(s, 'effects', 'Change of the run\'s profit across each parameter\'s range', null, {
+      width: W, height: {step: contexts.length > 1 ? 14 * contexts.length : 26},
+      data: {values: rows},
+      layer: [
+        {mark: {type: 'bar', opacity: 0.8},
+         encoding: offset({y: {field: 'label', type: 'nominal', title: null, sort: null, axis: {labelLimit: 320}},
+                    x: {field: 'change', type: 'quantitative', title: 'change of profit across the range (USD)', axis: {format: '$,.3~s'}},
+                    color: {field: 'context', type: 'nominal', title: null, legend: contexts.length > 1 ? {orient: 'top'} : null},
+                    tooltip: [{field: 'key'}, {field: 'context'}, {field: 'low', title: 'from'}, {field: 'high', title: 'to'},
+                              {field: 'slope', title: 'slope (USD per unit)', format: ',.4~g'}, {field: 'change', format: '$,.0f'},
+                              {field: 'change_low', title: '95% interval from', format: '$,.0f'},
+                              {field: 'change_high', title: 'to', format: '$,.0f'}, {field: 'n', title: 'points'}]})},
+        {mark: {type: 'rule', color: '#111'},
+         encoding: offset({y: {field: 'label', type: 'nominal', sort: null},
+                           x: {field: 'change_low', type: 'quantitative'}, x2: {field: 'change_high'}})},
+      ],
+    });
+    const names = {total_profit_usd: 'profit', total_revenue_usd: 'revenue', total_cost_usd: 'cost', total_opportunity_cost_usd: 'opportunity cost'};
+    const interval = (lo, hi) => (lo === null || hi === null ? '' : ' [' + Number(lo.toPrecision(3)) + ', ' + Number(hi.toPrecision(3)) + ']');
+    s.append(table(['parameter', 'where', 'from', 'to', 'figure', 'slope (USD per unit) [95%]', 'change across the range (USD) [95%]'],
+      effects.map((e) => [keyLabel(e.key), e.context, String(e.low), String(e.high), names[e.figure] || e.figure,
+                          Number(e.slope.toPrecision(4)) + interval(e.slope_low, e.slope_high),
+                          fmt.usd(e.change) + interval(e.change_low, e.change_high)])));
   }
 
   // ---- print --------------------------------------------------------------------------------

@@ -180,6 +180,7 @@ RunSummary compute_figures(const ScenarioSpec& scenario,
         totals.opportunity_cost_usd += cf.opportunity_cost_usd;
         f.classes.push_back(cf);
     }
+    f.families = family_figures(f.classes);
     fleet.gpu_h_busy = busy_s / 3600.0;
     // Idle is integrated on its own (unallocated GPUs + allocated GPUs a service left idle),
     // so busy + idle = capacity checks the books rather than defining idle by subtraction.

@@ -2,13 +2,15 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/io/csv.hpp"
-#include "sim/schema/schema.hpp"
 #include "sim/report/run_data.hpp"
+#include "sim/report/sweep_lines.hpp"
+#include "sim/schema/schema.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 namespace fleetsim {
 namespace {
@@ -79,8 +81,7 @@ SweepTable read_sweep_spec(const std::string& path) {
                              "expected a dotted key as a string, found " + keys[i].dump());
         t.keys.push_back(keys[i].get<std::string>());
     }
-    if (t.keys.empty())
-        throw InputError({path, 0, 0}, "keys", "expected at least one swept key, found none");
+    // No swept key (a sweep of seeds alone) is a sweep too: its page shows intervals.
     return t;
 }
 
@@ -364,6 +365,30 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         y = chosen_key(t, options.y_key, "--y");
     if (x && y && *x == *y)
         throw InputError({"<command line>", 0, 0}, "--y", "expected a key other than --x");
+    // The view: one free key (not the policy, not what follows it) is line charts against it;
+    // none, an interval per policy; more, heat maps over two keys (or the pair --x, --y name),
+    // unless they are all parameters of one-at-a-time or sample blocks, whose settings fill no
+    // grid: those are drawn key by key ("designs").
+    SweepLayout layout;
+    layout.keys = t.keys;
+    layout.policy = policy;
+    layout.with_policy = with_policy;
+    const std::vector<std::size_t> free = free_keys(layout);
+    const std::vector<std::size_t> designed =
+        design_keys(spec, t.keys, (root / "sweep.json").string());
+    const bool all_designed = std::all_of(free.begin(), free.end(), [&](std::size_t k) {
+        return std::find(designed.begin(), designed.end(), k) != designed.end();
+    });
+    const bool chosen = x.has_value() || y.has_value();
+    // The intervals come from points.csv: a folder without it (an older sweep) keeps the maps.
+    const std::string view = chosen || (!t.run_totals && !t.keys.empty()) ? "maps"
+                             : free.size() >= 2 && all_designed           ? "designs"
+                             : free.size() >= 2                           ? "maps"
+                             : free.size() == 1                           ? "lines"
+                                                                          : "intervals";
+    if (view == "lines")
+        layout.line_key = free.front();
+    layout.line_charts = view == "lines" || view == "intervals";
     for (std::size_t k : order) {
         if (!x && k != y)
             x = k;
@@ -398,13 +423,19 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
     meta["base"] = spec.contains("base") ? spec["base"] : OrderedJson(nullptr);
     meta["points"] = spec.contains("points") ? spec["points"] : OrderedJson(nullptr);
     meta["version"] = spec.contains("version") ? spec["version"] : OrderedJson(nullptr);
-    meta["x"] = *x;
+    meta["x"] = x ? OrderedJson(*x) : OrderedJson(nullptr);
     meta["y"] = y ? OrderedJson(*y) : OrderedJson(nullptr);
     meta["policy"] = policy ? OrderedJson(*policy) : OrderedJson(nullptr);
     meta["with_policy"] = with_policy;
     // "run": the money figures are the runs' totals (points.csv); "classes": the sums of the
     // classes, for a folder without points.csv (the page warns).
     meta["profit_of"] = t.run_totals ? "run" : "classes";
+    meta["view"] = view;
+    meta["line_key"] = layout.line_key ? OrderedJson(*layout.line_key) : OrderedJson(nullptr);
+    meta["settings"] = t.cells.size();
+    meta["runs"] =
+        std::accumulate(t.cells.begin(), t.cells.end(), 0,
+                        [](int n, const SweepCell& c) { return n + c.replications + c.failed; });
     data["meta"] = meta;
     data["keys"] = keys;
     data["controls"] = controls;
@@ -450,6 +481,9 @@ OrderedJson build_sweep_data(const std::string& dir, const ReportOptions& option
         }
     }
     data["best"] = best;
+    for (const auto& a : axes)
+        layout.numeric.push_back(a.numeric);
+    add_sweep_statistics(data, dir, spec, layout);
     return data;
 }
 

@@ -2,12 +2,14 @@
 // The output schema: every field of every file a run writes (design.md section 4,
 // docs/metrics.md), declared once, with its name, type, unit and description:
 //   summary.json    RunSummary: the run, `fleet` (FleetFigures), `classes` (ClassFigures by
-//                   name), `totals` (RunTotals), `bound` (BoundFigures, with --bound only)
+//                   name), `families` (FamilyFigures by family: the classes added up),
+//                   `totals` (RunTotals), `bound` (BoundFigures, with --bound only)
 //   classes.csv     ClassFigures, one row per class
 //   timeseries.csv  TimeseriesRow, one row per interval and class
 //   jobs.csv        JobRow, one row per batch job
 // and what a sweep keeps of a run: results.csv and the database's classes table take the
-// columns of classes.csv; points.csv and the points table take point_figures().
+// columns of classes.csv; points.csv and the points table take point_figures() (the totals,
+// the fleet and each family's totals).
 //
 // Everything that writes or reads these files goes through the tables below: the writer
 // (sim/output/run_files.cpp), the HTML report (sim/report), the sweep (sim/sweep) and the test
@@ -30,13 +32,10 @@
 // Coming fields, each in one place:
 //   - fault figures per class (failures, lost work to faults, ...): members of ClassFigures +
 //     table entries, as above;
-//   - per-family totals: a record FamilyFigures with a kJsonKey `family` field and its table,
-//     and `std::vector<FamilyFigures> families` in RunSummary's table (written as
-//     {"llm": {...}, "video": {...}} like `classes`);
 //   - a figure a sweep should keep per point: one point_figure<...>() line in schema.cpp;
-//   - statistics over replications (mean, deviation of each figure): fields_info<ClassFigures>()
-//     lists every numeric field with its unit, so a statistics table loops over it rather than
-//     naming figures;
+//   - (statistics over a sweep's seeds loop over every numeric column of points.csv and of
+//     classes.csv: sim/sweep/statistics.cpp names no figure, so a new field gets its mean and
+//     interval by itself);
 //   - per-pool shadow prices in timeseries.csv: per-pool numbers do not fit a row per class;
 //     give them their own record (a row per interval and pool: t_s, pool,
 //     shadow_price_usd_per_gpu_h, ...) and file, written with the same write_csv_row(), or,
@@ -47,6 +46,7 @@
 #include "sim/schema/fields.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -268,6 +268,50 @@ struct Schema<FleetFigures> {
     };
 };
 
+/**
+ * summary.json's `families.<family>`: the classes of one family (llm, video) added up. Both
+ * families are always written, in that order; a family with no class has zeros. Served units
+ * are not added up: a family's classes count different units (tokens, video-seconds, GPU-hours
+ * of work), so a sum would mean nothing; each class has its own served_fraction.
+ */
+struct FamilyFigures {
+    std::string family;
+    long long classes = 0;
+    double gpu_h = 0;
+    std::optional<double> gpu_h_share;  ///< none when no class held a GPU-hour
+    double revenue_usd = 0;
+    std::optional<double> revenue_share;  ///< none when no class earned anything
+    double cost_usd = 0;
+    double profit_usd = 0;
+    std::optional<double> revenue_usd_per_gpu_h;
+    double opportunity_cost_usd = 0;
+    double energy_kwh = 0;
+};
+
+template <>
+struct Schema<FamilyFigures> {
+    using F = FamilyFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("family", &F::family, "", "llm or video (the key in summary.json)", kJsonKey),
+        field("classes", &F::classes, "classes", "classes of the family in the workload"),
+        field("gpu_h", &F::gpu_h, "GPU-h", "GPU-hours its classes held"),
+        field("gpu_h_share", &F::gpu_h_share, "0–1",
+              "gpu_h / the GPU-hours all classes held; none when that is 0"),
+        field("revenue_usd", &F::revenue_usd, "USD", "its classes' revenue"),
+        field("revenue_share", &F::revenue_share, "0–1",
+              "revenue_usd / all classes' revenue; none when that is 0"),
+        field("cost_usd", &F::cost_usd, "USD", "its classes' cost"),
+        field("profit_usd", &F::profit_usd, "USD", "revenue - cost"),
+        field("revenue_usd_per_gpu_h", &F::revenue_usd_per_gpu_h, "USD/GPU-h",
+              "revenue / gpu_h; none when gpu_h = 0"),
+        field("opportunity_cost_usd", &F::opportunity_cost_usd, "USD",
+              "its classes' opportunity cost"),
+        field("energy_kwh", &F::energy_kwh, "kWh", "facility energy of its classes' GPU-hours"),
+        // clang-format on
+    };
+};
+
 /** summary.json's `totals`. */
 struct RunTotals {
     double revenue_usd = 0;
@@ -318,7 +362,8 @@ struct RunSummary {
     std::uint64_t seed = 0;
     double horizon_s = 0;
     FleetFigures fleet;
-    std::vector<ClassFigures> classes;  ///< in the workload's order
+    std::vector<ClassFigures> classes;    ///< in the workload's order
+    std::vector<FamilyFigures> families;  ///< llm, video (family_figures() of the classes)
     RunTotals totals;
     std::optional<BoundFigures> bound;
     long long events = 0;
@@ -337,6 +382,7 @@ struct Schema<RunSummary> {
         field("horizon_s", &S::horizon_s, "s", "simulated time", kFirm),
         field("fleet", &S::fleet, "", "the fleet's figures", kFirm),
         field("classes", &S::classes, "", "each class's figures, by name", kFirm),
+        field("families", &S::families, "", "each family's figures (its classes added up)"),
         field("totals", &S::totals, "", "the run's books", kFirm),
         field("bound", &S::bound, "", "the hindsight bound (run --bound only)"),
         field("events", &S::events, "", "scheduler wake-ups (each calls the policy once)"),
@@ -424,14 +470,15 @@ struct Schema<JobRow> {
 
 /**
  * A run-level figure a sweep keeps per point (the points table, points.csv): a number of
- * summary.json's `totals` or `fleet`, in a column named with a prefix ("total_", "fleet_") and
- * the field's name. Unit and description are the field's.
+ * summary.json's `totals`, `fleet` or `families.<family>`, in a column named with a prefix
+ * ("total_", "fleet_", "llm_", "video_") and the field's name. Unit and description are the
+ * field's. `value` is empty where the figure is (a share of nothing).
  */
 struct PointFigure {
     std::string column;
     std::string_view unit;
     std::string_view description;
-    double (*value)(const RunSummary&);
+    std::function<std::optional<double>(const RunSummary&)> value;
 };
 
 /** The points-table column of summary.json's `section`.`member`: "total_profit_usd" for
@@ -444,12 +491,23 @@ std::string point_column(Section RunSummary::*section, T Section::*member) {
 }
 
 /**
- * The figures every finished point keeps, in column order: the run's totals, and the fleet
+ * The figures every finished point keeps, in column order: the run's totals, the fleet
  * figures that explain how they differ from the sum of the classes (the cost of GPUs no class
- * held is in total_cost_usd, in no class's cost_usd). Appending one changes the sweep
- * database's schema (kSchemaVersion in sim/sweep/sweep_db.cpp).
+ * held is in total_cost_usd, in no class's cost_usd), then each family's totals and share of
+ * the GPU-hours. Appending one changes the sweep database's schema (kSchemaVersion in
+ * sim/sweep/sweep_db.cpp).
  */
 const std::vector<PointFigure>& point_figures();
+
+/** The families summary.json writes, in order: design.md section 2's `llm` and `video`. */
+const std::vector<std::string>& family_names();
+
+/**
+ * summary.json's `families`: the classes added up per family (family_names(), in order), the
+ * classes in their order, so that a reader of an older summary.json without `families` gets
+ * the same figures from its classes.
+ */
+std::vector<FamilyFigures> family_figures(const std::vector<ClassFigures>& classes);
 
 /** The value of summary.json's `version`: this fleetsim's version. */
 const char* fleetsim_version();

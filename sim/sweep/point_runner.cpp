@@ -63,8 +63,10 @@ std::string trim(std::string s) {
 std::map<std::string, double> read_totals(const fs::path& summary_path) {
     const RunSummary summary = Json::parse(read_text(summary_path)).get<RunSummary>();
     std::map<std::string, double> out;
-    for (const auto& f : point_figures())
-        out[f.column] = f.value(summary);
+    for (const auto& f : point_figures()) {
+        if (const auto v = f.value(summary))
+            out[f.column] = *v;
+    }
     return out;
 }
 
@@ -76,6 +78,26 @@ std::vector<std::vector<std::string>> read_class_rows(const fs::path& path) {
     std::vector<std::vector<std::string>> rows;
     reader.for_each_row([&](const CsvRow& row) { rows.push_back(row.fields()); });
     return rows;
+}
+
+/**
+ * The test suite's way to make chosen points fail: every value of a sweep is checked before
+ * any point runs, so no sweep file can make a point fail on purpose. With
+ * FLEETSIM_TEST_FAIL_POINTS=4,5 (point ids) those points run with one more override the
+ * scenario rejects (horizon_s=-1), and fail as a point whose process exits 2 does
+ * (docs/testing.md). Unset, as everywhere but in tests, it changes nothing.
+ */
+bool fails_for_tests(long long point_id) {
+    const char* list = std::getenv("FLEETSIM_TEST_FAIL_POINTS");
+    if (list == nullptr)
+        return false;
+    std::istringstream in(list);
+    std::string id;
+    while (std::getline(in, id, ',')) {
+        if (id == std::to_string(point_id))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -175,8 +197,12 @@ void PointRunner::start(long long point_id) {
         args.push_back("--set");
         args.push_back(o.key + "=" + o.value);
     }
-    // A point's folder is read into sweep.db and dropped: no report.html for it (the sweep's
-    // own report is `fleetsim report SWEEP_DIR`).
+    if (fails_for_tests(point_id)) {
+        args.push_back("--set");
+        args.push_back("horizon_s=-1");
+    }
+    // A point's folder is read into sweep.db and dropped: no report.html for it (the sweep has
+    // its own report).
     for (const char* a : {"--out", child.out.c_str(), "-q", "--no-report"})
         args.emplace_back(a);
     std::vector<char*> argv;

@@ -27,9 +27,11 @@ bool stderr_is_terminal() {
     return isatty(STDERR_FILENO) == 1;
 }
 
-Progress::Progress(long long total, bool enabled)
+Progress::Progress(long long total, Mode mode, std::string name, double every_s)
     : total_(total),
-      enabled_(enabled),
+      mode_(mode),
+      name_(std::move(name)),
+      every_(std::max(0.0, every_s)),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -56,10 +58,29 @@ std::string Progress::format_line(
                        failed, rate, done == total ? "0:00" : clock_text(eta));
 }
 
+std::string Progress::format_plain(
+    const std::string& name, long long done, long long failed, long long total, double elapsed_s) {
+    const double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : -1;
+    return fmt::format("sweep {}: {}/{} points ({} failed), {:.1f} points/s, {} elapsed, ETA {}",
+                       name, done, total, failed, rate, clock_text(elapsed_s),
+                       done == total ? "0:00" : clock_text(eta));
+}
+
 void Progress::draw(bool force) {
-    if (!enabled_)
+    if (mode_ == Mode::none)
         return;
     const auto now = std::chrono::steady_clock::now();
+    if (mode_ == Mode::lines) {
+        if (!force && (every_.count() <= 0 || now - last_draw_ < every_))
+            return;
+        last_draw_ = now;
+        drawn_ = true;
+        std::fputs((format_plain(name_, done_, failed_, total_, elapsed_s()) + "\n").c_str(),
+                   stderr);
+        std::fflush(stderr);
+        return;
+    }
     if (!force && drawn_ && now - last_draw_ < kRedrawEvery)
         return;
     last_draw_ = now;
@@ -72,10 +93,11 @@ void Progress::draw(bool force) {
 }
 
 void Progress::finish() {
-    if (!enabled_)
+    if (mode_ == Mode::none)
         return;
     draw(true);
-    std::fputs("\n", stderr);
+    if (mode_ == Mode::bar)
+        std::fputs("\n", stderr);
     std::fflush(stderr);
 }
 

@@ -23,7 +23,10 @@ using Json = nlohmann::json;
 namespace {
 
 // 2: the points table gained the fleet_* columns of point_figures() after fleet_utilization.
-constexpr const char* kSchemaVersion = "2";
+// 3: the points table gained the llm_* and video_* columns (summary.json `families`); the
+//    settings, stats, paired and effects tables and the points_plain and results_plain views
+//    appeared; meta gained base_fingerprint and analysis.
+constexpr const char* kSchemaVersion = "3";
 
 /** `name` as an SQL identifier: in double quotes, inner quotes doubled. */
 std::string ident(const std::string& name) {
@@ -141,6 +144,49 @@ void write_atomically(const fs::path& path, const std::function<void(std::ostrea
     fs::rename(tmp, path);
 }
 
+/** An SQL name for a swept key that needs no quotes: every character but letters, digits and
+ * '_' becomes '_' (workload.classes.video-gen.price_usd_per_unit ->
+ * workload_classes_video_gen_price_usd_per_unit); a name already taken gets "_key". */
+std::vector<std::string> plain_names(const std::vector<std::string>& keys) {
+    std::vector<std::string> taken = reserved_columns();
+    std::vector<std::string> out;
+    for (const auto& k : keys) {
+        std::string name;
+        for (char c : k)
+            name += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+        if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())))
+            name = "k_" + name;
+        while (std::find(taken.begin(), taken.end(), name) != taken.end())
+            name += "_key";
+        taken.push_back(name);
+        out.push_back(name);
+    }
+    return out;
+}
+
+/** The plan's points, all pending, into an empty points table. */
+void insert_points(SQLite::Database& db, const SweepPlan& plan) {
+    std::string names = "point_id, point_key", marks = "?, ?";
+    for (const auto& k : plan.keys) {
+        names += ", " + ident(k);
+        marks += ", ?";
+    }
+    names += ", seed, replication";
+    marks += ", ?, ?";
+    SQLite::Statement insert(db, fmt::format("INSERT INTO points ({}) VALUES ({})", names, marks));
+    for (const auto& p : plan.points) {
+        int i = 1;
+        insert.bind(i++, static_cast<int64_t>(p.id));
+        insert.bind(i++, p.point_key);
+        for (const auto& v : p.values)
+            bind_value(insert, i++, v);
+        insert.bind(i++, static_cast<int64_t>(p.seed));
+        insert.bind(i++, p.replication);
+        insert.exec();
+        insert.reset();
+    }
+}
+
 void create_schema(SQLite::Database& db, const SweepPlan& plan) {
     std::string params;
     for (const auto& k : plan.keys)
@@ -198,6 +244,64 @@ CREATE TABLE classes (
         "CREATE VIEW results AS SELECT {} FROM points p LEFT JOIN classes c ON c.point_id = "
         "p.point_id WHERE p.status <> 'pending' ORDER BY p.point_id, c.class_index;",
         cols));
+    // The same two tables with each swept key under a name SQL needs no quotes for.
+    const auto plain = plain_names(plan.keys);
+    std::string point_cols = "point_id, point_key", result_cols = "point_id, status";
+    for (std::size_t k = 0; k < plan.keys.size(); ++k) {
+        point_cols += fmt::format(", {} AS {}", ident(plan.keys[k]), plain[k]);
+        result_cols += fmt::format(", {} AS {}", ident(plan.keys[k]), plain[k]);
+    }
+    point_cols += ", seed, replication, status, exit_code, error, wall_s, rank";
+    for (const auto& t : point_figures())
+        point_cols += ", " + t.column;
+    result_cols += ", seed, replication";
+    for (const auto& c : class_columns())
+        result_cols += ", " + ident(c.name);
+    db.exec(fmt::format("CREATE VIEW points_plain AS SELECT {} FROM points;", point_cols));
+    db.exec(fmt::format("CREATE VIEW results_plain AS SELECT {} FROM results;", result_cols));
+    // Statistics over the seeds (docs/sweeps.md, "Statistics"): rewritten from the points and
+    // classes tables at the end of every invocation.
+    std::string setting_keys;
+    for (const auto& k : plan.keys)
+        setting_keys += "    " + ident(k) + ",\n";
+    db.exec(fmt::format(R"(
+CREATE TABLE settings (
+    setting_id INTEGER PRIMARY KEY,
+{}    points INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    failed INTEGER NOT NULL
+);
+CREATE TABLE stats (
+    setting_id INTEGER NOT NULL REFERENCES settings (setting_id),
+    "class" TEXT NOT NULL,
+    figure TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    mean REAL, sd REAL, ci95_low REAL, ci95_high REAL,
+    PRIMARY KEY (setting_id, "class", figure)
+) WITHOUT ROWID;
+CREATE TABLE paired (
+    setting_id INTEGER NOT NULL REFERENCES settings (setting_id),
+    baseline_setting_id INTEGER NOT NULL REFERENCES settings (setting_id),
+    "class" TEXT NOT NULL,
+    figure TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    mean_difference REAL, sd_difference REAL, ci95_low REAL, ci95_high REAL,
+    PRIMARY KEY (setting_id, "class", figure)
+) WITHOUT ROWID;
+CREATE TABLE effects (
+    effect_id INTEGER PRIMARY KEY,
+    design INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    context TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    low REAL, high REAL,
+    "class" TEXT NOT NULL,
+    figure TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    slope REAL, slope_ci95_low REAL, slope_ci95_high REAL,
+    change REAL, change_ci95_low REAL, change_ci95_high REAL
+);)",
+                        setting_keys));
 
     SQLite::Statement meta(db, "INSERT INTO meta (key, value) VALUES (?, ?)");
     Json keys = plan.keys;
@@ -209,6 +313,8 @@ CREATE TABLE classes (
         {"keys", keys.dump()},
         {"points", std::to_string(plan.points.size())},
         {"fingerprint", plan.fingerprint},
+        {"base_fingerprint", plan.base_fingerprint},
+        {"analysis", analysis_to_json(plan.analysis, plan.keys).dump()},
         {"version", fleetsim_version()}};
     for (const auto& [k, v] : rows) {
         meta.bind(1, k);
@@ -216,26 +322,14 @@ CREATE TABLE classes (
         meta.exec();
         meta.reset();
     }
+    insert_points(db, plan);
+}
 
-    std::string names = "point_id, point_key", marks = "?, ?";
-    for (const auto& k : plan.keys) {
-        names += ", " + ident(k);
-        marks += ", ?";
-    }
-    names += ", seed, replication";
-    marks += ", ?, ?";
-    SQLite::Statement insert(db, fmt::format("INSERT INTO points ({}) VALUES ({})", names, marks));
-    for (const auto& p : plan.points) {
-        int i = 1;
-        insert.bind(i++, static_cast<int64_t>(p.id));
-        insert.bind(i++, p.point_key);
-        for (const auto& v : p.values)
-            bind_value(insert, i++, v);
-        insert.bind(i++, static_cast<int64_t>(p.seed));
-        insert.bind(i++, p.replication);
-        insert.exec();
-        insert.reset();
-    }
+void set_meta(SQLite::Database& db, const std::string& key, const std::string& value) {
+    SQLite::Statement q(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.exec();
 }
 
 std::unique_ptr<SQLite::Database> open_file(const std::string& path, bool create) {
@@ -308,7 +402,98 @@ SweepDb::SweepDb(SweepDb&&) noexcept = default;
 SweepDb& SweepDb::operator=(SweepDb&&) noexcept = default;
 SweepDb::~SweepDb() = default;
 
-SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir) {
+namespace {
+
+/**
+ * Renumbers the points of a sweep whose file grew (more seeds, replications or values; the
+ * same base scenario, `set`, keys and fleetsim): every finished point is matched by its
+ * point_key (its values and seed) and keeps its row and its classes under its new id; the new
+ * points are pending. All in one transaction. A finished point the file no longer has is an
+ * InputError: a sweep may grow, but what it ran is never dropped.
+ */
+Growth grow(SQLite::Database& db, const SweepPlan& plan, const std::string& path) {
+    Growth g;
+    g.before = std::stoll(meta_of(db, "main", "points"));
+    g.after = static_cast<long long>(plan.points.size());
+    SQLite::Transaction t(db);
+    db.exec("CREATE TEMP TABLE plan_keys (point_key TEXT PRIMARY KEY) WITHOUT ROWID");
+    {
+        SQLite::Statement insert(db, "INSERT OR IGNORE INTO temp.plan_keys VALUES (?)");
+        for (const auto& p : plan.points) {
+            insert.bind(1, p.point_key);
+            insert.exec();
+            insert.reset();
+        }
+    }
+    {
+        SQLite::Statement dropped(db,
+                                  "SELECT count(*), min(point_id) FROM points WHERE status <> "
+                                  "'pending' AND point_key NOT IN (SELECT point_key FROM "
+                                  "temp.plan_keys)");
+        dropped.executeStep();
+        if (const long long n = dropped.getColumn(0).getInt64(); n > 0) {
+            throw InputError(
+                SourceSpan{plan.sweep_file, 0, 0}, "",
+                fmt::format("{} has {} finished point{} that this sweep file no longer makes "
+                            "(point {} first): a sweep may grow (more seeds, replications or "
+                            "values) but not drop what it ran. Choose another folder with --out",
+                            path, n, n == 1 ? "" : "s", dropped.getColumn(1).getInt64()));
+        }
+    }
+    db.exec("CREATE TEMP TABLE old_points AS SELECT * FROM points");
+    db.exec("CREATE TEMP TABLE old_classes AS SELECT * FROM classes");
+    db.exec("DELETE FROM classes");
+    db.exec("DELETE FROM points");
+    insert_points(db, plan);
+    std::string sets =
+        "status = o.status, exit_code = o.exit_code, error = o.error, wall_s = "
+        "o.wall_s, rank = o.rank";
+    for (const auto& c : point_figures())
+        sets += fmt::format(", {0} = o.{0}", c.column);
+    db.exec("UPDATE points SET " + sets +
+            " FROM temp.old_points o WHERE o.point_key = points.point_key");
+    std::string cols = "p.point_id, c.class_index";
+    for (const auto& c : class_columns())
+        cols += ", c." + ident(c.name);
+    db.exec("INSERT INTO classes SELECT " + cols +
+            " FROM temp.old_classes c JOIN temp.old_points o ON o.point_id = c.point_id JOIN "
+            "points p ON p.point_key = o.point_key");
+    {
+        SQLite::Statement kept(db, "SELECT count(*) FROM points WHERE status <> 'pending'");
+        kept.executeStep();
+        g.kept = kept.getColumn(0).getInt64();
+    }
+    // What grew: settings (the swept values) and seeds the folder had no point of.
+    {
+        std::string keys;
+        for (const auto& k : plan.keys)
+            keys += (keys.empty() ? "" : ", ") + ident(k);
+        if (!keys.empty()) {
+            SQLite::Statement settings(
+                db, fmt::format("SELECT count(*) FROM (SELECT {0} FROM points EXCEPT SELECT {0} "
+                                "FROM temp.old_points)",
+                                keys));
+            settings.executeStep();
+            g.new_settings = settings.getColumn(0).getInt64();
+        }
+        SQLite::Statement seeds(db,
+                                "SELECT seed FROM points EXCEPT SELECT seed FROM "
+                                "temp.old_points ORDER BY seed");
+        while (seeds.executeStep())
+            g.new_seeds.push_back(seeds.getColumn(0).getInt64());
+    }
+    set_meta(db, "fingerprint", plan.fingerprint);
+    set_meta(db, "points", std::to_string(plan.points.size()));
+    db.exec("DROP TABLE temp.old_classes");
+    db.exec("DROP TABLE temp.old_points");
+    db.exec("DROP TABLE temp.plan_keys");
+    t.commit();
+    return g;
+}
+
+}  // namespace
+
+SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir, Growth* growth) {
     fs::create_directories(dir);
     const std::string path = (fs::path(dir) / "sweep.db").string();
     SweepDb out(open_file(path, true));
@@ -320,16 +505,25 @@ SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir) {
         t.commit();
         return out;
     }
+    check_schema(db, "main", path);
     const std::string theirs = meta_of(db, "main", "fingerprint");
     if (theirs != plan.fingerprint) {
-        throw InputError(
-            SourceSpan{plan.sweep_file, 0, 0}, "",
-            fmt::format("{} holds another sweep (fingerprint {}, this file gives {}): the sweep "
-                        "file, its base scenario or fleetsim changed since it was made. Choose "
-                        "another folder with --out, or delete {} to start over",
-                        path, theirs, plan.fingerprint, dir));
+        if (meta_of(db, "main", "base_fingerprint") != plan.base_fingerprint) {
+            throw InputError(
+                SourceSpan{plan.sweep_file, 0, 0}, "",
+                fmt::format("{} holds another sweep (fingerprint {}, this file gives {}): the "
+                            "base scenario, `set`, the swept keys or fleetsim changed since it "
+                            "was made (a sweep may only grow: more seeds, replications or "
+                            "values). Choose another folder with --out, or delete {} to start "
+                            "over",
+                            path, theirs, plan.fingerprint, dir));
+        }
+        const Growth g = grow(db, plan, path);
+        if (growth != nullptr)
+            *growth = g;
     }
-    check_schema(db, "main", path);
+    // The baseline and the designs say how to analyse, not what ran: the file's own are used.
+    set_meta(db, "analysis", analysis_to_json(plan.analysis, plan.keys).dump());
     auto cols = table_columns(db, "main", "classes");
     if (cols.size() < 2 ||
         std::vector<std::string>(cols.begin() + 2, cols.end()) != class_column_names()) {
@@ -571,6 +765,186 @@ long long SweepDb::merge_from(const std::string& other) {
     return taken;
 }
 
+namespace {
+
+/** An interval's cells: mean, sd, low, high (empty where there is none). */
+void write_interval(CsvWriter& csv, const Interval& i) {
+    csv.field(i.mean).field(i.sd).field(i.low).field(i.high);
+}
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<double>& v) {
+    if (v)
+        q.bind(index, *v);
+    else
+        q.bind(index);
+}
+
+void bind_interval(SQLite::Statement& q, int first, const Interval& i) {
+    q.bind(first, i.mean);
+    bind_optional(q, first + 1, i.sd);
+    bind_optional(q, first + 2, i.low);
+    bind_optional(q, first + 3, i.high);
+}
+
+std::optional<double> times(const std::optional<double>& v, double f) {
+    return v ? std::optional(*v * f) : std::nullopt;
+}
+
+}  // namespace
+
+void SweepDb::store_statistics(const SweepRuns& runs, const SweepStatistics& stats) const {
+    SQLite::Database& db = *db_;
+    SQLite::Transaction t(db);
+    for (const char* table : {"effects", "paired", "stats", "settings"})
+        db.exec(std::string("DELETE FROM ") + table);
+    std::string key_cols;
+    for (const auto& k : runs.keys)
+        key_cols += ", " + ident(k);
+    // A setting's values are those of its first point, with their types.
+    SQLite::Statement setting(
+        db, fmt::format("INSERT INTO settings (setting_id{0}, points, done, failed) SELECT ?{0}, "
+                        "?, ?, ? FROM points WHERE point_id = ?",
+                        key_cols));
+    for (const auto& s : stats.settings) {
+        setting.bind(1, static_cast<int64_t>(s.id));
+        setting.bind(2, static_cast<int64_t>(s.points));
+        setting.bind(3, static_cast<int64_t>(s.done));
+        setting.bind(4, static_cast<int64_t>(s.failed));
+        setting.bind(5, static_cast<int64_t>(s.first_point));
+        setting.exec();
+        setting.reset();
+    }
+    SQLite::Statement stat(db, "INSERT INTO stats VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& r : stats.stats) {
+        const FigureId& f = runs.figures[r.figure];
+        stat.bind(1, static_cast<int64_t>(stats.settings[r.setting].id));
+        stat.bind(2, f.cls);
+        stat.bind(3, f.figure);
+        stat.bind(4, static_cast<int64_t>(r.interval.n));
+        bind_interval(stat, 5, r.interval);
+        stat.exec();
+        stat.reset();
+    }
+    SQLite::Statement pair(db, "INSERT INTO paired VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& r : stats.paired) {
+        const FigureId& f = runs.figures[r.figure];
+        pair.bind(1, static_cast<int64_t>(stats.settings[r.setting].id));
+        pair.bind(2, static_cast<int64_t>(stats.settings[r.baseline].id));
+        pair.bind(3, f.cls);
+        pair.bind(4, f.figure);
+        pair.bind(5, static_cast<int64_t>(r.difference.n));
+        bind_interval(pair, 6, r.difference);
+        pair.exec();
+        pair.reset();
+    }
+    SQLite::Statement effect(
+        db,
+        "INSERT INTO effects (design, method, context, \"key\", low, high, \"class\", "
+        "figure, n, slope, slope_ci95_low, slope_ci95_high, change, change_ci95_low, "
+        "change_ci95_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const Analysis analysis = analysis_from_json(Json::parse(meta("analysis")), runs.keys);
+    for (const auto& e : stats.effects) {
+        const Design& d = analysis.designs.at(e.design);
+        Json context = Json::object();
+        for (std::size_t k = 0; k < runs.keys.size(); ++k) {
+            if (std::find(d.keys.begin(), d.keys.end(), k) == d.keys.end())
+                context[runs.keys[k]] = e.context[k];
+        }
+        const FigureId& f = runs.figures[e.figure];
+        const double range = e.high - e.low;
+        effect.bind(1, static_cast<int64_t>(d.block));
+        effect.bind(2, design_name(d.kind));
+        effect.bind(3, context.dump());
+        effect.bind(4, runs.keys[e.key]);
+        effect.bind(5, e.low);
+        effect.bind(6, e.high);
+        effect.bind(7, f.cls);
+        effect.bind(8, f.figure);
+        effect.bind(9, static_cast<int64_t>(e.n));
+        effect.bind(10, e.slope);
+        bind_optional(effect, 11, e.slope_low);
+        bind_optional(effect, 12, e.slope_high);
+        effect.bind(13, e.slope * range);
+        bind_optional(effect, 14, times(e.slope_low, range));
+        bind_optional(effect, 15, times(e.slope_high, range));
+        effect.exec();
+        effect.reset();
+    }
+    t.commit();
+}
+
+void write_statistics(const std::string& dir,
+                      const SweepRuns& runs,
+                      const Analysis& analysis,
+                      const SweepStatistics& stats) {
+    auto header = [&](CsvWriter& csv, std::initializer_list<const char*> before,
+                      std::initializer_list<const char*> after) {
+        for (const char* h : before)
+            csv.field(h);
+        for (const auto& k : runs.keys)
+            csv.field(k);
+        for (const char* h : after)
+            csv.field(h);
+        csv.end_row();
+    };
+    auto values = [&](CsvWriter& csv, const std::vector<std::string>& v) {
+        for (const auto& x : v)
+            csv.field(x);
+    };
+    write_atomically(fs::path(dir) / "stats.csv", [&](std::ostream& out) {
+        CsvWriter csv(out);
+        header(csv, {"setting_id"},
+               {"class", "figure", "n", "mean", "sd", "ci95_low", "ci95_high"});
+        for (const auto& r : stats.stats) {
+            const Setting& s = stats.settings[r.setting];
+            const FigureId& f = runs.figures[r.figure];
+            csv.field(s.id);
+            values(csv, s.values);
+            csv.field(f.cls).field(f.figure).field(r.interval.n);
+            write_interval(csv, r.interval);
+            csv.end_row();
+        }
+        csv.finish();
+    });
+    write_atomically(fs::path(dir) / "paired.csv", [&](std::ostream& out) {
+        CsvWriter csv(out);
+        header(csv, {"setting_id"},
+               {"baseline_setting_id", "class", "figure", "n", "mean_difference", "sd_difference",
+                "ci95_low", "ci95_high"});
+        for (const auto& r : stats.paired) {
+            const Setting& s = stats.settings[r.setting];
+            const FigureId& f = runs.figures[r.figure];
+            csv.field(s.id);
+            values(csv, s.values);
+            csv.field(stats.settings[r.baseline].id).field(f.cls).field(f.figure);
+            csv.field(r.difference.n);
+            write_interval(csv, r.difference);
+            csv.end_row();
+        }
+        csv.finish();
+    });
+    write_atomically(fs::path(dir) / "effects.csv", [&](std::ostream& out) {
+        CsvWriter csv(out);
+        header(csv, {"design", "method"},
+               {"key", "low", "high", "class", "figure", "n", "slope", "slope_ci95_low",
+                "slope_ci95_high", "change", "change_ci95_low", "change_ci95_high"});
+        for (const auto& e : stats.effects) {
+            const Design& d = analysis.designs.at(e.design);
+            const FigureId& f = runs.figures[e.figure];
+            const double range = e.high - e.low;
+            csv.field(d.block).field(design_name(d.kind));
+            values(csv, e.context);
+            csv.field(runs.keys[e.key]).field(e.low).field(e.high).field(f.cls).field(f.figure);
+            csv.field(e.n).field(e.slope).field(e.slope_low).field(e.slope_high);
+            csv.field(e.slope * range)
+                .field(times(e.slope_low, range))
+                .field(times(e.slope_high, range));
+            csv.end_row();
+        }
+        csv.finish();
+    });
+}
+
 void SweepDb::export_files(const std::string& dir) const {
     // points.csv: one row per finished point with the run's own totals. wall_s and rank are
     // left out (they say how the point ran, not what it gave), so the file is the same bytes
@@ -588,6 +962,14 @@ void SweepDb::export_files(const std::string& dir) const {
         fmt::format("SELECT {} FROM points WHERE status <> 'pending' ORDER BY point_id", cols),
         fs::path(dir) / "points.csv");
     export_csv(*db_, "SELECT * FROM results", fs::path(dir) / "results.csv");
+    const std::vector<std::string> keys = Json::parse(meta("keys")).get<std::vector<std::string>>();
+    const Analysis analysis = analysis_from_json(Json::parse(meta("analysis")), keys);
+    // The statistics read the two files just written, as the report does: one computation.
+    const SweepRuns runs = read_sweep_runs((fs::path(dir) / "points.csv").string(),
+                                           (fs::path(dir) / "results.csv").string(), keys);
+    const SweepStatistics stats = compute_statistics(runs, analysis);
+    store_statistics(runs, stats);
+    write_statistics(dir, runs, analysis, stats);
 
     const PointCounts c = counts();
     Json j;
@@ -601,6 +983,8 @@ void SweepDb::export_files(const std::string& dir) const {
     j["done"] = c.done;
     j["failed"] = c.failed;
     j["pending"] = c.pending();
+    j["settings"] = stats.settings.size();
+    j["analysis"] = Json::parse(meta("analysis"));
     write_atomically(fs::path(dir) / "sweep.json",
                      [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }

@@ -22,6 +22,15 @@ struct PointCounts {
     long long pending() const { return total - done - failed; }
 };
 
+/** What became of a finished sweep whose file grew (SweepDb::open_for). */
+struct Growth {
+    long long before = 0;        ///< points the folder's sweep had
+    long long after = 0;         ///< points the sweep file makes now
+    long long kept = 0;          ///< finished points kept (done or failed), under their new ids
+    long long new_settings = 0;  ///< settings the folder did not have
+    std::vector<long long> new_seeds;  ///< seeds the folder did not have, ascending
+};
+
 /** How one invocation ran (the runs table). */
 struct RunInfo {
     int jobs = 1;
@@ -34,9 +43,13 @@ class SweepDb {
 public:
     /**
      * Opens `dir`/sweep.db, creating it (all points pending) for `plan`, or checking that the
-     * existing one was made for the same plan (same fingerprint): otherwise an InputError.
+     * existing one was made for the same plan (same fingerprint). A plan that only adds points
+     * to the folder's (same base fingerprint: more seeds, replications or values) renumbers the
+     * folder's points into it and says so in `growth`; anything else is an InputError.
      */
-    static SweepDb open_for(const SweepPlan& plan, const std::string& dir);
+    static SweepDb open_for(const SweepPlan& plan,
+                            const std::string& dir,
+                            Growth* growth = nullptr);
     /** Opens an existing sweep.db (a folder or the file) read-write, for merging or export. */
     static SweepDb open_existing(const std::string& path);
     /** Creates `dir`/sweep.db with the schema, identity and points of `source`, all pending. */
@@ -60,13 +73,25 @@ public:
     /** Merges the finished points of another sweep.db of the same sweep; returns how many. */
     long long merge_from(const std::string& other_db);
 
-    /** Writes points.csv, results.csv and sweep.json beside the database (each atomically). */
+    /**
+     * Writes points.csv and results.csv, computes the statistics from them (settings, stats,
+     * paired and effects tables, rewritten), writes stats.csv, paired.csv and effects.csv, then
+     * sweep.json, beside the database (each file atomically).
+     */
     void export_files(const std::string& dir) const;
 
 private:
+    void store_statistics(const SweepRuns& runs, const SweepStatistics& stats) const;
+
     explicit SweepDb(std::unique_ptr<SQLite::Database> db);
     std::unique_ptr<SQLite::Database> db_;
 };
+
+/** stats.csv, paired.csv and effects.csv of a sweep folder (docs/sweeps.md, "Statistics"). */
+void write_statistics(const std::string& dir,
+                      const SweepRuns& runs,
+                      const Analysis& analysis,
+                      const SweepStatistics& stats);
 
 /** The database file of a sweep folder (or `path` itself when it names a file). */
 std::string db_path(const std::string& path);

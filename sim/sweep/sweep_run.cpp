@@ -83,6 +83,45 @@ private:
     int fd_ = -1;
 };
 
+// What every finished invocation writes into the sweep folder.
+constexpr const char* kFolderFiles =
+    "sweep.db, points.csv, results.csv, stats.csv, paired.csv, effects.csv, sweep.json";
+
+/** Writes the folder's report; false (and says why) when it could not. */
+bool write_folder_report(const std::function<void(const std::string&)>& write,
+                         const std::string& dir) {
+    try {
+        write(dir);
+        return true;
+    } catch (const std::exception& e) {
+        spdlog::error("the sweep's results are written, its report.html is not: {}", e.what());
+        return false;
+    }
+}
+
+/**
+ * The exit code of a sweep folder at the end of an invocation (docs/sweeps.md, "Running"):
+ * 128 + the signal that stopped it, 1 when points of this run are left unfinished,
+ * kExitFailedPoints when the folder holds failed points, 0 when every point is done.
+ */
+int exit_code(const PointCounts& all, int signal, long long left, const std::string& out) {
+    if (all.failed > 0) {
+        spdlog::warn(
+            "{} point{} of the sweep failed; their errors: sqlite3 {}/sweep.db \"SELECT "
+            "point_id, error FROM points WHERE status = 'failed'\" (--retry-failed runs them "
+            "again)",
+            all.failed, all.failed == 1 ? "" : "s", out);
+    }
+    if (signal || left > 0) {
+        spdlog::warn(
+            "{}: {} point{} of this run still to run: run the same command again to resume",
+            signal ? fmt::format("interrupted by signal {}", signal) : "incomplete", left,
+            left == 1 ? "" : "s");
+        return signal ? 128 + signal : 1;
+    }
+    return all.failed > 0 ? kExitFailedPoints : 0;
+}
+
 /** What one process that owns the sweep folder holds while it runs. */
 struct Session {
     const SweepPlan& plan;
@@ -94,11 +133,27 @@ struct Session {
     long long unfinished = 0;  ///< points whose child was interrupted: still pending
     std::optional<Progress> progress;
 
-    Session(const SweepPlan& p, const SweepOptions& o, const RunInfo& info) : plan(p) {
+    std::function<void(const std::string&)> write_report;
+
+    Session(const SweepPlan& p, const SweepOptions& o, const RunInfo& info)
+        : plan(p), write_report(o.write_report) {
         out = o.out.empty() ? "results/" + plan.name : o.out;
         fs::create_directories(out);
         lock = std::make_unique<FolderLock>(out);
-        db = SweepDb::open_for(plan, out);
+        Growth growth;
+        db = SweepDb::open_for(plan, out, &growth);
+        if (growth.after > 0 && !o.quiet) {
+            std::string seeds;
+            for (long long s : growth.new_seeds)
+                seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+            std::cout << fmt::format(
+                "sweep {}: the sweep file grew from {} to {} points ({} new setting{}, {} new "
+                "seed{}{}); the folder's {} finished point{} are kept, {} to run\n",
+                plan.name, growth.before, growth.after, growth.new_settings,
+                growth.new_settings == 1 ? "" : "s", growth.new_seeds.size(),
+                growth.new_seeds.size() == 1 ? "" : "s", seeds.empty() ? "" : ": " + seeds,
+                growth.kept, growth.kept == 1 ? "" : "s", growth.after - growth.kept);
+        }
         // Anything under work/ belongs to points that never finished: they run again. After a
         // kill -9 the killed sweep's point processes may still be writing there, so a removal
         // can fail (ENOTEMPTY): their folders carry the old process's tag, which this run never
@@ -111,7 +166,11 @@ struct Session {
                 todo.push_back(id);
         }
         run_id = db->begin_run(info);
-        progress.emplace(static_cast<long long>(todo.size()), !o.quiet && stderr_is_terminal());
+        progress.emplace(static_cast<long long>(todo.size()),
+                         o.quiet                ? Progress::Mode::none
+                         : stderr_is_terminal() ? Progress::Mode::bar
+                                                : Progress::Mode::lines,
+                         plan.name, o.progress_every_s);
         progress->draw(true);
     }
 
@@ -142,31 +201,20 @@ struct Session {
         db->export_files(out);
         std::error_code ec;
         fs::remove_all(fs::path(out) / "work", ec);
+        // The report is for a sweep that ran to its end, not for one stopped by a signal.
+        const bool report = !signal && write_report && write_folder_report(write_report, out);
         const PointCounts all = db->counts();
         const double wall = progress->elapsed_s();
         if (!quiet) {
             std::cout << fmt::format(
                 "sweep {}: {} of {} points finished ({} done, {} failed); this run: {} points in "
-                "{:.1f} s ({:.2f} points/s, {})\nwrote {}/ (sweep.db, points.csv, results.csv, "
-                "sweep.json)\n",
+                "{:.1f} s ({:.2f} points/s, {})\nwrote {}/ ({}{})\n",
                 plan.name, all.done + all.failed, all.total, all.done, all.failed, ran, wall,
-                wall > 0 ? static_cast<double>(ran) / wall : 0.0, how, out);
+                wall > 0 ? static_cast<double>(ran) / wall : 0.0, how, out, kFolderFiles,
+                report ? ", report.html" : "");
         }
-        if (progress->failed() > 0) {
-            spdlog::warn(
-                "{} point{} failed in this run; their errors: sqlite3 {}/sweep.db \"SELECT "
-                "point_id, error FROM points WHERE status = 'failed'\"",
-                progress->failed(), progress->failed() == 1 ? "" : "s", out);
-        }
-        if (signal || left > 0) {
-            spdlog::warn(
-                "{}: {} point{} of this run still to run: run the same command again to "
-                "resume",
-                signal ? fmt::format("interrupted by signal {}", signal) : "incomplete", left,
-                left == 1 ? "" : "s");
-            return signal ? 128 + signal : 1;
-        }
-        return 0;
+        const int code = exit_code(all, signal, left, out);
+        return code == 0 && write_report && !signal && !report ? 1 : code;
     }
 };
 
@@ -318,7 +366,7 @@ int run_mpi(const SweepOptions& o, const fleetsim_mpi_api& mpi) {
     std::optional<SweepPlan> plan;
     std::exception_ptr failure;
     try {
-        plan = load_sweep(o.sweep_file);
+        plan = load_sweep(o.sweep_file, o.check);
     } catch (...) {
         failure = std::current_exception();
     }
@@ -401,7 +449,7 @@ int run_sweep(const SweepOptions& o) {
                          (o.mpi == "auto" && launched == 1 && std::getenv("PMIX_RANK"));
     if (use_mpi && !o.list)
         return run_mpi(o, load_mpi());
-    const SweepPlan plan = load_sweep(o.sweep_file);
+    const SweepPlan plan = load_sweep(o.sweep_file, o.check);
     if (o.list) {
         print_points(plan);
         return 0;
@@ -425,6 +473,7 @@ int merge_sweeps(const MergeOptions& o) {
     for (const auto& src : o.sources)
         taken += db.merge_from(src);
     db.export_files(o.out);
+    const bool report = o.write_report && write_folder_report(o.write_report, o.out);
     const PointCounts c = db.counts();
     if (!o.quiet) {
         std::cout << fmt::format(
@@ -440,7 +489,8 @@ int merge_sweeps(const MergeOptions& o) {
             c.pending(), c.pending() == 1 ? "" : "s");
         return 1;
     }
-    return 0;
+    const int code = exit_code(c, 0, 0, o.out);
+    return code == 0 && o.write_report && !report ? 1 : code;
 }
 
 }  // namespace fleetsim::sweep

@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 
 namespace fleetsim::sweep {
 namespace {
@@ -68,6 +69,7 @@ SweptValue integer_value(long long v) {
 /** A value written in the sweep file, typed as YAML would read it. */
 SweptValue value_from_yaml(const YamlValue& v) {
     SweptValue s;
+    s.where = v.where();
     const YAML::Node& node = v.node();
     if (!v.defined()) {
         v.fail("expected a value, found nothing");
@@ -145,6 +147,7 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
         if (i == count - 1)
             x = to;  // no rounding drift at the end of the range
         out.push_back(integer ? integer_value(std::llround(x)) : real_value(tidy(x, digits)));
+        out.back().where = v.where();
     }
     return out;
 }
@@ -156,8 +159,16 @@ struct SampledKey {
     bool integer = false;
     long long digits = kDefaultDigits;
     std::vector<SweptValue> choices;  ///< categorical when not empty
+    SourceSpan where;
 
     SweptValue at_u(double u) const {
+        SweptValue v = value_at(u);
+        if (choices.empty())
+            v.where = where;  // a listed value keeps the line it is written on
+        return v;
+    }
+
+    SweptValue value_at(double u) const {
         if (!choices.empty()) {
             auto i = static_cast<std::size_t>(u * static_cast<double>(choices.size()));
             return choices[std::min(i, choices.size() - 1)];
@@ -179,6 +190,7 @@ struct SampledKey {
 
 SampledKey parse_sampled_key(const YamlValue& v) {
     SampledKey s;
+    s.where = v.where();
     MapReader m(v, {"low", "high", "scale", "integer", "digits", "values"});
     if (!m.ok())
         return s;
@@ -211,8 +223,11 @@ SampledKey parse_sampled_key(const YamlValue& v) {
 
 /** One entry of `vary`: rows of (key index, value), every row naming the same keys. */
 struct Block {
+    enum class Kind { grid, zip, sample, one_at_a_time };
+    Kind kind = Kind::grid;
     std::vector<std::size_t> keys;
     std::vector<std::vector<SweptValue>> rows;
+    std::vector<SweptValue> base;  ///< one_at_a_time: each key's base value
 };
 
 class PlanBuilder {
@@ -246,6 +261,7 @@ public:
 
     Block grid(const YamlValue& v) {
         Block b;
+        b.kind = Block::Kind::grid;
         std::vector<std::vector<SweptValue>> columns;
         for (const auto& [key, values] : v.entries()) {
             b.keys.push_back(add_key(key, values, true));
@@ -277,6 +293,7 @@ public:
 
     Block zip(const YamlValue& v) {
         Block b;
+        b.kind = Block::Kind::zip;
         std::vector<std::vector<SweptValue>> columns;
         std::vector<YamlValue> ats;
         for (const auto& [key, values] : v.entries()) {
@@ -308,6 +325,7 @@ public:
 
     Block sample(const YamlValue& v, std::uint64_t sweep_seed, std::size_t block_index) {
         Block b;
+        b.kind = Block::Kind::sample;
         MapReader m(v, {"method", "count", "seed", "keys"});
         if (!m.ok())
             return b;
@@ -356,6 +374,57 @@ public:
             for (std::size_t k = 0; k < keys.size(); ++k)
                 row.push_back(keys[k].at_u(u[k][i]));
             b.rows.push_back(std::move(row));
+        }
+        return b;
+    }
+
+    /**
+     * One at a time around a base setting: the row of every key at its base, then, key by key,
+     * a row per other value of that key with the rest at their bases.
+     */
+    Block one_at_a_time(const YamlValue& v) {
+        Block b;
+        b.kind = Block::Kind::one_at_a_time;
+        std::vector<std::vector<SweptValue>> moves;
+        for (const auto& [key, spec] : v.entries()) {
+            b.keys.push_back(add_key(key, spec, true));
+            MapReader m(spec, {"base", "values"});
+            SweptValue base;
+            std::vector<SweptValue> moved;
+            if (m.ok()) {
+                const auto base_value = m.required("base");
+                const auto values = m.required("values");
+                if (base_value)
+                    base = value_from_yaml(*base_value);
+                if (values) {
+                    for (auto& x : parse_values(*values)) {
+                        const bool seen =
+                            x.override_text == base.override_text ||
+                            std::any_of(moved.begin(), moved.end(), [&](const SweptValue& y) {
+                                return y.override_text == x.override_text;
+                            });
+                        if (!seen)
+                            moved.push_back(std::move(x));
+                    }
+                    if (moved.empty())
+                        values->fail("expected at least one value other than the base " +
+                                     base.override_text + ", found none");
+                }
+            }
+            b.base.push_back(base);
+            moves.push_back(std::move(moved));
+        }
+        if (b.keys.empty()) {
+            v.fail("expected at least one key, found an empty mapping");
+            return b;
+        }
+        b.rows.push_back(b.base);
+        for (std::size_t k = 0; k < moves.size(); ++k) {
+            for (const auto& x : moves[k]) {
+                std::vector<SweptValue> row = b.base;
+                row[k] = x;
+                b.rows.push_back(std::move(row));
+            }
         }
         return b;
     }
@@ -452,28 +521,178 @@ void check_keys_in_base(const SweepPlan& plan,
     }
 }
 
-/**
- * Loads the base with the first point's overrides and reports a swept key the scenario's schema
- * does not know (a misspelt leaf) at the sweep file: it would fail every point. Problems with
- * the values are left to the points, where they are recorded one by one.
- */
-void check_keys_in_schema(const SweepPlan& plan, const PlanBuilder& builder) {
-    if (plan.points.empty())
-        return;
-    Diagnostics all(/*collect_all=*/true);
-    std::vector<InputError> errors;
-    try {
-        load_scenario(plan.base, plan.overrides(plan.points.front()), all);
-    } catch (const InputErrors& e) {
-        errors = e.errors();
-    } catch (const InputError& e) {
-        errors = all.errors();
-        errors.push_back(e);
+/** Where a setting's problem belongs in the sweep file: the value of the swept key it names. */
+std::optional<SourceSpan> value_location(const SweepPlan& plan,
+                                         const SweepPoint& point,
+                                         const InputError& e) {
+    for (std::size_t k = 0; k < plan.keys.size(); ++k) {
+        const std::string& key = plan.keys[k];
+        // The key itself, something inside it (policy.params.shares.chat for policy.params), or
+        // a mapping above it (policy for policy.name: the policy as a whole failed).
+        const bool inside = e.key() == key || e.key().rfind(key + ".", 0) == 0 ||
+                            (!e.key().empty() && key.rfind(e.key() + ".", 0) == 0);
+        if (inside && !point.values[k].where.file.empty())
+            return point.values[k].where;
     }
-    for (const auto& e : errors) {
-        if (e.message().rfind("unknown key", 0) == 0 && builder.location(e.key()) != nullptr &&
-            std::find(plan.keys.begin(), plan.keys.end(), e.key()) != plan.keys.end())
-            builder.location(e.key())->fail(e.message());
+    return std::nullopt;
+}
+
+/** "price=0.05, policy.name=fifo": a setting's values, for messages. */
+std::string setting_text(const SweepPlan& plan, const SweepPoint& point) {
+    std::string out;
+    for (std::size_t k = 0; k < plan.keys.size(); ++k)
+        out += (out.empty() ? "" : ", ") + plan.keys[k] + "=" + point.values[k].override_text;
+    return out;
+}
+
+/**
+ * Loads every setting (a point without its seed) as its point would be loaded, and checks it
+ * with `check` (the policy's name and parameters): a value the scenario rejects would fail
+ * every point of its setting, so it stops the sweep here, before anything runs. Each problem
+ * is reported once, at the line of the swept value that causes it (or at `vary` when no one
+ * value does), with a setting that shows it.
+ */
+void check_settings(const SweepPlan& plan, const ScenarioCheck& check, const YamlValue& top) {
+    std::vector<InputError> problems;
+    std::map<std::string, bool> reported;
+    std::map<std::string, bool> seen_settings;
+    for (const auto& point : plan.points) {
+        std::string identity;
+        for (const auto& v : point.values)
+            identity += v.override_text + '\x1f';
+        if (!seen_settings.try_emplace(identity, true).second)
+            continue;
+        Diagnostics all(/*collect_all=*/true);
+        std::vector<InputError> errors;
+        try {
+            const ScenarioSpec spec = load_scenario(plan.base, plan.overrides(point), all);
+            if (check)
+                check(spec);
+        } catch (const InputErrors& e) {
+            errors = e.errors();
+        } catch (const InputError& e) {
+            errors = all.errors();
+            errors.push_back(e);
+        }
+        for (const auto& e : errors) {
+            const auto at = value_location(plan, point, e);
+            const YamlValue vary = top.child("vary");
+            const SourceSpan where = at ? *at : vary.defined() ? vary.where() : top.where();
+            const std::string& key = e.key();
+            const std::string id = fmt::format("{}:{}:{}\x1f{}\x1f{}", where.file, where.line,
+                                               where.column, key, e.message());
+            if (!reported.try_emplace(id, true).second)
+                continue;
+            problems.emplace_back(where, key,
+                                  fmt::format("{} (the setting {}: every point of it would fail)",
+                                              e.message(), setting_text(plan, point)));
+        }
+    }
+    if (problems.size() == 1)
+        throw problems.front();
+    if (!problems.empty())
+        throw InputErrors(std::move(problems));
+}
+
+/** The block index of every swept key. */
+std::vector<std::size_t> key_blocks(const std::vector<Block>& blocks, std::size_t keys) {
+    std::vector<std::size_t> out(keys, 0);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        for (auto k : blocks[b].keys)
+            out[k] = b;
+    }
+    return out;
+}
+
+/**
+ * `baseline`: swept keys and one of each one's values (docs/sweeps.md, "Statistics"). Without
+ * it, a swept policy.name's first value is the baseline; `baseline: {}` asks for none.
+ */
+void read_analysis(const MapReader& m, const std::vector<Block>& blocks, SweepPlan& plan) {
+    const auto block_of = key_blocks(blocks, plan.keys.size());
+    auto values_of = [&](std::size_t k) {
+        std::vector<const SweptValue*> out;
+        for (const auto& row : blocks[block_of[k]].rows) {
+            const std::size_t pos = static_cast<std::size_t>(
+                std::find(blocks[block_of[k]].keys.begin(), blocks[block_of[k]].keys.end(), k) -
+                blocks[block_of[k]].keys.begin());
+            if (std::none_of(out.begin(), out.end(), [&](const SweptValue* v) {
+                    return v->override_text == row[pos].override_text;
+                }))
+                out.push_back(&row[pos]);
+        }
+        return out;
+    };
+    Analysis& a = plan.analysis;
+    if (m.has("baseline")) {
+        const YamlValue baseline = m.optional("baseline");
+        if (baseline.defined() && !baseline.is_map())
+            baseline.fail("expected a mapping of swept keys to one of their values, found " +
+                          baseline.found());
+        for (const auto& [key, value] : baseline.entries()) {
+            const auto it = std::find(plan.keys.begin(), plan.keys.end(), key);
+            if (it == plan.keys.end()) {
+                value.fail("expected a swept key, found '" + key + "'" + [&] {
+                    const std::string hint = nearest_name(key, plan.keys);
+                    return hint.empty() ? std::string() : ", did you mean '" + hint + "'?";
+                }());
+                continue;
+            }
+            const auto k = static_cast<std::size_t>(it - plan.keys.begin());
+            if (blocks[block_of[k]].kind == Block::Kind::sample) {
+                value.fail(
+                    "expected a key of a grid, zip or one_at_a_time block: a sampled "
+                    "key's values are drawn, so no setting but one would have a baseline");
+                continue;
+            }
+            const SweptValue wanted = value_from_yaml(value);
+            std::string list;
+            const SweptValue* match = nullptr;
+            for (const SweptValue* v : values_of(k)) {
+                list += (list.empty() ? "" : ", ") + v->override_text;
+                if (v->override_text == wanted.override_text)
+                    match = v;
+            }
+            if (match == nullptr) {
+                value.fail("expected one of the values of " + key + " (" + list + "), found " +
+                           wanted.override_text);
+                continue;
+            }
+            a.baseline[k] = match->csv_text();
+        }
+    } else {
+        // Policies are what a sweep most often compares: the first one is the baseline.
+        const auto it = std::find(plan.keys.begin(), plan.keys.end(), "policy.name");
+        if (it != plan.keys.end() && !plan.points.empty()) {
+            const auto k = static_cast<std::size_t>(it - plan.keys.begin());
+            if (blocks[block_of[k]].kind != Block::Kind::sample)
+                a.baseline[k] = plan.points.front().values[k].csv_text();
+        }
+    }
+    // Keys zipped with a baseline key take the values that go with the baseline's.
+    for (const auto& [k, v] : a.baseline) {
+        const Block& b = blocks[block_of[k]];
+        if (b.kind != Block::Kind::zip)
+            continue;
+        for (auto other : b.keys) {
+            if (a.baseline.count(other) == 0 &&
+                std::find(a.baseline_follows.begin(), a.baseline_follows.end(), other) ==
+                    a.baseline_follows.end())
+                a.baseline_follows.push_back(other);
+        }
+    }
+    std::sort(a.baseline_follows.begin(), a.baseline_follows.end());
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const Block& b = blocks[i];
+        if (b.kind != Block::Kind::one_at_a_time && b.kind != Block::Kind::sample)
+            continue;
+        Design d;
+        d.kind = b.kind == Block::Kind::sample ? Design::Kind::sample : Design::Kind::one_at_a_time;
+        d.block = i;
+        d.keys = b.keys;
+        for (const auto& v : b.base)
+            d.base.push_back(v.csv_text());
+        a.designs.push_back(std::move(d));
     }
 }
 
@@ -492,6 +711,18 @@ const std::vector<std::string>& reserved_columns() {
         return out;
     }();
     return names;
+}
+
+std::string SweptValue::csv_text() const {
+    switch (kind) {
+        case Kind::integer:
+            return std::to_string(integer);
+        case Kind::real:
+            return fmt::format("{}", real);  // as the CSV module writes a double
+        case Kind::text:
+            break;
+    }
+    return text;
 }
 
 std::vector<Override> SweepPlan::overrides(const SweepPoint& point) const {
@@ -513,9 +744,11 @@ void read_header(const MapReader& m, const std::string& path, SweepPlan& plan) {
         m.optional("name").fail("expected a name without spaces or slashes, found '" + plan.name +
                                 "'");
     const std::string base = m.text("base");
+    // Absolute: the database and sweep.json say where the sweep came from, wherever they are
+    // read (a merged folder, a copy).
     plan.base = base.rfind("builtin:", 0) == 0 || fs::path(base).is_absolute()
                     ? base
-                    : (fs::path(path).parent_path() / base).lexically_normal().generic_string();
+                    : (fs::absolute(path).parent_path() / base).lexically_normal().generic_string();
     std::error_code ec;
     if (!base.empty() && base.rfind("builtin:", 0) != 0 && !fs::is_regular_file(plan.base, ec))
         m.optional("base").fail("expected a scenario file, found no file " + plan.base +
@@ -573,23 +806,26 @@ std::vector<std::uint64_t> read_seeds(const MapReader& m, std::uint64_t seed) {
     return seeds;
 }
 
-/** `vary`: one block of rows per entry, each exactly one of grid, zip and sample. */
+/** `vary`: one block of rows per entry, each exactly one of grid, zip, sample and
+ * one_at_a_time. */
 std::vector<Block> read_vary(const MapReader& m, PlanBuilder& builder, std::uint64_t seed) {
     std::vector<Block> blocks;
     if (!m.has("vary"))
         return blocks;
     std::size_t index = 0;
     for (const auto& entry : m.optional("vary").elements()) {
-        MapReader e(entry, {"grid", "zip", "sample"});
+        MapReader e(entry, {"grid", "zip", "sample", "one_at_a_time"});
         if (!e.ok())
             continue;
-        const std::string kind = e.exactly_one_of({"grid", "zip", "sample"});
+        const std::string kind = e.exactly_one_of({"grid", "zip", "sample", "one_at_a_time"});
         if (kind == "grid")
             blocks.push_back(builder.grid(e.optional("grid")));
         else if (kind == "zip")
             blocks.push_back(builder.zip(e.optional("zip")));
         else if (kind == "sample")
             blocks.push_back(builder.sample(e.optional("sample"), seed, index));
+        else if (kind == "one_at_a_time")
+            blocks.push_back(builder.one_at_a_time(e.optional("one_at_a_time")));
         ++index;
     }
     return blocks;
@@ -607,6 +843,10 @@ void enumerate_points(const std::vector<Block>& blocks,
     std::string all = std::string(fleetsim_version()) + "\n" + base_resolved_yaml;
     for (const auto& k : plan.keys)
         all += "key " + k + "\n";
+    std::string base_identity = all;
+    for (const auto& o : plan.fixed)
+        base_identity += "set " + o.key + "=" + o.value + "\n";
+    plan.base_fingerprint = hex16(fnv1a64(base_identity));
     long long id = 0;
     while (true) {
         std::vector<SweptValue> values(plan.keys.size());
@@ -642,16 +882,16 @@ void enumerate_points(const std::vector<Block>& blocks,
 }  // namespace
 
 const std::vector<std::string>& sweep_file_keys() {
-    static const std::vector<std::string> keys = {"name", "description",  "base",
-                                                  "seed", "replications", "seeds",
-                                                  "set",  "vary",         "keep_point_outputs"};
+    static const std::vector<std::string> keys = {
+        "name",  "description", "base", "seed",     "replications",
+        "seeds", "set",         "vary", "baseline", "keep_point_outputs"};
     return keys;
 }
 
-SweepPlan load_sweep(const std::string& path) {
+SweepPlan load_sweep(const std::string& path, const ScenarioCheck& check) {
     Diagnostics diagnostics;
     SweepPlan plan;
-    plan.sweep_file = path;
+    plan.sweep_file = std::filesystem::absolute(path).lexically_normal().generic_string();
     YamlValue top(load_yaml_file(path, path), path, "", &diagnostics, nullptr);
     MapReader m(top, sweep_file_keys());
     read_header(m, path, plan);
@@ -671,7 +911,8 @@ SweepPlan load_sweep(const std::string& path) {
         return plan;
     check_keys_in_base(plan, base_spec.resolved_yaml, builder);
     enumerate_points(blocks, seeds, base_spec.resolved_yaml, plan);
-    check_keys_in_schema(plan, builder);
+    read_analysis(m, blocks, plan);
+    check_settings(plan, check, top);
     return plan;
 }
 

@@ -30,6 +30,24 @@ TEST_SUITE("report-off") {
         CHECK(quiet.err.empty());
     }
 
+    TEST_CASE("a sweep without the report writes its results, says why and exits 0") {
+        TempDir tmp("report-off-sweep");
+        const std::string file = tmp / "s.yaml";
+        write_file(file, "name: s\nbase: " + source_path("scenarios/default.yaml") +
+                             "\nset: {horizon_s: 3600, output.jobs_csv: false}\n"
+                             "vary:\n  - grid:\n      tick_s: [300, 600]\n");
+        auto r = run_fleetsim({"sweep", file, "--out", tmp / "out", "-j", "2"});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        for (const char* f : {"sweep.db", "points.csv", "results.csv", "stats.csv", "sweep.json"})
+            CHECK(fs::exists(tmp / (std::string("out/") + f)));
+        CHECK_FALSE(fs::exists(tmp / "out/report.html"));
+        CHECK(r.err.find("report.html not written") != std::string::npos);
+        auto quiet = run_fleetsim({"sweep", file, "--out", tmp / "quiet", "-q", "--no-report"});
+        CHECK(quiet.exit_code == 0);
+        CHECK(quiet.err.empty());
+    }
+
     TEST_CASE("fleetsim report exits 2 and names the build option") {
         TempDir tmp("report-off-report");
         REQUIRE(run_fleetsim({"run", "--out", tmp / "out", "-q", "--no-report"}).exit_code == 0);

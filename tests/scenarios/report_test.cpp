@@ -5,6 +5,7 @@
 #include "tests/support/spawn.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -222,6 +223,57 @@ double delta_e(const Lab& a, const Lab& b) {
 double hue_of(const Lab& c) {
     const double h = std::atan2(c[2], c[1]) * 180 / M_PI;
     return h < 0 ? h + 360 : h;
+}
+
+/** A sweep folder written by hand (sweep.json, points.csv, results.csv): keys, and for each
+    point its values, seed and total_profit_usd; the other figures follow from the profit. */
+struct HandPoint {
+    std::vector<std::string> values;
+    int seed;
+    double profit;
+};
+void write_hand_sweep(const std::string& dir,
+                      const std::vector<std::string>& keys,
+                      const std::vector<HandPoint>& points,
+                      const std::string& analysis) {
+    fs::create_directories(dir);
+    Json spec = {{"name", "hand"},
+                 {"base", "hand.yaml"},
+                 {"keys", keys},
+                 {"points", points.size()},
+                 {"version", "test"}};
+    spec["analysis"] = Json::parse(analysis);
+    write_file(dir + "/sweep.json", spec.dump(2));
+    auto header = [&](const std::vector<std::string>& after) {
+        std::string h = "point_id,status";
+        for (const auto& k : keys)
+            h += "," + k;
+        h += ",seed,replication";
+        for (const auto& a : after)
+            h += "," + a;
+        return h + "\n";
+    };
+    std::string p = header({"exit_code", "error", "total_revenue_usd", "total_cost_usd",
+                            "total_profit_usd", "total_opportunity_cost_usd", "llm_revenue_usd",
+                            "video_revenue_usd", "video_gpu_h_share"});
+    std::string r = header({"class", "family", "kind", "gpu_h", "revenue_usd", "cost_usd",
+                            "profit_usd", "opportunity_cost_usd", "served_fraction"});
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const HandPoint& pt = points[i];
+        std::string row = std::to_string(i) + ",done";
+        for (const auto& v : pt.values)
+            row += "," + v;
+        row += "," + std::to_string(pt.seed) + ",0";
+        const double revenue = pt.profit + 100;
+        p += row + fmt::format(",0,,{},100,{},5,{},{},0.25\n", revenue, pt.profit, revenue * 0.75,
+                               revenue * 0.25);
+        r += row + fmt::format(",chat,llm,service,30,{},75,{},5,0.9\n", revenue * 0.75,
+                               revenue * 0.75 - 75);
+        r += row + fmt::format(",video-gen,video,service,10,{},25,{},0,1\n", revenue * 0.25,
+                               revenue * 0.25 - 25);
+    }
+    write_file(dir + "/points.csv", p);
+    write_file(dir + "/results.csv", r);
 }
 
 }  // namespace
@@ -532,7 +584,7 @@ TEST_SUITE("report") {
         // three maps and their legends.
         double best_map_top = -1;
         for (const auto& t : seen["titles"]["sweep"])
-            if (t["text"].get<std::string>().rfind("best policy at each point", 0) == 0)
+            if (t["text"].get<std::string>().rfind("best policy at each setting", 0) == 0)
                 best_map_top = t["top"].get<double>();
         REQUIRE(best_map_top > 0);
         int best_legends = 0;
@@ -546,7 +598,11 @@ TEST_SUITE("report") {
             }
         }
         CHECK(best_legends == 1);
-        CHECK(seen["subtitle"].get<std::string>().find(" points over ") != std::string::npos);
+        // Settings (the swept values) and points (a setting with a seed) are told apart.
+        CHECK(seen["subtitle"].get<std::string>().find(" settings (") != std::string::npos);
+        CHECK(seen["subtitle"].get<std::string>().find(" points) over ") != std::string::npos);
+        // Labels print only where they fit their cells: none runs into another.
+        CHECK(seen["text_overlaps"]["sweep"]["overlapping"] == 0);
         CHECK(seen["controls"][0]["options"] ==
               Json::array({"static-partition", "revenue-greedy"}));
         CHECK(seen["controls"][1]["type"] == "range");
@@ -617,5 +673,297 @@ TEST_SUITE("report") {
         auto run_only =
             run_fleetsim({"report", tmp / "sweep", "--y", "policy.name", "--x", "policy.name"});
         CHECK(run_only.exit_code == 2);
+    }
+
+    TEST_CASE(
+        "a sweep over one key draws a line per policy with its interval band and the baseline") {
+        TempDir tmp("report-lines");
+        const std::string file = tmp / "lines.yaml";
+        write_file(file, fmt::format(R"(name: lines
+base: {}
+set:
+  horizon_s: 21600
+  output.jobs_csv: false
+replications: 2
+vary:
+  - grid:
+      workload.classes.video-gen.price_usd_per_unit: [0.02, 0.1, 0.5]
+  - zip:
+      policy.name: [static-partition, revenue-greedy]
+      policy.params: [{{shares: {{chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}}}, {{}}]
+)",
+                                     source_path("scenarios/default.yaml")));
+        // fleetsim sweep writes the report itself.
+        auto sw = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "sweep", "-q"});
+        INFO(sw.err);
+        REQUIRE(sw.exit_code == 0);
+        const std::string html = tmp / "sweep/report.html";
+        const Json seen = probe(html, {"--screenshot", artifact("report-sweep-lines.png")});
+        check_clean(seen);
+        const Json data = report_page_data(html);
+        CHECK(data["meta"]["view"] == "lines");
+        std::set<std::string> ids;
+        for (const auto& c : seen["charts"])
+            ids.insert(c["id"].get<std::string>());
+        CHECK(ids ==
+              std::set<std::string>{"profit", "revenue", "opportunity", "served", "video-share"});
+        // Profit: a band (an area) and a line per policy; the baseline's line (the first
+        // policy: no `baseline:` in the file) is the dashed one.
+        const Json& profit = seen["marks_by_type"]["profit"];
+        CHECK(profit["area"] == 2);
+        CHECK(profit["line"] == 2);
+        CHECK(profit["dashed_lines"] == 1);
+        CHECK(data["baseline"]["key"] == "policy.name");
+        CHECK(data["baseline"]["value"] == "static-partition");
+        CHECK(data["baseline"]["on"] == "policy");
+        CHECK(seen["roles"]["baseline"].get<std::string>().find("static-partition") !=
+              std::string::npos);
+        // Revenue by family: a panel per family, each a band and a line per policy.
+        CHECK(seen["marks_by_type"]["revenue"]["area"] == 4);
+        // No label runs into another anywhere.
+        for (const auto& [id, o] : seen["text_overlaps"].items()) {
+            CAPTURE(id);
+            CHECK(o["overlapping"] == 0);
+        }
+        // What the lines draw is stats.csv, to the page's six significant digits.
+        const auto stats = csv_records(read_file(tmp / "sweep/stats.csv"));
+        const auto col = [&](const std::string& name) {
+            return static_cast<std::size_t>(std::find(stats[0].begin(), stats[0].end(), name) -
+                                            stats[0].begin());
+        };
+        int checked = 0;
+        for (const auto& row : data["lines"]) {
+            if (row["chart"] != "profit")
+                continue;
+            for (std::size_t i = 1; i < stats.size(); ++i) {
+                if (stats[i][col("figure")] != "total_profit_usd" ||
+                    !stats[i][col("class")].empty() ||
+                    stats[i][col("policy.name")] != row["policy"].get<std::string>() ||
+                    std::stod(stats[i][col("workload.classes.video-gen.price_usd_per_unit")]) !=
+                        row["x"].get<double>())
+                    continue;
+                CHECK(row["mean"].get<double>() ==
+                      doctest::Approx(std::stod(stats[i][col("mean")])).epsilon(1e-5));
+                CHECK(row["low"].get<double>() ==
+                      doctest::Approx(std::stod(stats[i][col("ci95_low")])).epsilon(1e-5));
+                CHECK(row["high"].get<double>() ==
+                      doctest::Approx(std::stod(stats[i][col("ci95_high")])).epsilon(1e-5));
+                CHECK(row["n"] == 2);
+                CHECK(row["role"] ==
+                      (row["policy"] == "static-partition" ? "baseline" : "compared"));
+                ++checked;
+            }
+        }
+        CHECK(checked == 6);  // 3 prices x 2 policies
+
+        // Policies alone (no other key): an interval per policy.
+        const std::string only = tmp / "only.yaml";
+        write_file(only, fmt::format(R"(name: only
+base: {}
+set:
+  horizon_s: 21600
+  output.jobs_csv: false
+replications: 2
+vary:
+  - zip:
+      policy.name: [static-partition, revenue-greedy]
+      policy.params: [{{shares: {{chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}}}, {{}}]
+)",
+                                     source_path("scenarios/default.yaml")));
+        REQUIRE(run_fleetsim({"sweep", only, "-j", "2", "--out", tmp / "only", "-q"}).exit_code ==
+                0);
+        const Json policies = probe(tmp / "only/report.html");
+        check_clean(policies);
+        CHECK(report_page_data(tmp / "only/report.html")["meta"]["view"] == "intervals");
+        CHECK(policies["marks_by_type"]["profit"]["rule"] == 2);    // an interval per policy
+        CHECK(policies["marks_by_type"]["profit"]["symbol"] == 2);  // and its mean
+    }
+
+    TEST_CASE("where a line crosses its baseline is marked at the value worked out by hand") {
+        TempDir tmp("report-crossing");
+        // Policy A (the baseline) earns 10 x price, B earns 24, 19, 14 at prices 1, 2, 3; seed 2
+        // adds 2 to both. B - A, seed by seed: 14, -1, -16: it changes sign between 1 and 2,
+        // at 1 + 1 x 14 / (14 - (-1)) = 1.93333; there A's mean line (11, 21, 31) is at
+        // 11 + 10 x 0.93333 = 20.3333, as is B's (25, 20, 15).
+        const std::string price = "workload.classes.video-gen.price_usd_per_unit";
+        std::vector<HandPoint> points;
+        for (int x = 1; x <= 3; ++x) {
+            for (int seed = 1; seed <= 2; ++seed) {
+                points.push_back({{std::to_string(x), "A"}, seed, 10.0 * x + 2 * (seed - 1)});
+                points.push_back({{std::to_string(x), "B"}, seed, 29.0 - 5 * x + 2 * (seed - 1)});
+            }
+        }
+        write_hand_sweep(
+            tmp / "sweep", {price, "policy.name"}, points,
+            R"({"baseline": {"policy.name": "A"}, "baseline_follows": [], "designs": []})");
+        auto r = run_fleetsim({"report", tmp / "sweep"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        int profit_crossings = 0;
+        for (const auto& c : data["crossings"]) {
+            if (c["chart"] != "profit")
+                continue;
+            ++profit_crossings;
+            CHECK(c["policy"] == "B");
+            CHECK(c["x"].get<double>() == doctest::Approx(1.93333).epsilon(1e-5));
+            CHECK(c["y"].get<double>() == doctest::Approx(20.3333).epsilon(1e-5));
+        }
+        CHECK(profit_crossings == 1);
+        const Json seen = probe(tmp / "sweep/report.html",
+                                {"--screenshot", artifact("report-sweep-crossing.png")});
+        check_clean(seen);
+        // 3 points on each of the two lines, and the crossing's diamond.
+        CHECK(seen["marks_by_type"]["profit"]["symbol"] == 7);
+        CHECK(seen["roles"]["crossings"].get<std::string>().find(
+                  "B's profit of the run crosses the baseline's at video-gen "
+                  "price (USD per unit) ≈ 1.93") != std::string::npos);
+
+        // The baseline on the price instead (price 2): a level across each policy's line, and
+        // no crossing at the baseline's own price. A is 21 at price 2 and crosses nowhere else;
+        // B, 20 at price 2, is above it at 1 and below at 3: a crossing only at 2, left out.
+        write_hand_sweep(
+            tmp / "level", {price, "policy.name"}, points,
+            R"({"baseline": {")" + price + R"(": "2"}, "baseline_follows": [], "designs": []})");
+        REQUIRE(run_fleetsim({"report", tmp / "level"}).exit_code == 0);
+        const Json level = report_page_data(tmp / "level/report.html");
+        CHECK(level["baseline"]["on"] == "x");
+        std::map<std::string, double> rule;
+        for (const auto& r2 : level["rules"]) {
+            if (r2["chart"] == "profit")
+                rule[r2["policy"].get<std::string>()] = r2["y"].get<double>();
+        }
+        CHECK(rule == std::map<std::string, double>{{"A", 21}, {"B", 20}});
+        CHECK(level["crossings"].empty());
+        const Json drawn = probe(tmp / "level/report.html");
+        check_clean(drawn);
+        CHECK(drawn["marks_by_type"]["profit"]["rule"] == 2);
+    }
+
+    TEST_CASE("heat map cells print their figures only where the labels fit") {
+        // 8 x 8 settings with six-figure profits: cells about 30 px wide, narrower than "$812k"
+        // at 9 px. The page before this rule printed them (64 cells) and they ran together.
+        TempDir tmp("report-labels");
+        std::vector<HandPoint> points;
+        for (int a = 0; a < 8; ++a)
+            for (int b = 0; b < 8; ++b)
+                points.push_back(
+                    {{std::to_string(a), std::to_string(10 * b)}, 1, 812345.0 + 1000 * a + b});
+        write_hand_sweep(tmp / "sweep", {"platform.pools.h100-a.nodes", "tick_s"}, points,
+                         R"({"baseline": {}, "baseline_follows": [], "designs": []})");
+        REQUIRE(run_fleetsim({"report", tmp / "sweep"}).exit_code == 0);
+        const Json seen =
+            probe(tmp / "sweep/report.html", {"--screenshot", artifact("report-sweep-labels.png")});
+        check_clean(seen);
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "maps");
+        CHECK(data["lines"].empty());  // no line chart: its rows would be carried unused
+        CHECK(seen["marks_by_type"]["sweep"]["rect"].get<int>() >= 3 * 64);
+        CHECK(seen["text_overlaps"]["sweep"]["overlapping"] == 0);
+    }
+
+    TEST_CASE("a sampled sweep's report draws each parameter and recovers its slope") {
+        TempDir tmp("report-sample");
+        // Five sampled settings of two keys, two seeds: profit = 3 a - 2 b exactly, seed 2 adds
+        // 5. The fit with an intercept per seed gives 3 and -2 with intervals of no width.
+        const std::vector<std::pair<int, int>> sampled = {{1, 7}, {4, 2}, {2, 9}, {5, 5}, {3, 1}};
+        std::vector<HandPoint> points;
+        for (const auto& [a, b] : sampled) {
+            for (int seed = 1; seed <= 2; ++seed)
+                points.push_back({{std::to_string(a), std::to_string(b)},
+                                  seed,
+                                  3.0 * a - 2.0 * b + 5 * (seed - 1)});
+        }
+        const std::string a = "platform.pools.h100-a.nodes", b = "tick_s";
+        write_hand_sweep(tmp / "sweep", {a, b}, points,
+                         R"({"baseline": {}, "baseline_follows": [], "designs": [{"method": )"
+                         R"("sample", "block": 0, "keys": [")" +
+                             a + R"(", ")" + b + R"("], "base": []}]})");
+        auto r = run_fleetsim({"report", tmp / "sweep"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "designs");
+        CHECK(data["design_lines"].size() == 10);  // every setting in each parameter's panel
+        std::map<std::string, double> slope;
+        for (const auto& e : data["effects"]) {
+            if (e["figure"] == "total_profit_usd")
+                slope[e["key"].get<std::string>()] = e["slope"].get<double>();
+        }
+        REQUIRE(slope.size() == 2);
+        CHECK(slope[a] == doctest::Approx(3).epsilon(1e-9));
+        CHECK(slope[b] == doctest::Approx(-2).epsilon(1e-9));
+        const Json seen = probe(tmp / "sweep/report.html");
+        check_clean(seen);
+        CHECK(seen["marks_by_type"]["design"]["symbol"] == 10);  // a mean per setting and panel
+        CHECK(seen["marks_by_type"]["design"]["rule"] == 10);    // and its interval
+    }
+
+    TEST_CASE("a one-at-a-time sweep's report says which parameter moves profit most") {
+        TempDir tmp("report-effects");
+        const std::string file = tmp / "oat.yaml";
+        write_file(file, fmt::format(R"(name: oat
+base: {}
+set:
+  horizon_s: 43200
+  policy: {{name: fifo, params: {{}}}}
+replications: 2
+vary:
+  - one_at_a_time:
+      workload.classes.chat.price_usd_per_unit: {{base: 2.0, values: [1.0, 4.0]}}
+      platform.sites.s.energy_usd_per_kwh: {{base: 0.1, values: [0.05, 0.2]}}
+)",
+                                     source_path("tests/scenarios/data/mixed.yaml")));
+        auto sw = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "sweep", "-q"});
+        INFO(sw.err);
+        REQUIRE(sw.exit_code == 0);
+        const Json seen = probe(tmp / "sweep/report.html",
+                                {"--screenshot", artifact("report-sweep-effects.png")});
+        check_clean(seen);
+        CHECK(seen["marks_by_type"]["effects"]["rect"] == 2);  // a bar per parameter
+        CHECK(seen["marks_by_type"]["effects"]["rule"] == 2);  // and its interval
+        // Its 5 settings fill no grid: no maps, but a panel per parameter with a band and a
+        // line through the base setting and the parameter's own two values.
+        const Json data = report_page_data(tmp / "sweep/report.html");
+        CHECK(data["meta"]["view"] == "designs");
+        CHECK(seen["marks_by_type"]["design"]["area"] == 2);
+        CHECK(seen["marks_by_type"]["design"]["line"] == 2);
+        CHECK(seen["marks_by_type"].count("sweep") == 0);
+        const auto points = csv_records(read_file(tmp / "sweep/points.csv"));
+        const auto profit_col = static_cast<std::size_t>(
+            std::find(points[0].begin(), points[0].end(), "total_profit_usd") - points[0].begin());
+        // Points 0 and 1 are the base setting's two seeds.
+        const double base_mean =
+            (std::stod(points[1][profit_col]) + std::stod(points[2][profit_col])) / 2;
+        std::map<std::string, std::vector<double>> xs;
+        for (const auto& r : data["design_lines"]) {
+            xs[r["key"].get<std::string>()].push_back(r["x"].get<double>());
+            if (r["base"].get<bool>())
+                CHECK(r["mean"].get<double>() == doctest::Approx(base_mean).epsilon(1e-5));
+        }
+        CHECK(xs == std::map<std::string, std::vector<double>>{
+                        {"workload.classes.chat.price_usd_per_unit", {2.0, 1.0, 4.0}},
+                        {"platform.sites.s.energy_usd_per_kwh", {0.1, 0.05, 0.2}}});
+        // The bars are effects.csv's change of total_profit_usd.
+        const auto effects = csv_records(read_file(tmp / "sweep/effects.csv"));
+        const auto col = [&](const std::string& name) {
+            return static_cast<std::size_t>(std::find(effects[0].begin(), effects[0].end(), name) -
+                                            effects[0].begin());
+        };
+        int checked = 0;
+        for (const auto& e : data["effects"]) {
+            if (e["figure"] != "total_profit_usd")
+                continue;
+            for (std::size_t i = 1; i < effects.size(); ++i) {
+                if (effects[i][col("figure")] == "total_profit_usd" &&
+                    effects[i][col("class")].empty() &&
+                    effects[i][col("key")] == e["key"].get<std::string>()) {
+                    CHECK(e["change"].get<double>() ==
+                          doctest::Approx(std::stod(effects[i][col("change")])).epsilon(1e-5));
+                    ++checked;
+                }
+            }
+        }
+        CHECK(checked == 2);
     }
 }

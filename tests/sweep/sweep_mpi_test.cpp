@@ -18,8 +18,9 @@ TEST_SUITE("sweep mpi") {
         setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
         TempDir tmp("sweep-mpi");
         const auto file = write_sweep(tmp, "mpi", kSmallSweep);
+        const FailPoints fail(kSmallSweepFailing);
         auto local = run_fleetsim({"sweep", file, "-j", "2", "--out", tmp / "local", "-q"});
-        REQUIRE(local.exit_code == 0);
+        REQUIRE(local.exit_code == 3);
         for (const char* ranks : {"2", "3"}) {
             CAPTURE(ranks);
             const std::string out = tmp / ("mpi" + std::string(ranks));
@@ -27,8 +28,10 @@ TEST_SUITE("sweep mpi") {
                                               "sweep", file, "--out", out, "-q"});
             INFO(r.out);
             INFO(r.err);
-            REQUIRE(r.exit_code == 0);
+            REQUIRE(r.exit_code == 3);  // rank 0's: the sweep has failed points
             CHECK(dump_sweep_db(tmp / "local/sweep.db") == dump_sweep_db(out + "/sweep.db"));
+            for (const char* f : {"stats.csv", "paired.csv", "effects.csv"})
+                CHECK(read_file(tmp / "local/" + std::string(f)) == read_file(out + "/" + f));
             CHECK(read_file(tmp / "local/results.csv") == read_file(out + "/results.csv"));
             CHECK(read_file(tmp / "local/points.csv") == read_file(out + "/points.csv"));
             CHECK(read_file(tmp / "local/sweep.json") == read_file(out + "/sweep.json"));

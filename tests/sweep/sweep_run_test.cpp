@@ -45,6 +45,18 @@ const std::vector<std::pair<std::string, std::string>> kTotalColumns = {
     {"fleet_gpu_h_idle", "/fleet/gpu_h_idle"},
     {"fleet_gpu_h_unallocated", "/fleet/gpu_h_unallocated"},
     {"fleet_energy_kwh", "/fleet/energy_kwh"},
+    {"llm_gpu_h", "/families/llm/gpu_h"},
+    {"llm_gpu_h_share", "/families/llm/gpu_h_share"},
+    {"llm_revenue_usd", "/families/llm/revenue_usd"},
+    {"llm_cost_usd", "/families/llm/cost_usd"},
+    {"llm_profit_usd", "/families/llm/profit_usd"},
+    {"llm_opportunity_cost_usd", "/families/llm/opportunity_cost_usd"},
+    {"video_gpu_h", "/families/video/gpu_h"},
+    {"video_gpu_h_share", "/families/video/gpu_h_share"},
+    {"video_revenue_usd", "/families/video/revenue_usd"},
+    {"video_cost_usd", "/families/video/cost_usd"},
+    {"video_profit_usd", "/families/video/profit_usd"},
+    {"video_opportunity_cost_usd", "/families/video/opportunity_cost_usd"},
 };
 
 /** The row of a parsed CSV whose first cell is `id`, as column name -> cell. */
@@ -89,9 +101,12 @@ TEST_SUITE("sweep") {
     TEST_CASE("a sweep writes sweep.db, results.csv and sweep.json as the report expects") {
         TempDir tmp("sweep-contract");
         const auto file = write_sweep(tmp, "small", kSmallSweep);
+        const FailPoints fail(kSmallSweepFailing);  // the 4 points of price 0.1
         auto r = sweep({file, "-j", "2", "--out", tmp / "out"});
         INFO(r.err);
-        REQUIRE(r.exit_code == 0);  // failed points are recorded, not fatal
+        // Failed points are recorded, and the sweep says so by its exit code (docs/sweeps.md).
+        REQUIRE(r.exit_code == 3);
+        CHECK(r.err.find("4 points of the sweep failed") != std::string::npos);
         CHECK(r.out.find("12 of 12 points finished (8 done, 4 failed)") != std::string::npos);
 
         // results.csv: point columns, then exactly the columns of a plain run's classes.csv.
@@ -188,7 +203,7 @@ TEST_SUITE("sweep") {
         const auto p4 = row_of(points, "4");
         CHECK(p4.at("status") == "failed");
         CHECK(p4.at("exit_code") == "2");
-        CHECK(p4.at("error").find("price_usd_per_unit") != std::string::npos);
+        CHECK(p4.at("error").find("horizon_s") != std::string::npos);
         for (const auto& [column, pointer] : kTotalColumns)
             CHECK(p4.at(column).empty());
 
@@ -199,7 +214,7 @@ TEST_SUITE("sweep") {
                 continue;
             saw_failed = true;
             CHECK(row[1] == "failed");
-            CHECK(row[2] == "-1");
+            CHECK(row[2] == "0.1");
             for (std::size_t k = 7; k < row.size(); ++k)
                 CHECK(row[k].empty());
         }
@@ -223,7 +238,7 @@ TEST_SUITE("sweep") {
         while (q.executeStep()) {
             ++failed;
             CHECK(q.getColumn(0).getInt() == 2);
-            CHECK(q.getColumn(1).getString().find("price_usd_per_unit") != std::string::npos);
+            CHECK(q.getColumn(1).getString().find("horizon_s") != std::string::npos);
         }
         CHECK(failed == 4);
         CHECK(db.execAndGet("SELECT count(*) FROM classes").getInt() == 8 * 5);
@@ -236,10 +251,14 @@ TEST_SUITE("sweep") {
     TEST_CASE("the same sweep gives the same database with -j 1 and -j 2") {
         TempDir tmp("sweep-jobs");
         const auto file = write_sweep(tmp, "small", kSmallSweep);
+        const FailPoints fail(kSmallSweepFailing);
         auto a = sweep({file, "-j", "1", "--out", tmp / "a", "-q"});
         auto b = sweep({file, "-j", "2", "--out", tmp / "b", "-q"});
-        REQUIRE(a.exit_code == 0);
-        REQUIRE(b.exit_code == 0);
+        REQUIRE(a.exit_code == 3);
+        REQUIRE(b.exit_code == 3);
+        for (const char* f : {"stats.csv", "paired.csv", "effects.csv", "sweep.json"})
+            CHECK(read_file(tmp / ("a/" + std::string(f))) ==
+                  read_file(tmp / ("b/" + std::string(f))));
         CHECK(read_file(tmp / "a/results.csv") == read_file(tmp / "b/results.csv"));
         CHECK(read_file(tmp / "a/points.csv") == read_file(tmp / "b/points.csv"));
         CHECK(dump_sweep_db(tmp / "a/sweep.db") == dump_sweep_db(tmp / "b/sweep.db"));
@@ -254,7 +273,8 @@ TEST_SUITE("sweep") {
         "classes' sum where GPUs sat unallocated") {
         TempDir tmp("sweep-report-totals");
         const auto file = write_sweep(tmp, "small", kSmallSweep);
-        REQUIRE(sweep({file, "-j", "2", "--out", tmp / "out", "-q"}).exit_code == 0);
+        const FailPoints fail(kSmallSweepFailing);
+        REQUIRE(sweep({file, "-j", "2", "--out", tmp / "out", "-q"}).exit_code == 3);
         auto r = run_fleetsim({"report", tmp / "out"});
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
@@ -279,7 +299,7 @@ TEST_SUITE("sweep") {
                 q.getColumn(2).getInt(), q.getColumn(3).getDouble(), q.getColumn(4).getDouble(),
                 q.getColumn(5).getDouble()};
         }
-        REQUIRE(expected.size() == 4);  // prices 0.05 and 0.2 x 2 policies; price -1 failed
+        REQUIRE(expected.size() == 4);  // prices 0.05 and 0.2 x 2 policies; price 0.1 failed
 
         int checked = 0, with_idle = 0;
         for (const auto& cell : data["cells"]) {
@@ -417,12 +437,13 @@ replications: 2
     TEST_CASE("shards of a job array merge into the database of the whole sweep") {
         TempDir tmp("sweep-shards");
         const auto file = write_sweep(tmp, "small", kSmallSweep);
+        const FailPoints fail(kSmallSweepFailing);
         auto whole = sweep({file, "-j", "2", "--out", tmp / "whole", "-q"});
-        REQUIRE(whole.exit_code == 0);
+        REQUIRE(whole.exit_code == 3);
         for (const char* s : {"0/3", "1/3", "2/3"}) {
             auto r = sweep({file, "-j", "1", "--shard", s, "--out",
                             tmp / ("shard" + std::string(1, s[0])), "-q"});
-            REQUIRE(r.exit_code == 0);
+            REQUIRE(r.exit_code == 3);  // every shard has one of the failing points
         }
         // Each shard ran only its own points.
         CHECK(count_status(tmp / "shard1/sweep.db", "pending") == 8);
@@ -433,11 +454,16 @@ replications: 2
         // Merging the rest (and a shard twice) completes it: nothing lost, nothing doubled.
         auto rest = sweep({"merge", tmp / "merged", tmp / "shard2", tmp / "shard0"});
         INFO(rest.err);
-        REQUIRE(rest.exit_code == 0);
+        REQUIRE(rest.exit_code == 3);  // complete, with the failed points
         CHECK(dump_sweep_db(tmp / "whole/sweep.db") == dump_sweep_db(tmp / "merged/sweep.db"));
-        CHECK(read_file(tmp / "whole/results.csv") == read_file(tmp / "merged/results.csv"));
-        CHECK(read_file(tmp / "whole/points.csv") == read_file(tmp / "merged/points.csv"));
-        CHECK(read_file(tmp / "whole/sweep.json") == read_file(tmp / "merged/sweep.json"));
+        for (const char* f :
+             {"results.csv", "points.csv", "stats.csv", "paired.csv", "effects.csv", "sweep.json"})
+            CHECK(read_file(tmp / ("whole/" + std::string(f))) ==
+                  read_file(tmp / ("merged/" + std::string(f))));
+        CHECK(fs::exists(tmp / "merged/report.html") == bool(FLEETSIM_WITH_REPORT));
+        // The merged folder says which sweep file it came from.
+        CHECK(nlohmann::json::parse(read_file(tmp / "merged/sweep.json"))["sweep_file"] ==
+              fs::absolute(file).lexically_normal().generic_string());
         // A folder of another sweep is refused.
         const auto other = write_sweep(tmp, "other", "vary:\n  - grid:\n      tick_s: [300]\n");
         REQUIRE(sweep({other, "--out", tmp / "other", "-q"}).exit_code == 0);
@@ -448,15 +474,16 @@ replications: 2
 
     TEST_CASE("failed points run again only when asked, and kept outputs are the run folders") {
         TempDir tmp("sweep-retry");
-        // tick_s 300 is the base's own value; -1 is rejected by the scenario: 2 points fail.
+        // tick_s 300 is the base's own value; the two points of tick_s 600 are made to fail.
         const auto file = write_sweep(tmp, "keep", R"(replications: 2
 keep_point_outputs: true
 vary:
   - grid:
-      tick_s: [300, -1]
+      tick_s: [300, 600]
 )");
+        const FailPoints fail("2,3");
         auto first = sweep({file, "-j", "2", "--out", tmp / "out", "-q"});
-        REQUIRE(first.exit_code == 0);
+        REQUIRE(first.exit_code == 3);
         CHECK(count_status(tmp / "out/sweep.db", "done") == 2);
         CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
         // The kept folder of point 1 is the run of tick_s 300 with seed 2, and nothing else is.
@@ -469,8 +496,9 @@ vary:
 
         auto again = sweep({file, "--out", tmp / "out"});
         CHECK(again.out.find("this run: 0 points") != std::string::npos);
+        CHECK(again.exit_code == 3);  // the folder still holds failed points
         auto retry = sweep({file, "--retry-failed", "--out", tmp / "out"});
-        CHECK(retry.exit_code == 0);
+        CHECK(retry.exit_code == 3);
         CHECK(retry.out.find("this run: 2 points") != std::string::npos);
         CHECK(count_status(tmp / "out/sweep.db", "failed") == 2);
         SQLite::Database db(tmp / "out/sweep.db", SQLite::OPEN_READONLY);
@@ -512,10 +540,22 @@ vary:
             CHECK(refused.exit_code == 2);
             CHECK(refused.err.find("sweep database schema 1") != std::string::npos);
         }
+        // Values replaced (the finished 300 is no longer in the file): a sweep may grow, it does
+        // not drop what it ran.
         write_sweep(tmp, "s", "vary:\n  - grid:\n      tick_s: [600]\n");
+        auto shrunk = sweep({file, "--out", tmp / "s", "-q"});
+        CHECK(shrunk.exit_code == 2);
+        CHECK(shrunk.err.find("no longer makes") != std::string::npos);
+        // Another base (here another `set`): another sweep, refused whatever its points.
+        write_file(file, [&] {
+            std::string text = read_file(file);
+            text.replace(text.find("horizon_s: 21600"), 16, "horizon_s: 20000");
+            return text;
+        }());
         auto changed = sweep({file, "--out", tmp / "s", "-q"});
         CHECK(changed.exit_code == 2);
         CHECK(changed.err.find("holds another sweep") != std::string::npos);
+        CHECK(count_status(tmp / "s/sweep.db", "done") == 1);
 
         CHECK(sweep({file, "--shard", "3/3"}).exit_code == 2);
         // -j below 1 is refused, not quietly turned into "every core".

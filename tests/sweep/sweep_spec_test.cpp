@@ -158,6 +158,26 @@ vary:
         CHECK(policies == std::set<std::string>{"fifo", "revenue-greedy", "static-partition"});
     }
 
+    TEST_CASE("the ready sweep of profit against video price has four policies over 5 seeds") {
+        const SweepPlan plan = load_sweep(source_path("scenarios/sweeps/video-price-seeds.yaml"));
+        CHECK(plan.points.size() == 160);
+        std::set<std::string> prices, policies;
+        std::set<long long> seeds;
+        for (const auto& p : plan.points) {
+            prices.insert(p.values[0].override_text);
+            policies.insert(p.values[1].override_text);
+            seeds.insert(static_cast<long long>(p.seed));
+        }
+        CHECK(prices.size() == 8);
+        CHECK(policies == std::set<std::string>{"fifo", "opportunity-cost", "revenue-greedy",
+                                                "static-partition"});
+        CHECK(seeds.size() == 5);
+        // The baseline is the fixed split (the first policy), its parameters following it.
+        CHECK(plan.analysis.baseline ==
+              std::map<std::size_t, std::string>{{1, "static-partition"}});
+        CHECK(plan.analysis.baseline_follows == std::vector<std::size_t>{2});
+    }
+
     TEST_CASE("a Latin hypercube uses every stratum of every key exactly once") {
         TempDir tmp("sweep-lhs");
         auto path = write_sweep(tmp, "l", R"(vary:

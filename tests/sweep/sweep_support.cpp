@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <cstdlib>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,11 +26,21 @@ const char* const kSmallSweep = R"(seed: 3
 replications: 2
 vary:
   - grid:
-      workload.classes.video-gen.price_usd_per_unit: [0.05, -1, 0.2]
+      workload.classes.video-gen.price_usd_per_unit: [0.05, 0.1, 0.2]
   - zip:
       policy.name: [static-partition, revenue-greedy]
       policy.params: [{shares: {chat: 0.4, coding: 0.15, llm-training: 0.3, video-gen: 0.1, video-training: 0.05}}, {}]
 )";
+
+const char* const kSmallSweepFailing = "4,5,6,7";
+
+FailPoints::FailPoints(const char* ids) {
+    setenv("FLEETSIM_TEST_FAIL_POINTS", ids, 1);
+}
+
+FailPoints::~FailPoints() {
+    unsetenv("FLEETSIM_TEST_FAIL_POINTS");
+}
 
 namespace {
 

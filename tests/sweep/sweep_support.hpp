@@ -17,9 +17,25 @@ namespace fleetsim::test {
  */
 std::string write_sweep(const TempDir& dir, const std::string& name, const std::string& body);
 
-/** A sweep body of 12 points: 3 prices (one invalid, so 4 points fail) x 2 policies x 2
- * replications from seed 3. */
+/** A sweep body of 12 points: 3 prices x 2 policies x 2 replications from seed 3. */
 extern const char* const kSmallSweep;
+
+/** The points of kSmallSweep made to fail with FailPoints: those of its second price (0.1). */
+extern const char* const kSmallSweepFailing;
+
+/**
+ * While alive, the points with these ids (comma-separated) of every sweep this process starts
+ * fail as a point whose run rejects its scenario does (FLEETSIM_TEST_FAIL_POINTS,
+ * sim/sweep/point_runner.cpp): a sweep checks every value before it runs, so no sweep file
+ * can make a point fail.
+ */
+class FailPoints {
+public:
+    explicit FailPoints(const char* ids);
+    ~FailPoints();
+    FailPoints(const FailPoints&) = delete;
+    FailPoints& operator=(const FailPoints&) = delete;
+};
 
 /** Every table of a sweep.db as text rows, in a fixed order; points without wall_s and rank
  * (the columns that say how a point ran) and without the runs table (the log of invocations). */

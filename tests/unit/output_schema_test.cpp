@@ -158,6 +158,13 @@ TEST_SUITE("output schema") {
                 for (const auto& g : f.nested())
                     check_documented(summary, "metrics.md summary.json",
                                      std::string(f.name) + "." + std::string(g.name), g.unit);
+            } else if (f.kind == ValueKind::records && f.name == "families") {
+                // families.<family>.*: every field of FamilyFigures but its key.
+                for (const auto& g : f.nested()) {
+                    if (g.in_json())
+                        check_documented(summary, "metrics.md summary.json",
+                                         "families.<family>." + std::string(g.name), g.unit);
+                }
             } else if (f.kind != ValueKind::records) {
                 check_documented(summary, "metrics.md summary.json", std::string(f.name), f.unit);
             }
@@ -189,7 +196,8 @@ TEST_SUITE("output schema") {
             keys.push_back(k);
         // `bound` is left out when there is none; every other field is there, in table order.
         CHECK(keys == std::vector<std::string>{"scenario", "policy", "seed", "horizon_s", "fleet",
-                                               "classes", "totals", "events", "wall_s", "version"});
+                                               "classes", "families", "totals", "events", "wall_s",
+                                               "version"});
         CHECK(j["seed"].is_number_unsigned());
         CHECK(j["fleet"]["gpus"].is_number_integer());
         // Classes by name, the name not repeated inside; no value is null, an empty one is.
@@ -272,7 +280,77 @@ TEST_SUITE("output schema") {
         CHECK(json_path(&RunSummary::totals, &RunTotals::profit_usd) == "totals.profit_usd");
         CHECK(point_figures().front().column == "total_revenue_usd");
         CHECK(point_column(&RunSummary::fleet, &FleetFigures::utilization) == "fleet_utilization");
-        CHECK(point_figures().front().value(sample_summary()) == 0);
+        CHECK(point_figures().front().value(sample_summary()) == 0.0);
+    }
+
+    TEST_CASE("per-family totals add up their classes and both families are always written") {
+        // Three classes: chat and train (llm), gen (video). By hand:
+        //   llm:   gpu_h 30 + 10 = 40, revenue 300 + 50 = 350, cost 120 + 60 = 180,
+        //          opportunity 0 + 25 = 25, energy 4 + 2 = 6
+        //   video: gpu_h 60, revenue 150, cost 240, opportunity 90, energy 9
+        //   all classes: gpu_h 100, revenue 500
+        auto make = [](const char* name, const char* family, double gpu_h, double revenue,
+                       double cost, double opportunity, double energy) {
+            ClassFigures c;
+            c.name = name;
+            c.family = family;
+            c.gpu_h = gpu_h;
+            c.revenue_usd = revenue;
+            c.cost_usd = cost;
+            c.profit_usd = revenue - cost;
+            c.opportunity_cost_usd = opportunity;
+            c.energy_kwh = energy;
+            return c;
+        };
+        RunSummary s = sample_summary();
+        s.classes = {make("chat", "llm", 30, 300, 120, 0, 4),
+                     make("gen", "video", 60, 150, 240, 90, 9),
+                     make("train", "llm", 10, 50, 60, 25, 2)};
+        s.families = family_figures(s.classes);
+        REQUIRE(s.families.size() == 2);
+        const FamilyFigures& llm = s.families[0];
+        const FamilyFigures& video = s.families[1];
+        CHECK(llm.family == "llm");
+        CHECK(llm.classes == 2);
+        CHECK(llm.gpu_h == 40);
+        CHECK(llm.gpu_h_share == 0.4);
+        CHECK(llm.revenue_usd == 350);
+        CHECK(llm.revenue_share == 0.7);
+        CHECK(llm.cost_usd == 180);
+        CHECK(llm.profit_usd == 170);
+        CHECK(llm.revenue_usd_per_gpu_h == 8.75);
+        CHECK(llm.opportunity_cost_usd == 25);
+        CHECK(llm.energy_kwh == 6);
+        CHECK(video.family == "video");
+        CHECK(video.gpu_h_share == 0.6);
+        CHECK(video.profit_usd == -90);
+        CHECK(video.revenue_usd_per_gpu_h == 2.5);
+        // In summary.json as {"llm": {...}, "video": {...}}, read back whole.
+        const Json j = s;
+        CHECK(j["families"]["video"]["gpu_h"] == 60);
+        CHECK_FALSE(j["families"]["video"].contains("family"));
+        CHECK(j.get<RunSummary>().families[1].opportunity_cost_usd == 90);
+        // A workload without video: both families still, video at zero, its shares 0.
+        const auto only_llm = family_figures({make("chat", "llm", 30, 300, 120, 0, 4)});
+        REQUIRE(only_llm.size() == 2);
+        CHECK(only_llm[1].classes == 0);
+        CHECK(only_llm[1].gpu_h_share == 0);
+        CHECK_FALSE(only_llm[1].revenue_usd_per_gpu_h.has_value());
+        // The sweep keeps each family's totals and share per point (points.csv).
+        std::map<std::string, std::optional<double>> columns;
+        for (const auto& f : point_figures())
+            columns[f.column] = f.value(s);
+        CHECK(columns.at("video_gpu_h_share") == 0.6);
+        CHECK(columns.at("llm_revenue_usd") == 350);
+        CHECK(columns.at("video_opportunity_cost_usd") == 90);
+        // A summary.json without `families` (an older fleetsim's) gives the same from its classes.
+        s.families.clear();
+        CHECK(columns.at("llm_profit_usd") == [&] {
+            for (const auto& f : point_figures())
+                if (f.column == "llm_profit_usd")
+                    return f.value(s);
+            return std::optional<double>();
+        }());
     }
 
     TEST_CASE("CSV records are written from the table and read back by column name") {
