@@ -1,5 +1,6 @@
 #include "policies/params.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -22,7 +23,9 @@ bool parse_number(const std::string& text, double& out) {
     }
 }
 
-std::string describe(const ParamValue& v) {
+}  // namespace
+
+std::string describe_param(const ParamValue& v) {
     if (const auto* s = std::get_if<std::string>(&v.value))
         return "'" + *s + "'";
     if (std::holds_alternative<ParamValue::Map>(v.value))
@@ -32,7 +35,51 @@ std::string describe(const ParamValue& v) {
     return "nothing";
 }
 
-}  // namespace
+std::string param_text(const ParamValue& v) {
+    const auto* text = std::get_if<std::string>(&v.value);
+    if (!text)
+        throw InputError(v.where, v.path, "expected a single value, found " + describe_param(v));
+    return *text;
+}
+
+double param_number(const ParamValue& v) {
+    double x = 0;
+    if (!parse_number(param_text(v), x))
+        throw InputError(v.where, v.path, "expected a number, found " + describe_param(v));
+    return x;
+}
+
+const ParamValue::Map& param_map(const ParamValue& v, const std::vector<std::string>& allowed) {
+    const auto* m = std::get_if<ParamValue::Map>(&v.value);
+    if (!m)
+        throw InputError(v.where, v.path, "expected a mapping, found " + describe_param(v));
+    for (const auto& [key, entry] : *m) {
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+            continue;
+        const std::string hint = nearest_name(key, allowed);
+        std::string list;
+        for (const auto& k : allowed)
+            list += (list.empty() ? "" : ", ") + k;
+        throw InputError(entry.where, entry.path,
+                         "unknown key '" + key + "'" +
+                             (hint.empty() ? "; expected one of " + list
+                                           : ", did you mean '" + hint + "'?"));
+    }
+    return *m;
+}
+
+std::vector<const ParamValue*> param_list(const ParamValue& v) {
+    std::vector<const ParamValue*> out;
+    if (const auto* list = std::get_if<ParamValue::List>(&v.value)) {
+        for (const auto& e : *list)
+            out.push_back(&e);
+    } else if (std::holds_alternative<std::string>(v.value)) {
+        out.push_back(&v);
+    } else {
+        throw InputError(v.where, v.path, "expected a list, found " + describe_param(v));
+    }
+    return out;
+}
 
 ParamSet::ParamSet(const ParamValue& given_params, const PolicyInfo& info)
     : params_(given_params), info_(info) {
@@ -113,7 +160,7 @@ std::string ParamSet::scalar(const std::string& key) const {
     if (const auto* v = given(key)) {
         if (const auto* text = std::get_if<std::string>(&v->value))
             return *text;
-        fail(key, "expected a single value for '" + key + "', found " + describe(*v));
+        fail(key, "expected a single value for '" + key + "', found " + describe_param(*v));
     }
     return s.default_value;
 }
@@ -170,14 +217,14 @@ std::map<std::string, double> ParamSet::number_map(const std::string& key) const
     if (!v)
         return out;
     if (!std::holds_alternative<ParamValue::Map>(v->value)) {
-        fail(key, "expected a mapping of name: number for '" + key + "', found " + describe(*v));
+        fail(key, "expected a mapping of name: number for '" + key + "', found " + describe_param(*v));
     }
     for (const auto& [name, entry] : as_map(*v)) {
         double x = 0;
         const auto* text = std::get_if<std::string>(&entry.value);
         if (!text || !parse_number(*text, x)) {
             throw InputError(entry.where, entry.path,
-                             "expected a number, found " + describe(entry));
+                             "expected a number, found " + describe_param(entry));
         }
         out[name] = x;
     }

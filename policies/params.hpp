@@ -39,6 +39,9 @@ public:
     std::string choice(const std::string& key, const std::vector<std::string>& choices) const;
     /** A mapping name -> number (e.g. per-class shares); empty when absent and not required. */
     std::map<std::string, double> number_map(const std::string& key) const;
+    /** The parameter as given (nullptr when absent): a structured parameter (a list of
+        mappings) that its policy reads with the param_*() functions below. */
+    const ParamValue* given(const std::string& key) const;
     /** Reports an error at the parameter (or at params when it was not given). */
     [[noreturn]] void fail(const std::string& key, const std::string& message) const;
     /** Reports an error at one entry of a map parameter. */
@@ -47,12 +50,24 @@ public:
                                  const std::string& message) const;
 
 private:
-    const ParamValue* given(const std::string& key) const;
     const ParamSpec& spec(const std::string& key) const;
     std::string scalar(const std::string& key) const;
 
     ParamValue params_;
     PolicyInfo info_;
 };
+
+// ---- reading a structured parameter's values, each problem an InputError at the value ----
+
+/** What a value is, for "found ...": "'text'", "a mapping", "a list" or "nothing". */
+std::string describe_param(const ParamValue& v);
+/** A scalar's text. */
+std::string param_text(const ParamValue& v);
+/** A scalar's number (finite). */
+double param_number(const ParamValue& v);
+/** A mapping's entries; a key not in `allowed` is refused with the nearest allowed key. */
+const ParamValue::Map& param_map(const ParamValue& v, const std::vector<std::string>& allowed);
+/** A list's elements; a single scalar is a list of one. */
+std::vector<const ParamValue*> param_list(const ParamValue& v);
 
 }  // namespace fleetsim

@@ -9,7 +9,9 @@
 #include "sim/io/csv.hpp"
 #include "sim/output/run_figures.hpp"
 #include "sim/output/run_files.hpp"
+#include "sim/report/compare.hpp"
 #include "sim/report/report.hpp"
+#include "sim/sweep/breakeven.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/sweep_run.hpp"
 #include "sim/traces/trace_commands.hpp"
@@ -33,6 +35,7 @@ struct Options {
     std::string scenario;
     std::vector<std::string> sets;
     std::string seed;
+    std::string scale;
     std::string out;
     int verbosity = 0;
     bool quiet = false;
@@ -42,6 +45,10 @@ struct Options {
     bool bound = false;
     double interval_s = 0;
 };
+
+constexpr const char* kScaleHelp =
+    "scale the fleet and every demand and arrival rate together (same as --set scale=X; "
+    "prices, job sizes and per-unit costs do not scale)";
 
 void setup_logging(int verbosity) {
     auto logger = spdlog::stderr_color_mt("fleetsim");
@@ -56,9 +63,12 @@ std::vector<Override> collect_overrides(const Options& o) {
     std::vector<Override> out;
     for (const auto& s : o.sets)
         out.push_back(parse_override(s));
-    // --seed and --out are shorthands for --set seed=N and --set output.dir=DIR.
+    // --seed, --scale and --out are shorthands for --set seed=N, --set scale=X and
+    // --set output.dir=DIR.
     if (!o.seed.empty())
         out.push_back(Override{"seed", o.seed});
+    if (!o.scale.empty())
+        out.push_back(Override{"scale", o.scale});
     if (!o.out.empty())
         out.push_back(Override{"output.dir", o.out});
     return out;
@@ -127,6 +137,27 @@ int report(const Options& o) {
     const std::string path = write_report(o.scenario, o.report);
     if (!o.quiet)
         std::cout << "wrote " << path << "\n";
+    return 0;
+}
+
+/** `fleetsim compare RUN_DIR...`: the headline on stdout, compare.csv and compare.html. */
+int compare(const std::vector<std::string>& dirs, const std::string& out_dir, bool quiet) {
+    const Comparison c = compare_runs(dirs);
+    const std::string out = out_dir.empty() ? "results/compare" : out_dir;
+    const std::vector<std::string> written = write_comparison(c, out);
+    if (quiet)
+        return 0;
+    for (const auto& sentence : c.headline) {
+        for (const auto& part : sentence)
+            std::cout << part.text;
+        std::cout << "\n";
+    }
+    for (const auto& w : c.warnings)
+        std::cout << "note: " << w << "\n";
+    for (const auto& path : written)
+        std::cout << "wrote " << path << "\n";
+    if (!report_available())
+        std::cout << "no compare.html: " << report_unavailable_reason() << "\n";
     return 0;
 }
 
@@ -252,6 +283,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--set", o.sets, "override any scenario value by its dotted key: KEY=VALUE")
         ->take_all();
     run_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    run_cmd->add_option("--scale", o.scale, kScaleHelp);
     run_cmd->add_option("--out", o.out, "output folder (same as --set output.dir=DIR)");
     run_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr (-vv: every event)");
     run_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
@@ -267,6 +299,7 @@ int main(int argc, char** argv) {
     bound_cmd->add_option("--set", o.sets, "override any scenario value by its dotted key")
         ->take_all();
     bound_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    bound_cmd->add_option("--scale", o.scale, kScaleHelp);
     bound_cmd->add_option("--out", o.out, "folder for bound.json (default results/NAME-bound)");
     bound_cmd->add_option("--interval-s", o.interval_s,
                           "LP interval, a whole multiple of tick_s (default: "
@@ -277,6 +310,7 @@ int main(int argc, char** argv) {
     validate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
     validate_cmd->add_option("--set", o.sets, "override a value by its dotted key: KEY=VALUE")
         ->take_all();
+    validate_cmd->add_option("--scale", o.scale, kScaleHelp);
     auto* policies_cmd =
         app.add_subcommand("policies", "list the registered policies and their parameters");
     policies_cmd->add_flag("--markdown", o.markdown, "print as Markdown (docs/policies.md)");
@@ -330,6 +364,46 @@ int main(int argc, char** argv) {
     trace_generate_cmd->add_option("--set", o.sets, "override a value by its dotted key")
         ->take_all();
     trace_generate_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    std::vector<std::string> compare_dirs;
+    std::string compare_out;
+    auto* compare_cmd = app.add_subcommand(
+        "compare",
+        "runs side by side: per class and family, differences against the first run "
+        "(docs/report.md)");
+    compare_cmd->add_option("runs", compare_dirs, "two or more run folders; the first is the base")
+        ->required();
+    compare_cmd->add_option("--out", compare_out,
+                            "folder for compare.csv and compare.html (default results/compare)");
+    compare_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    sweep::BreakevenOptions bo;
+    double be_target = 0;
+    auto* breakeven_cmd = app.add_subcommand(
+        "breakeven",
+        "the value of a key at which a figure of the run crosses a target, by bisection over "
+        "runs (docs/planning.md)");
+    breakeven_cmd->add_option("scenario", o.scenario, "scenario YAML file (none: the default)");
+    breakeven_cmd->add_option("--key", bo.key, "the dotted key to vary")->required();
+    breakeven_cmd->add_option("--low", bo.low, "one end of the interval searched")->required();
+    breakeven_cmd->add_option("--high", bo.high, "the other end")->required();
+    breakeven_cmd
+        ->add_option("--figure", bo.figure,
+                     "a number of summary.json by its dotted path (default totals.profit_usd)")
+        ->default_val("totals.profit_usd");
+    auto* be_target_opt =
+        breakeven_cmd->add_option("--target", be_target, "the figure's value sought");
+    auto* be_from_opt = breakeven_cmd->add_option(
+        "--target-from", bo.target_from, "a run folder: the target is its figure (a baseline)");
+    be_target_opt->excludes(be_from_opt);
+    breakeven_cmd->add_option("--tolerance", bo.tolerance,
+                              "stop when the interval is this narrow, in the key's unit "
+                              "(default: its width / 1024)");
+    breakeven_cmd->add_option("--max-runs", bo.max_runs, "at most this many runs (default 40)");
+    breakeven_cmd->add_option("--set", o.sets, "override a value in every run: KEY=VALUE")
+        ->take_all();
+    breakeven_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
+    breakeven_cmd->add_option("--scale", o.scale, kScaleHelp);
+    breakeven_cmd->add_option("--out", bo.out, "folder (default results/breakeven-<scenario>)");
+    breakeven_cmd->add_flag("-q,--quiet", bo.quiet, "print nothing on success");
     sweep::SweepOptions so;
     sweep::MergeOptions mo;
     auto* sweep_cmd = app.add_subcommand(
@@ -390,6 +464,15 @@ int main(int argc, char** argv) {
             return trace_convert_command(to);
         if (*trace_generate_cmd)
             return trace_generate(o, to);
+        if (*compare_cmd)
+            return compare(compare_dirs, compare_out, o.quiet);
+        if (*breakeven_cmd) {
+            bo.scenario = o.scenario;
+            bo.overrides = collect_overrides(o);
+            if (be_target_opt->count() > 0)
+                bo.target = be_target;
+            return sweep::run_breakeven(bo);
+        }
         // A sweep folder gets its report as a run's folder does (`--no-report` to skip it); a
         // build without the report says why there is none, and the sweep goes on.
         const auto sweep_report = [](const std::string& dir) { (void)write_report(dir); };

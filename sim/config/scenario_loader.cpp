@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -83,6 +84,16 @@ KeyTable<ScenarioSpec> scenario_keys() {
          .range = Range::non_negative,
          .help = "seed of every random stream (one stream per generator and class, so adding a "
                  "class does not change the others' draws)"},
+        {.name = "scale",
+         .member = &ScenarioSpec::scale,
+         .need = Need::optional,
+         .range = Range::positive,
+         .also = "scaled pools within the limit of `nodes`",
+         .help = "scales the whole scenario: every pool's `nodes` (rounded to the nearest "
+                 "whole node, at least 1), every service's `demand_units_per_s`, every batch "
+                 "class's `arrival_rate_per_h` and `max_jobs` (rounded) are multiplied by it; "
+                 "prices, values, job sizes, work per unit, SLOs and per-unit costs are not "
+                 "(`--scale 2`: the default lab at 8,192 GPUs)"},
         {.name = "tick_s",
          .member = &ScenarioSpec::tick_s,
          .need = Need::optional,
@@ -286,6 +297,45 @@ std::string resolved_yaml(const ScenarioTrees& t) {
     return std::string(out.c_str()) + "\n";
 }
 
+// ---- scale ---------------------------------------------------------------------------------------
+
+/** The largest pool a platform file may declare (platform_loader.cpp's check of `nodes`). */
+constexpr double kMaxPoolNodes = 10'000'000;
+
+/**
+ * `scale`: the fleet and its demand grow together, so that utilisation, shares and the
+ * per-GPU-hour figures stay what they were (up to whole nodes and the randomness of arrivals).
+ * Nothing priced per unit or per GPU-hour changes, and no job gets bigger.
+ */
+void apply_scale(ScenarioSpec& s, const YamlValue& at) {
+    if (s.scale == 1)
+        return;
+    for (auto& pool : s.platform.pools) {
+        const double nodes = std::max(1.0, std::round(pool.nodes * s.scale));
+        if (nodes > kMaxPoolNodes) {
+            at.fail(fmt::format("expected pools of at most {:.0f} nodes once scaled, found {:.0f} "
+                                "nodes for pool '{}' ({} x {:g})",
+                                kMaxPoolNodes, nodes, pool.name, pool.nodes, s.scale));
+            return;
+        }
+        pool.nodes = static_cast<int>(nodes);
+    }
+    for (auto& c : s.workload.classes) {
+        c.service.demand_units_per_s *= s.scale;
+        c.batch.arrival_rate_per_h *= s.scale;
+        if (c.batch.max_jobs > 0) {
+            const double jobs = std::round(static_cast<double>(c.batch.max_jobs) * s.scale);
+            if (jobs > 9e15) {
+                at.fail(fmt::format("expected max_jobs of class '{}' x scale to be at most 9e15, "
+                                    "found {:.4g}",
+                                    c.name, jobs));
+                return;
+            }
+            c.batch.max_jobs = static_cast<long long>(jobs);
+        }
+    }
+}
+
 // ---- the scenario ------------------------------------------------------------------------------
 
 ScenarioSpec read_scenario(const std::string& path,
@@ -324,6 +374,7 @@ ScenarioSpec read_scenario(const std::string& path,
                        }
                    }},
               });
+    apply_scale(s, m.optional("scale"));
     return s;
 }
 

@@ -123,6 +123,9 @@ struct WorkloadClassSpec {
     Family family = Family::llm;
     Kind kind = Kind::service;
     std::vector<std::string> pools;  ///< pools the class may use; empty = all
+    /** false: the class stays in every output, with no demand (the loader sets its rate, or
+        its arrival rate and max_jobs, to 0), so a baseline without it is one --set. */
+    bool enabled = true;
     ServiceSpec service;
     BatchSpec batch;
 };
@@ -163,6 +166,8 @@ struct ScenarioSpec {
     PolicySpec policy;
     double horizon_s = 0;
     std::uint64_t seed = 0;
+    /** Applied by the loader: pools' nodes and every demand and arrival rate x scale. */
+    double scale = 1;
     double tick_s = 300;  ///< fluid services are settled, and the policy called, every tick
     OutputSpec output;
     bool energy_plugin = false;  ///< also run SimGrid's host-energy plugin (cross-check)

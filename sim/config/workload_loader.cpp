@@ -500,6 +500,13 @@ KeyTable<WorkloadClassSpec> class_keys() {
          .type = "list of pool names",
          .default_text = "all pools, in platform order",
          .help = "the pools the class may use, in the order policies try them"},
+        {.name = "enabled",
+         .member = &WorkloadClassSpec::enabled,
+         .need = Need::optional,
+         .help = "`false` switches the class off: it keeps its row in every output, with no "
+                 "demand (a service's `demand_units_per_s`, a batch class's "
+                 "`arrival_rate_per_h` and `max_jobs` become 0), so a baseline without it is "
+                 "one `--set workload.classes.<class>.enabled=false`"},
         description_key<WorkloadClassSpec>(),
     };
     return keys;
@@ -521,6 +528,14 @@ void read_class_pools(const MapReader& r,
         }
         c.pools.push_back(pool);
     }
+}
+
+/** `enabled: false`: no demand arrives. Everything else stays, so the class keeps its place
+    (its id, its random streams, its row in the outputs, the policy parameters naming it). */
+void switch_off(WorkloadClassSpec& c) {
+    c.service.demand_units_per_s = 0;
+    c.batch.arrival_rate_per_h = 0;
+    c.batch.max_jobs = 0;
 }
 
 /** The keys a class accepts: every class's, and those of its kind. */
@@ -557,6 +572,8 @@ void read_classes(const MapReader& m, const PlatformSpec& platform, WorkloadSpec
         } else {
             c.batch = read_batch(r);
         }
+        if (!c.enabled)
+            switch_off(c);
         w.classes.push_back(c);
     }
     if (classes->is_map() && w.classes.empty())

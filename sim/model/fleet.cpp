@@ -1,6 +1,7 @@
 #include "sim/model/fleet.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace fleetsim {
@@ -316,6 +317,74 @@ void Fleet::shrink(Allocation& held, int gpus) {
 void Fleet::release(const Allocation& allocation) {
     for (const auto& [node, n] : allocation.parts)
         give(node, n);
+}
+
+namespace {
+
+/** GPUs per node of a list of parts (a node may appear in several parts). */
+std::map<int, int> gpus_by_node(const std::vector<std::pair<int, int>>& parts) {
+    std::map<int, int> by_node;
+    for (const auto& [node, n] : parts)
+        by_node[node] += n;
+    return by_node;
+}
+
+}  // namespace
+
+bool Fleet::parts_free(int pool_index, const std::vector<std::pair<int, int>>& parts) const {
+    if (pool_index < 0 || pool_index >= pool_count())
+        return false;
+    for (const auto& [node, n] : gpus_by_node(parts)) {
+        if (node < 0 || node >= node_count() || node_pool(node) != pool_index || n <= 0 ||
+            n > node_free(node))
+            return false;
+    }
+    return true;
+}
+
+std::optional<Allocation> Fleet::allocate_parts(int pool_index,
+                                                const std::vector<std::pair<int, int>>& parts) {
+    if (parts.empty() || !parts_free(pool_index, parts))
+        return std::nullopt;
+    Allocation a;
+    a.pool = pool_index;
+    for (const auto& [node, n] : parts) {
+        take(node, n);
+        a.gpus += n;
+    }
+    a.parts = parts;
+    return a;
+}
+
+bool Fleet::reshape(Allocation& held, int pool_index, const std::vector<std::pair<int, int>>& parts) {
+    if (held.pool != -1 && held.pool != pool_index)
+        throw std::logic_error("an allocation spans one pool");
+    const std::map<int, int> now = gpus_by_node(held.parts);
+    const std::map<int, int> want = gpus_by_node(parts);
+    std::vector<std::pair<int, int>> more;  // (node, GPUs to take)
+    for (const auto& [node, n] : want) {
+        const auto it = now.find(node);
+        const int extra = n - (it == now.end() ? 0 : it->second);
+        if (extra > 0)
+            more.emplace_back(node, extra);
+    }
+    if (!more.empty() && !parts_free(pool_index, more))
+        return false;
+    for (const auto& [node, n] : now) {
+        const auto it = want.find(node);
+        const int fewer = n - (it == want.end() ? 0 : it->second);
+        if (fewer > 0)
+            give(node, fewer);
+    }
+    int gpus = 0;
+    for (const auto& [node, n] : more)
+        take(node, n);
+    for (const auto& [node, n] : parts)
+        gpus += n;
+    held.parts = parts;
+    held.gpus = gpus;
+    held.pool = gpus > 0 ? pool_index : -1;
+    return true;
 }
 
 }  // namespace fleetsim

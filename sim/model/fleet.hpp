@@ -75,6 +75,17 @@ public:
     void shrink(Allocation& held, int gpus);
     void release(const Allocation& allocation);
 
+    // Exact placement, for a caller that has chosen the nodes itself (a block of the fleet
+    // mirrors what a policy decided on its own view of the block's nodes:
+    // policies/fleet_block.hpp). Nodes are this fleet's indices, all in `pool`.
+    /** Whether every (node, GPUs) part is in `pool` and has its GPUs free (no change made). */
+    bool parts_free(int pool, const std::vector<std::pair<int, int>>& parts) const;
+    /** Takes exactly `parts` of `pool` as one allocation; nothing when one is not free. */
+    std::optional<Allocation> allocate_parts(int pool, const std::vector<std::pair<int, int>>& parts);
+    /** Makes `held` exactly `parts` of `pool` (GPUs given back where it holds more, taken where
+        it holds fewer); false and no change when a node lacks the GPUs to take. */
+    bool reshape(Allocation& held, int pool, const std::vector<std::pair<int, int>>& parts);
+
 private:
     void take(int node, int gpus);
     void give(int node, int gpus);

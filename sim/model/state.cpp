@@ -169,32 +169,58 @@ void SchedulerState::reject(JobId id, const std::string& reason) {
     j.reject_reason = reason;
 }
 
-bool SchedulerState::start(JobId id, int pool) {
+Job& SchedulerState::startable(JobId id, int pool) {
     Job& j = job(id);
     if (j.status != JobStatus::waiting) {
         throw std::logic_error("job " + std::to_string(id) + " started while " +
                                to_string(j.status));
     }
-    ClassState& c = cls(j.cls);
+    const ClassState& c = cls(j.cls);
     if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
         throw std::logic_error("job " + std::to_string(id) +
                                " started in a pool its class may not use");
     }
-    auto alloc = fleet.allocate_gang(pool, j.gpus, placement);
-    if (!alloc)
-        return false;
-    j.alloc = *alloc;
+    return j;
+}
+
+void SchedulerState::place(Job& j, const Allocation& alloc) {
+    ClassState& c = cls(j.cls);
+    j.alloc = alloc;
     j.status = JobStatus::running;
     j.start_s = now_s;
     if (j.first_start_s < 0)
         j.first_start_s = now_s;
     j.run_overhead_s = j.restart_overhead_s;
     j.restart_overhead_s = 0;
-    c.waiting.erase(id);
+    c.waiting.erase(j.id);
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
-    c.running.insert(id);
-    hold(c, pool, j.gpus, j.value_usd_per_ref_gpu_h);
+    c.running.insert(j.id);
+    hold(c, alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+}
+
+bool SchedulerState::start(JobId id, int pool) {
+    Job& j = startable(id, pool);
+    auto alloc = fleet.allocate_gang(pool, j.gpus, placement);
+    if (!alloc)
+        return false;
+    place(j, *alloc);
+    return true;
+}
+
+bool SchedulerState::start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts) {
+    Job& j = startable(id, pool);
+    int gpus = 0;
+    for (const auto& part : parts)
+        gpus += part.second;
+    if (gpus != j.gpus) {
+        throw std::logic_error("job " + std::to_string(id) + " of " + std::to_string(j.gpus) +
+                               " GPUs started on " + std::to_string(gpus));
+    }
+    auto alloc = fleet.allocate_parts(pool, parts);
+    if (!alloc)
+        return false;
+    place(j, *alloc);
     return true;
 }
 
@@ -256,7 +282,7 @@ void SchedulerState::complete(JobId id) {
     c.running.erase(id);
 }
 
-bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
+ClassState& SchedulerState::resizable(ClassId id, int pool, int gpus) {
     ClassState& c = cls(id);
     if (c.kind != Kind::service)
         throw std::logic_error("set_service_gpus on batch class " + c.name);
@@ -265,6 +291,11 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
     if (std::find(c.pools.begin(), c.pools.end(), pool) == c.pools.end()) {
         throw std::logic_error("service " + c.name + " given GPUs in a pool it may not use");
     }
+    return c;
+}
+
+bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
+    ClassState& c = resizable(id, pool, gpus);
     Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
     const int delta = gpus - held.gpus;
     if (delta > 0) {
@@ -275,6 +306,24 @@ bool SchedulerState::set_service_gpus(ClassId id, int pool, int gpus) {
         fleet.shrink(held, -delta);
         unhold(c, pool, -delta, 0);
     }
+    return true;
+}
+
+bool SchedulerState::set_service_parts(ClassId id,
+                                       int pool,
+                                       const std::vector<std::pair<int, int>>& parts) {
+    int gpus = 0;
+    for (const auto& part : parts)
+        gpus += part.second;
+    ClassState& c = resizable(id, pool, gpus);
+    Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+    const int before = held.gpus;
+    if (!fleet.reshape(held, pool, parts))
+        return false;
+    if (gpus > before)
+        hold(c, pool, gpus - before, 0);
+    else if (gpus < before)
+        unhold(c, pool, before - gpus, 0);
     return true;
 }
 
@@ -299,21 +348,51 @@ bool Decisions::start(JobId id, int pool) {
     if (!state_.start(id, pool))
         return false;
     actions_.emplace_back(Action::start, id);
+    changed({Change::What::start, id, -1, pool});
+    return true;
+}
+
+bool Decisions::start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts) {
+    if (!state_.start_on(id, pool, parts))
+        return false;
+    actions_.emplace_back(Action::start, id);
+    changed({Change::What::start, id, -1, pool});
     return true;
 }
 
 void Decisions::preempt(JobId id) {
+    const int pool = state_.job(id).alloc.pool;
     state_.preempt(id);
     actions_.emplace_back(Action::preempt, id);
+    changed({Change::What::preempt, id, -1, pool});
 }
 
 void Decisions::reject(JobId id, const std::string& reason) {
     state_.reject(id, reason);
     actions_.emplace_back(Action::reject, id);
+    changed({Change::What::reject, id, -1, -1});
 }
 
 bool Decisions::set_service_gpus(ClassId service, int pool, int gpus) {
-    return state_.set_service_gpus(service, pool, gpus);
+    // An unknown pool is refused by the state (a logic_error) before `before` is used.
+    const auto& held = state_.cls(service).held_by_pool;
+    const int before = pool >= 0 && pool < static_cast<int>(held.size())
+                           ? held[static_cast<std::size_t>(pool)]
+                           : -1;
+    if (!state_.set_service_gpus(service, pool, gpus))
+        return false;
+    if (gpus != before)
+        changed({Change::What::service, -1, service, pool});
+    return true;
+}
+
+bool Decisions::set_service_parts(ClassId service,
+                                  int pool,
+                                  const std::vector<std::pair<int, int>>& parts) {
+    if (!state_.set_service_parts(service, pool, parts))
+        return false;
+    changed({Change::What::service, -1, service, pool});
+    return true;
 }
 
 }  // namespace fleetsim

@@ -120,6 +120,9 @@ public:
     void reject(JobId id, const std::string& reason);
     /** Places and marks running; false (no change) when it does not fit in `pool`. */
     bool start(JobId id, int pool);
+    /** Starts a waiting job on exactly these (node, GPUs) parts of `pool`, which must add up
+        to its gang; false (no change) when they are not free. */
+    bool start_on(JobId id, int pool, const std::vector<std::pair<int, int>>& parts);
     /** Stops a running job, keeps the work up to its last checkpoint, requeues it. */
     void preempt(JobId id);
     /** Work (reference-GPU seconds) a running job would lose if preempted now: what it did
@@ -129,6 +132,9 @@ public:
     void complete(JobId id);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
     bool set_service_gpus(ClassId cls, int pool, int gpus);
+    /** Sets a service's GPUs in a pool to exactly these (node, GPUs) parts; false (no change)
+        when a node lacks the GPUs to take. */
+    bool set_service_parts(ClassId cls, int pool, const std::vector<std::pair<int, int>>& parts);
 
     /**
      * Shadow price (design.md section 3): revenue per reference GPU-hour of the most valuable
@@ -138,6 +144,12 @@ public:
     double shadow_price_usd_per_ref_gpu_h() const;
 
 private:
+    /** The checks before a job starts in `pool` (a logic_error when the policy is wrong). */
+    Job& startable(JobId id, int pool);
+    /** Marks a job running on `alloc` and counts it in its class. */
+    void place(Job& j, const Allocation& alloc);
+    /** The checks before a service's GPUs change in `pool`. */
+    ClassState& resizable(ClassId id, int pool, int gpus);
     void hold(ClassState& c, int pool, int gpus, double rate);
     void unhold(ClassState& c, int pool, int gpus, double rate);
 };
@@ -153,19 +165,43 @@ public:
 
     /** Starts a waiting job in `pool` (-1: the first of its class's pools where it fits). */
     bool start(JobId job, int pool = -1);
+    /** Starts a waiting job on exactly these (node, GPUs) parts of `pool`. */
+    bool start_on(JobId job, int pool, const std::vector<std::pair<int, int>>& parts);
     void preempt(JobId job);
     /** Refuses a waiting job for good (e.g. larger than every share it may ever have). */
     void reject(JobId job, const std::string& reason);
     bool set_service_gpus(ClassId service, int pool, int gpus);
+    /** Sets a service's GPUs in `pool` to exactly these (node, GPUs) parts. */
+    bool set_service_parts(ClassId service, int pool, const std::vector<std::pair<int, int>>& parts);
 
     enum class Action { start, preempt, reject };
     /** Job starts, preemptions and rejections in the order they were made. */
     const std::vector<std::pair<Action, JobId>>& actions() const { return actions_; }
     const SchedulerState& state() const { return state_; }
 
+    /** One change made to the state, as it is made: a job action, or a service's GPUs in a
+        pool (job -1). */
+    struct Change {
+        enum class What { start, preempt, reject, service };
+        What what = What::start;
+        JobId job = -1;
+        ClassId service = -1;
+        int pool = -1;
+    };
+    /** Calls `observer` after every change made through these Decisions, in order, while the
+        state shows its effect (a block of the fleet mirrors its own decisions this way:
+        policies/fleet_block.hpp). */
+    void observe(std::function<void(const Change&)> observer) { observer_ = std::move(observer); }
+
 private:
+    void changed(const Change& change) const {
+        if (observer_)
+            observer_(change);
+    }
+
     SchedulerState& state_;
     std::vector<std::pair<Action, JobId>> actions_;
+    std::function<void(const Change&)> observer_;
 };
 
 }  // namespace fleetsim

@@ -99,7 +99,9 @@ bool has_replayed_class(const OrderedJson& data) {
 
 }  // namespace
 
-std::string render_page(const std::string& title, const OrderedJson& data) {
+std::string render_page(const std::string& title,
+                        const OrderedJson& data,
+                        const std::string& script) {
     std::string vendor;
     for (const auto& [path, text] : report_vendor_files())
         vendor += "/* " + path + " */\n" + escape_script(text) + "\n";
@@ -107,7 +109,7 @@ std::string render_page(const std::string& title, const OrderedJson& data) {
         {"TITLE", escape_html(title)},
         {"STYLE", page_file("report/src/style.css")},
         {"VENDOR", vendor},
-        {"APP", escape_script(page_file("report/src/report.js"))},
+        {"APP", escape_script(page_file(script))},
         {"DATA", escape_json_for_script(data.dump())},
         // Only for runs that replay a log, so that other reports keep their bytes.
         {"EXTRA", has_replayed_class(data)

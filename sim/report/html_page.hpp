@@ -8,7 +8,11 @@
 
 namespace fleetsim {
 
-std::string render_page(const std::string& title, const OrderedJson& data);
+/** `script`: the page's script among the embedded files (report.js for a run or a sweep,
+    compare.js for `fleetsim compare`). */
+std::string render_page(const std::string& title,
+                        const OrderedJson& data,
+                        const std::string& script = "report/src/report.js");
 
 /** Text safe inside an HTML element or attribute. */
 std::string escape_html(const std::string& text);

@@ -16,7 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write_atomically(const fs::path& path, const std::string& text) {
+}  // namespace
+
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
     const fs::path partial = path.string() + ".partial-" + std::to_string(::getpid());
     {
         std::ofstream out(partial, std::ios::binary);
@@ -26,8 +28,6 @@ void write_atomically(const fs::path& path, const std::string& text) {
     }
     fs::rename(partial, path);
 }
-
-}  // namespace
 
 bool report_available() {
     return !report_page_files().empty();

@@ -3,6 +3,7 @@
 // in a run's folder (charts of the run, a plain-language headline) or a sweep's folder (heat
 // maps over the swept keys, the best policy per point). See docs/report.md.
 
+#include <filesystem>
 #include <string>
 
 namespace fleetsim {
@@ -11,6 +12,9 @@ struct ReportOptions {
     std::string x_key;  ///< sweep: the swept key across (default: the first that is not a policy)
     std::string y_key;  ///< sweep: the swept key down (default: the next one)
 };
+
+/** Writes `text` beside `path` and renames it into place, so a reader never sees half a file. */
+void write_atomically(const std::filesystem::path& path, const std::string& text);
 
 /** Whether this fleetsim can write report.html: false when it was configured with
     -DFLEETSIM_REPORT=OFF (built without node and npm, so without the page). */

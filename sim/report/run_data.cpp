@@ -139,24 +139,6 @@ std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
     return out;
 }
 
-OrderedJson headline_json(const RunSummary& summary) {
-    OrderedJson out = OrderedJson::array();
-    for (const auto& sentence : compute_headline(summary)) {
-        OrderedJson parts = OrderedJson::array();
-        for (const auto& p : sentence) {
-            OrderedJson part;
-            part["text"] = p.text;
-            if (p.value) {
-                part["key"] = p.key;
-                part["value"] = *p.value;
-            }
-            parts.push_back(part);
-        }
-        out.push_back(parts);
-    }
-    return out;
-}
-
 }  // namespace
 
 double round_significant(double x, int digits) {
@@ -202,7 +184,7 @@ OrderedJson build_run_data(const std::string& dir) {
         classes.push_back(j);
     }
     data["classes"] = classes;
-    data["headline"] = headline_json(summary);
+    data["headline"] = sentences_json(compute_headline(summary));
 
     OrderedJson ts;
     ts["t_s"] = series.t_s;
@@ -248,6 +230,24 @@ OrderedJson build_run_data(const std::string& dir) {
         data["waits"] = nullptr;
     }
     return data;
+}
+
+OrderedJson sentences_json(const std::vector<HeadlineSentence>& sentences) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& sentence : sentences) {
+        OrderedJson parts = OrderedJson::array();
+        for (const auto& p : sentence) {
+            OrderedJson part;
+            part["text"] = p.text;
+            if (p.value) {
+                part["key"] = p.key;
+                part["value"] = *p.value;
+            }
+            parts.push_back(part);
+        }
+        out.push_back(parts);
+    }
+    return out;
 }
 
 }  // namespace fleetsim

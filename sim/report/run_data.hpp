@@ -2,6 +2,7 @@
 // The data of a run's report, read back from the run's folder (summary.json, timeseries.csv,
 // jobs.csv): what `fleetsim run` just wrote, or an old folder given to `fleetsim report`.
 
+#include "sim/report/headline.hpp"
 #include "sim/report/json_file.hpp"
 
 #include <string>
@@ -17,6 +18,9 @@ inline constexpr std::size_t kMaxChartPoints = 2000;
  * in GPU terms), and wait histograms of batch classes. Bad or missing files are InputErrors.
  */
 OrderedJson build_run_data(const std::string& dir);
+
+/** Headline sentences as the page reads them: each a list of parts {text, key, value}. */
+OrderedJson sentences_json(const std::vector<HeadlineSentence>& sentences);
 
 /** Rounds to `digits` significant digits: chart data needs no more, and the page gets smaller. */
 double round_significant(double x, int digits = 6);

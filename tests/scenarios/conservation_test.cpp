@@ -150,6 +150,12 @@ TEST_SUITE("conservation") {
             // las (on branch policies) preempts only past its first threshold: 2 GPU-h instead
             // of 1,000 makes it preempt dozens of times here.
             {"las", {"--set", "policy.params={first_threshold_gpu_h: 2}"}},
+            // reserved: a block of half the nodes for the video classes under fifo, the rest
+            // under opportunity-cost (the block's books are the fleet's).
+            {"reserved",
+             {"--set",
+              "policy.params={blocks: [{classes: [video-gen, video-training], share: 0.5, "
+              "policy: fifo}], others: {policy: opportunity-cost}}"}},
             {"static-partition",
              {"--set",
               "policy.params={shares: {chat: 0.35, video-gen: 0.15, llm-training: 0.35, "

@@ -675,6 +675,52 @@ TEST_SUITE("report") {
         CHECK(run_only.exit_code == 2);
     }
 
+    TEST_CASE("compare.html shows the runs side by side, clean, its numbers those of compare.csv") {
+        TempDir tmp("report-compare");
+        for (const auto& [name, price] :
+             {std::pair<std::string, std::string>{"base", "0.08"}, {"dear", "0.5"}}) {
+            auto r = run_fleetsim(
+                quiet_run_args("tests/scenarios/data/mixed.yaml", tmp / name,
+                               {"workload.classes.video-gen.price_usd_per_unit=" + price}));
+            REQUIRE(r.exit_code == 0);
+        }
+        auto c = run_fleetsim({"compare", tmp / "base", tmp / "dear", "--out", tmp / "cmp", "-q"});
+        INFO(c.err);
+        REQUIRE(c.exit_code == 0);
+        const Json seen =
+            probe(tmp / "cmp/compare.html", {"--screenshot", artifact("compare.png")});
+        check_clean(seen);
+        // Two bar charts (GPU-hours, profit per class), each drawn.
+        REQUIRE(seen["charts"].size() == 2);
+        for (const auto& chart : seen["charts"])
+            CHECK(chart["mark_items"].get<int>() > 0);
+        // The headline's profit difference is the totals' difference in the runs' summary.json.
+        const double d = read_summary(tmp / "dear")["totals"]["profit_usd"].get<double>() -
+                         read_summary(tmp / "base")["totals"]["profit_usd"].get<double>();
+        bool found = false;
+        for (const auto& n : seen["numbers"]) {
+            if (n["key"] == "run:dear:profit_usd_diff") {
+                found = true;
+                CHECK(n["in_headline"] == true);
+                CHECK(near(n["value"].get<double>(), d, 1e-9));
+            }
+        }
+        CHECK(found);
+        // The page's data is compare.csv's: every row of the second run, figure by figure.
+        const Json data = report_page_data(tmp / "cmp/compare.html");
+        CHECK(data["kind"] == "compare");
+        const auto rows = parse_csv(read_file(tmp / "cmp/compare.csv"));
+        REQUIRE(rows.size() == 2 * data["rows"].size());
+        for (std::size_t i = 0; i < data["rows"].size(); ++i) {
+            const auto& row = rows[2 * i + 1];
+            const Json& page = data["rows"][i]["runs"][1];
+            CHECK(row.at("name") == data["rows"][i]["name"].get<std::string>());
+            for (const char* f :
+                 {"gpu_h", "revenue_usd", "cost_usd", "profit_usd", "opportunity_cost_usd"})
+                CHECK(near(num(row, f), page[f].get<double>(), 1e-12));
+        }
+    }
+
     TEST_CASE(
         "a sweep over one key draws a line per policy with its interval band and the baseline") {
         TempDir tmp("report-lines");

@@ -90,6 +90,18 @@ void write_file(const std::string& path, const std::string& text) {
 
 std::string source_path(const std::string& relative) { return std::string(FLEETSIM_SOURCE_DIR) + "/" + relative; }
 
+std::vector<std::string> quiet_run_args(const std::string& scenario,
+                                        const std::string& out,
+                                        const std::vector<std::string>& sets) {
+    std::vector<std::string> args = {"run", source_path(scenario), "--out", out, "-q",
+                                     "--no-report"};
+    for (const auto& s : sets) {
+        args.push_back("--set");
+        args.push_back(s);
+    }
+    return args;
+}
+
 std::string shared_data_path(const std::string& relative) {
     return std::string(FLEETSIM_SOURCE_DIR) + "/../shared/data/" + relative;
 }

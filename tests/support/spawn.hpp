@@ -37,6 +37,11 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 /** Path of a file in the source tree (scenarios/..., tests/...). */
 std::string source_path(const std::string& relative);
+/** The arguments of `fleetsim run SCENARIO --out OUT -q --no-report --set S...`, SCENARIO
+    relative to the source tree. */
+std::vector<std::string> quiet_run_args(const std::string& scenario,
+                                        const std::string& out,
+                                        const std::vector<std::string>& sets);
 /** Path of a file in ../shared/data (the public data sets). */
 std::string shared_data_path(const std::string& relative);
 

@@ -20,6 +20,7 @@ TEST_SUITE("registry") {
             "market",
             "opportunity-cost",
             "priority",
+            "reserved",
             "revenue-greedy",
             "sjf",
             "static-partition",
