@@ -15,6 +15,12 @@
 
 namespace fleetsim {
 
+/** The field types a CSV cell can hold; a record-typed field (kJsonOnly) is never a column. */
+template <class T>
+inline constexpr bool kCsvCell = std::is_arithmetic_v<T> || std::is_same_v<T, std::string>;
+template <class T>
+inline constexpr bool kCsvCell<std::optional<T>> = std::is_arithmetic_v<T>;
+
 /** The header of R's rows; NamedNumbers fields take their column names from `example`. */
 template <Described R>
 void write_csv_header(CsvWriter& out, const R& example = R{}) {
@@ -24,14 +30,15 @@ void write_csv_header(CsvWriter& out, const R& example = R{}) {
 template <Described R>
 void write_csv_row(CsvWriter& out, const R& record) {
     for_each_field<R>([&](const auto& f) {
-        if (!f.in_csv())
-            return;
-        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(record.*(f.member))>,
-                                     NamedNumbers>) {
-            for (const auto& [name, value] : (record.*(f.member)).items)
-                out.field(value);
-        } else {
-            out.field(record.*(f.member));
+        using T = std::remove_cvref_t<decltype(record.*(f.member))>;
+        if constexpr (std::is_same_v<T, NamedNumbers>) {
+            if (f.in_csv()) {
+                for (const auto& [name, value] : (record.*(f.member)).items)
+                    out.field(value);
+            }
+        } else if constexpr (kCsvCell<T>) {
+            if (f.in_csv())
+                out.field(record.*(f.member));
         }
     });
     out.end_row();
@@ -78,12 +85,13 @@ public:
         for_each_field<R>([&](const auto& f) {
             const auto& named = named_[i];
             const auto column = columns_[i++];
-            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(out.*(f.member))>,
-                                         NamedNumbers>) {
+            using T = std::remove_cvref_t<decltype(out.*(f.member))>;
+            if constexpr (std::is_same_v<T, NamedNumbers>) {
                 for (const auto& [c, name] : named)
                     (out.*(f.member)).items.emplace_back(name, row_.number(c));
-            } else if (column) {
-                read(*column, out.*(f.member));
+            } else if constexpr (kCsvCell<T>) {
+                if (column)
+                    read(*column, out.*(f.member));
             }
         });
         return true;
