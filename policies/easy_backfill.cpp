@@ -6,13 +6,16 @@
 // extra GPUs). A later job may start now (backfill) if it fits and either ends by the shadow
 // time or uses no more than the extra GPUs, so no backfilled job delays the head. Runtimes are
 // known exactly here (the remaining work at the pool's speed, plus any restart cost): EASY with
-// perfect estimates. The reservation counts GPUs, not nodes; a gang that fits by count but not
-// by node is retried at the next event. Services are online demand: as in fifo, they take free
-// GPUs as their demand comes and never displace a job (so they can delay the head).
-// Source: Lifka, "The ANL/IBM SP scheduling system", JSSPP 1995; Mu'alem and Feitelson,
-// "Utilization, predictability, workloads, and user runtime estimates in scheduling the IBM SP2
-// with backfilling", IEEE TPDS 2001. Slurm's backfill plugin is its descendant.
-// Complexity per call: O(running jobs log running jobs + scanned jobs + services x pools).
+// perfect estimates, unless a job replayed from a log has a requested run time (SWF field 9,
+// Batsim walltime, Job::requested_s): then EASY reserves with that estimate, as the logged
+// scheduler did, and a job that runs past its estimate is expected to end now. The reservation
+// counts GPUs, not nodes; a gang that fits by count but not by node is retried at the next event.
+// Services are online demand: as in fifo, they take free GPUs as their demand comes and never
+// displace a job (so they can delay the head). Source: Lifka, "The ANL/IBM SP scheduling system",
+// JSSPP 1995; Mu'alem and Feitelson, "Utilization, predictability, workloads, and user runtime
+// estimates in scheduling the IBM SP2 with backfilling", IEEE TPDS 2001. Slurm's backfill plugin is
+// its descendant. Complexity per call: O(running jobs log running jobs + scanned jobs + services x
+// pools).
 
 #include "policies/allocation.hpp"
 #include "policies/param_values.hpp"
@@ -26,10 +29,22 @@
 namespace fleetsim {
 namespace {
 
+/**
+ * Run time of a job's remaining work on a pool of speed factor `sf` as EASY knows it: exact,
+ * or the log's requested run time for the same share of the work.
+ */
+double estimated_run_s(const Job& j, double sf) {
+    if (j.requested_s > 0)
+        return j.requested_s * (j.remaining_ref_gpu_s() / j.work_ref_gpu_s) / sf;
+    return j.remaining_ref_gpu_s() / (j.gpus * sf);
+}
+
 /** When a running job will end: its run started after the restart overhead, at pool speed. */
 double expected_end_s(const SchedulerState& state, const Job& j) {
     const double sf = state.cls(j.cls).speed(j.alloc.pool);
-    return j.start_s + j.run_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
+    const double end = j.start_s + j.run_overhead_s + estimated_run_s(j, sf);
+    // Past its requested run time: expected to end now (the log's scheduler would have let it).
+    return j.requested_s > 0 ? std::max(end, state.now_s) : end;
 }
 
 struct Reservation {
@@ -62,8 +77,7 @@ public:
                 if (!state.fleet.can_fit(p, j.gpus))
                     continue;
                 const double sf = state.cls(j.cls).speed(p);
-                const double end_s =
-                    state.now_s + j.restart_overhead_s + j.remaining_ref_gpu_s() / (j.gpus * sf);
+                const double end_s = state.now_s + j.restart_overhead_s + estimated_run_s(j, sf);
                 const bool before_shadow = p != r.pool || end_s <= r.shadow_s + 1e-9;
                 if (!before_shadow && j.gpus > r.extra_gpus)
                     continue;  // it would delay the head

@@ -137,6 +137,9 @@ function inspect() {
   return {ready: document.body.getAttribute('data-ready'), title: document.title, charts, numbers, controls, warnings,
           marks_by_type, text_overlaps,
           tables: document.querySelectorAll('table').length, colour_scales, panels, texts, legends, titles,
+          // The rows of the table of replayed logs (report/src/replay.js), as text.
+          replay_rows: [...document.querySelectorAll('table[data-table="replay"] tbody tr')].map(
+            (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
           subtitle: (document.querySelector('main > p.sub') || {}).textContent || '',
           headline: (document.querySelector('[data-role="headline"]') || {}).textContent || '',
           roles: Object.fromEntries([...document.querySelectorAll('[data-role]')].map((e) => [e.getAttribute('data-role'), e.textContent]))};

@@ -5,6 +5,7 @@
 #include "sim/bound/hindsight_bound.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/generators/job_source.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/output/run_figures.hpp"
 #include "sim/output/run_files.hpp"
@@ -13,6 +14,7 @@
 #include "sim/sweep/breakeven.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/sweep_run.hpp"
+#include "sim/traces/trace_commands.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -204,6 +206,42 @@ int validate(const Options& o) {
     return 2;
 }
 
+/** `trace generate`: the scenario's batch jobs, as JobSource draws them, written as a log. */
+int trace_generate(const Options& o, const TraceCommandOptions& to) {
+    Diagnostics diagnostics;
+    const ScenarioSpec scenario = load_scenario(o.scenario, collect_overrides(o), diagnostics);
+    const TraceOutputFormat format = parse_output_format(to.to);
+    // A first pass for the largest gang (SWF MaxProcs, Batsim nb_res).
+    long long max_gpus = 0, jobs = 0;
+    for (JobSource source(scenario); source.next_time() < scenario.horizon_s; ++jobs)
+        max_gpus = std::max<long long>(max_gpus, source.pop().gpus);
+    write_file_atomically(to.output, [&](std::ostream& out) {
+        auto writer = make_trace_writer(
+            format, out,
+            TraceWriterInfo{fmt::format("the batch jobs of scenario {} (seed {}) drawn by fleetsim",
+                                        scenario.name, scenario.seed),
+                            max_gpus});
+        JobSource source(scenario);
+        TraceJob t;
+        for (long long id = 1; source.next_time() < scenario.horizon_s; ++id) {
+            const JobArrival j = source.pop();
+            t.id = std::to_string(id);
+            t.submit_s = j.submit_s;
+            t.size = j.gpus;
+            t.run_s = j.work_ref_gpu_s / j.gpus;
+            t.requested_s = j.requested_s;
+            t.wait_s = -1;
+            t.status.clear();
+            writer->write(t);
+        }
+        writer->finish();
+    });
+    if (!o.quiet)
+        std::cout << fmt::format("wrote {} jobs of {} to {} ({})\n", jobs, scenario.name, to.output,
+                                 to.to);
+    return 0;
+}
+
 int list_policies(const Options& o) {
     for (const auto& info : PolicyRegistry::instance().list()) {
         if (o.markdown) {
@@ -285,6 +323,47 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--x", o.report.x_key, "sweep: the swept key across the heat maps");
     report_cmd->add_option("--y", o.report.y_key, "sweep: the swept key down the heat maps");
     report_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+    TraceCommandOptions to;
+    auto* trace_cmd = app.add_subcommand(
+        "trace", "look at, convert and write job and request logs (docs/traces.md)");
+    trace_cmd->require_subcommand(1);
+    auto add_map_options = [&](CLI::App* cmd) {
+        cmd->add_option("--format", to.format,
+                        "swf, itp, batsim, csv, azure or mooncake (default: from the file)");
+        cmd->add_option("--flops-per-s", to.flops_per_s,
+                        "batsim: host speed that turns a parallel task's flops into seconds");
+        cmd->add_option("--map", to.maps,
+                        "csv: KEY=COLUMN[-COLUMN][*COLUMN][*NUMBER] for submit_s, run_s, gpus, "
+                        "requested_s, wait_s, id, status")
+            ->take_all();
+        cmd->add_option("--header", to.header,
+                        "csv: the column names of a file without a header line, comma-separated");
+    };
+    auto* trace_stats_cmd = trace_cmd->add_subcommand(
+        "stats", "the figures of a job or request log: counts, GPU-hours, percentiles, hours");
+    trace_stats_cmd->add_option("file", to.input, "the log (a folder: ITP cluster*.csv files)")
+        ->required();
+    add_map_options(trace_stats_cmd);
+    trace_stats_cmd->add_option("--capacity", to.capacity,
+                                "processors or GPUs of the machine, for the offered utilization "
+                                "(default: the log's header)");
+    trace_stats_cmd->add_flag("--json", to.json, "print the figures as JSON");
+    auto* trace_convert_cmd = trace_cmd->add_subcommand(
+        "convert", "write a job log in another format (SWF, Batsim JSON or fleetsim's CSV)");
+    trace_convert_cmd->add_option("in", to.input, "the job log")->required();
+    trace_convert_cmd->add_option("out", to.output, "the file to write (must not exist)")
+        ->required();
+    trace_convert_cmd->add_option("--to", to.to, "swf, batsim or csv")->required();
+    add_map_options(trace_convert_cmd);
+    auto* trace_generate_cmd = trace_cmd->add_subcommand(
+        "generate", "write the batch jobs a scenario's workload draws as a job log");
+    trace_generate_cmd->add_option("scenario", o.scenario, "scenario YAML file")->required();
+    trace_generate_cmd->add_option("out", to.output, "the file to write (must not exist)")
+        ->required();
+    trace_generate_cmd->add_option("--to", to.to, "swf, batsim or csv")->required();
+    trace_generate_cmd->add_option("--set", o.sets, "override a value by its dotted key")
+        ->take_all();
+    trace_generate_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
     std::vector<std::string> compare_dirs;
     std::string compare_out;
     auto* compare_cmd = app.add_subcommand(
@@ -379,6 +458,12 @@ int main(int argc, char** argv) {
         }
         if (*report_cmd)
             return report(o);
+        if (*trace_stats_cmd)
+            return trace_stats_command(to);
+        if (*trace_convert_cmd)
+            return trace_convert_command(to);
+        if (*trace_generate_cmd)
+            return trace_generate(o, to);
         if (*compare_cmd)
             return compare(compare_dirs, compare_out, o.quiet);
         if (*breakeven_cmd) {

@@ -144,6 +144,36 @@ const std::vector<KeySection>& accepted_keys() {
                 "distributions below. Exactly one of `work_gpu_h` and `duration_s`, and exactly "
                 "one of `value_usd_per_gpu_h` and `value_usd_per_job`, must be given.",
                 batch_keys()),
+        section("workload.classes.<class>.trace.", "kind: batch",
+                "### Job logs (`trace` in a batch class)",
+                "Jobs from a log (docs/traces.md): the rows in the window that pass `where`, "
+                "sized by the size map, at simulated time (submit - start) x time_scale + "
+                "shift_s, each running its recorded run time on the reference GPU. The log is "
+                "read once when the scenario is loaded (every row checked, the jobs kept, "
+                "capped and dropped counted: summary.json's `job_trace`) and again, a row at a "
+                "time, during the run.",
+                job_trace_keys()),
+        section("workload.classes.<class>.trace.where[].", "", "### Row conditions (`where`)",
+                "Each item of `trace.where` is a condition on one column; a row is kept when "
+                "all hold.",
+                trace_condition_keys()),
+        section("workload.classes.<class>.trace.columns.", "format: csv",
+                "### Column maps (`columns`, format csv)",
+                "Which columns of a csv log hold what. A value is a column name, or a mapping "
+                "`{column, minus, times, scale}` (keys below) for one computed from several.",
+                csv_column_keys()),
+        section("workload.classes.<class>.trace.columns.<value>.", "",
+                "### Computed values (`columns.<value>` as a mapping)",
+                "value = (column - minus) x times x scale, each cell a number or a date-time.",
+                csv_value_keys()),
+        section("workload.classes.<class>.trace.", "kind: service",
+                "### Request logs (`trace` in a service)",
+                "Demand from a log of LLM requests (docs/model.md): each request is (input "
+                "tokens x gpu_s_per_input_token + output tokens x gpu_s_per_output_token) / "
+                "gpu_s_per_unit units, summed into bins of `bin_s`; the bins' rates become the "
+                "service's profile, and their mean its `demand_units_per_s` unless that is "
+                "given.",
+                request_trace_keys()),
         section("workload.classes.<class>.profile.", "", "### Rate profiles (`profile`)",
                 "A multiplier on the base rate (`demand_units_per_s` or `arrival_rate_per_h`) "
                 "over simulated time. Its integral over any interval is exact, so fluid demand "

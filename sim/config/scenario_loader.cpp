@@ -388,6 +388,10 @@ ScenarioSpec load_scenario(const std::string& path,
         (*log)[o.key] = o.key + "=" + o.value;
     const ScenarioTrees trees = load_trees(path, overrides, diagnostics, log);
     ScenarioSpec s = read_scenario(path, trees, diagnostics, log);
+    // The logs are read once the scenario is (their bins default to tick_s), and only when it
+    // read without problems (a class's pools decide its cap).
+    if (!diagnostics.has_errors())
+        load_traces(s, diagnostics);
     s.resolved_yaml = resolved_yaml(trees);
     diagnostics.throw_if_any();
     return s;

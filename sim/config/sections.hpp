@@ -7,6 +7,7 @@
 //   workload_loader.cpp  workload, classes (common, service, batch), rate profiles, distributions
 //   policy_loader.cpp    policy
 //   scenario_loader.cpp  the scenario's top level, output, engine, and load_scenario()
+//   trace_loader.cpp     a class's `trace` (job and request logs, where, columns), load_traces()
 // key_reference.cpp lists the tables for accepted_keys() and docs/config.md. Internal to
 // sim/config: the rest of fleetsim calls load_scenario().
 
@@ -36,6 +37,11 @@ KeyTable<FailureSpec> failures_keys();
 KeyTable<FailureModeSpec> failure_mode_keys();
 KeyTable<PoolFailureSpec> pool_failure_keys();
 KeyTable<MaintenanceSpec> maintenance_keys();
+KeyTable<JobTraceOptions> job_trace_keys();
+KeyTable<RequestTraceOptions> request_trace_keys();
+KeyTable<TraceCondition> trace_condition_keys();
+KeyTable<CsvColumnMap> csv_column_keys();
+KeyTable<CsvValueMap> csv_value_keys();
 
 /** A platform mapping (the platform file, or `platform:` inline). */
 PlatformSpec read_platform(const YamlValue& v);
@@ -45,6 +51,17 @@ WorkloadSpec read_workload(const YamlValue& v, const PlatformSpec& platform);
 FailureSpec read_failures(const YamlValue& v, const PlatformSpec& platform);
 /** A number (a constant) or a mapping whose `dist` decides its keys; values in `range`. */
 DistributionSpec read_distribution(const YamlValue& v, const Range& range);
+/** A batch class's `trace` mapping (trace_loader.cpp); its path resolved against its file. */
+JobTraceOptions read_job_trace(const YamlValue& v);
+/** A service's `trace` mapping (trace_loader.cpp). */
+RequestTraceOptions read_request_trace(const YamlValue& v);
+/**
+ * Reads every trace the scenario names once (trace_loader.cpp): checks every row, fills each
+ * batch class's trace_scan and each traced service's profile and demand rate. Problems are
+ * reported with the trace file's own line and column.
+ */
+void load_traces(ScenarioSpec& s, Diagnostics& diagnostics);
+
 /** `policy: NAME` or `policy: {name, params}`. */
 PolicySpec read_policy(const YamlValue& v);
 

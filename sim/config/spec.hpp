@@ -5,6 +5,7 @@
 // (sim/config/key_table.hpp, one per section) leave it in place and docs/config.md prints it.
 
 #include "sim/config/input_error.hpp"
+#include "sim/traces/trace_options.hpp"
 
 #include <cstdint>
 #include <map>
@@ -157,6 +158,9 @@ struct ServiceSpec {
     double slo_s = 0;                    ///< demand waiting longer than this is lost
     double max_utilization = 1;          ///< busy / allocated ceiling that keeps latency in the SLO
     double ad_revenue_usd_per_unit = 0;  ///< advertising income per unit served, on top of price
+    /** Demand from a request log: its binned rate is `profile` (a trace), its mean the rate. */
+    std::optional<RequestTraceOptions> trace;
+    RequestTraceScan trace_scan;  ///< filled by the loader, which reads the log once
 };
 
 struct BatchSpec {
@@ -175,6 +179,9 @@ struct BatchSpec {
     double checkpoint_write_s = 0;     ///< GPU time each checkpoint takes to write (no work done)
     double restart_cost_s = 0;         ///< time to reload after a restart, paid on the GPUs
     long long max_jobs = -1;           ///< stop generating after this many; -1 = no limit
+    /** Jobs from a log instead of the generators (arrivals, gpus, work): docs/traces.md. */
+    std::optional<JobTraceOptions> trace;
+    JobTraceScan trace_scan;  ///< filled by the loader, which reads the log once
 };
 
 struct WorkloadClassSpec {

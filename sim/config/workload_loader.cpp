@@ -231,12 +231,19 @@ KeyTable<ServiceSpec> service_keys() {
          .member = &ServiceSpec::demand_units_per_s,
          .range = Range::non_negative,
          .unit = "units/s",
-         .help = "mean arrival rate of demand, multiplied by the profile"},
+         .default_text = "required; with `trace`, the log's mean x `trace.scale`",
+         .help = "mean arrival rate of demand, multiplied by the profile (with `trace`: the "
+                 "mean over the log's window)"},
         {.name = "profile",
          .need = Need::optional,
          .type = "mapping",
          .default_text = "constant",
-         .help = "how the rate varies over time (keys below)"},
+         .help = "how the rate varies over time (keys below); not with `trace`"},
+        {.name = "trace",
+         .need = Need::optional,
+         .type = "mapping",
+         .default_text = "none",
+         .help = "demand from a request log, binned per tick (keys below; docs/traces.md)"},
         {.name = "gpu_s_per_unit",
          .member = &ServiceSpec::gpu_s_per_unit,
          .range = Range::positive,
@@ -269,10 +276,43 @@ KeyTable<ServiceSpec> service_keys() {
 
 namespace {
 
+/** A key a class with `trace` must not have (the log gives what it would). */
+void refuse_with_trace(const MapReader& m, const std::string& key, const std::string& gives) {
+    if (m.has(key))
+        m.optional(key).fail("expected no '" + key + "' in a class with `trace` (" + gives +
+                             "), found one");
+}
+
 ServiceSpec read_service(const MapReader& m) {
     ServiceSpec s;
+    const bool traced = m.has("trace");
     read_keys(m, service_keys(), s,
-              {{"profile", [&] { s.profile = read_profile(m.optional("profile")); }}});
+              {{"demand_units_per_s",
+                [&] {
+                    if (!traced || !m.has("demand_units_per_s")) {
+                        if (!traced)
+                            read_key(m, key(service_keys(), "demand_units_per_s"), s);
+                        else
+                            s.demand_units_per_s = -1;  // the log's own mean (load_traces)
+                        return;
+                    }
+                    read_key(m, key(service_keys(), "demand_units_per_s"), s);
+                    if (m.optional("trace").child("scale").defined())
+                        m.optional("trace").child("scale").fail(
+                            "expected no `scale` with the service's demand_units_per_s (the log is "
+                            "scaled to that mean), found one");
+                }},
+               {"profile",
+                [&] {
+                    if (traced)
+                        refuse_with_trace(m, "profile", "the log gives the demand's shape");
+                    else
+                        s.profile = read_profile(m.optional("profile"));
+                }},
+               {"trace", [&] {
+                    if (traced)
+                        s.trace = read_request_trace(m.optional("trace"));
+                }}});
     return s;
 }
 
@@ -295,6 +335,7 @@ KeyTable<BatchSpec> batch_keys() {
          .member = &BatchSpec::arrival_rate_per_h,
          .range = Range::non_negative,
          .unit = "jobs/h",
+         .default_text = "required without `trace`",
          .help = "mean Poisson arrival rate, multiplied by the profile (thinning)"},
         {.name = "profile",
          .need = Need::optional,
@@ -304,18 +345,19 @@ KeyTable<BatchSpec> batch_keys() {
         {.name = "gpus",
          .unit = "GPUs",
          .type = "distribution of numbers > 0",
+         .default_text = "required without `trace`",
          .help = "gang size: all GPUs start and stop together; rounded to the nearest integer, "
                  "at least 1"},
         {.name = "work_gpu_h",
          .unit = "reference GPU-h",
          .type = "distribution of numbers > 0",
-         .default_text = "one of the two",
+         .default_text = "one of the two without `trace`",
          .help = "work of the whole gang on the reference GPU; duration = work / (gpus x speed "
                  "factor)"},
         {.name = "duration_s",
          .unit = "s on the reference GPU",
          .type = "distribution of numbers > 0",
-         .default_text = "one of the two",
+         .default_text = "one of the two without `trace`",
          .help = "duration on the reference GPU (work = duration x gpus); on a GPU k times "
                  "faster, duration / k"},
         {.name = "value_usd_per_gpu_h",
@@ -365,7 +407,13 @@ KeyTable<BatchSpec> batch_keys() {
          .unit = "jobs",
          .type = "integer >= -1",
          .check = check_max_jobs,
-         .help = "stop generating after this many jobs; -1: no limit"},
+         .help = "stop generating (or replaying) after this many jobs; -1: no limit"},
+        {.name = "trace",
+         .need = Need::optional,
+         .type = "mapping",
+         .default_text = "none: the generators above",
+         .help = "jobs from a log instead of arrival_rate_per_h, profile, gpus and work "
+                 "(keys below; docs/traces.md)"},
     };
     return keys;
 }
@@ -405,15 +453,47 @@ void read_checkpoint_interval(const MapReader& m, BatchSpec& b) {
 
 BatchSpec read_batch(const MapReader& m) {
     BatchSpec b;
+    // With a trace the log gives arrivals, sizes and run times: the generators' keys go.
+    const bool traced = m.has("trace");
+    const std::string gives = "the log gives arrivals, sizes and run times";
     read_keys(m, batch_keys(), b,
               {
-                  {"profile", [&] { b.profile = read_profile(m.optional("profile")); }},
+                  {"arrival_rate_per_h",
+                   [&] {
+                       if (traced)
+                           refuse_with_trace(m, "arrival_rate_per_h", gives);
+                       else
+                           read_key(m, key(batch_keys(), "arrival_rate_per_h"), b);
+                   }},
+                  {"profile",
+                   [&] {
+                       if (traced)
+                           refuse_with_trace(m, "profile", gives);
+                       else
+                           b.profile = read_profile(m.optional("profile"));
+                   }},
                   {"gpus",
                    [&] {
-                       if (auto g = m.required("gpus"))
+                       if (traced)
+                           refuse_with_trace(m, "gpus", gives);
+                       else if (auto g = m.required("gpus"))
                            b.gpus = read_distribution(*g, Range::positive);
                    }},
-                  {"work_gpu_h", [&] { read_work(m, b); }},
+                  {"work_gpu_h",
+                   [&] {
+                       if (!traced) {
+                           read_work(m, b);
+                           return;
+                       }
+                       refuse_with_trace(m, "work_gpu_h", gives);
+                       refuse_with_trace(m, "duration_s", gives);
+                       b.work_is_duration = true;
+                   }},
+                  {"trace",
+                   [&] {
+                       if (traced)
+                           b.trace = read_job_trace(m.optional("trace"));
+                   }},
                   {"duration_s", [] {}},  // read with work_gpu_h: exactly one of the two
                   {"value_usd_per_gpu_h", [&] { read_value(m, b); }},
                   {"value_usd_per_job", [] {}},  // read with value_usd_per_gpu_h

@@ -10,9 +10,17 @@ JobSource::JobSource(const ScenarioSpec& scenario) : horizon_s_(scenario.horizon
         const auto& c = scenario.workload.classes[i];
         if (c.kind != Kind::batch)
             continue;
-        Stream s{static_cast<int>(i), &c.batch, RateProfile(c.batch.profile),
+        Stream s{static_cast<int>(i),
+                 &c.batch,
+                 RateProfile(c.batch.profile),
                  RandomStream(scenario.seed, "arrivals:" + c.name),
-                 RandomStream(scenario.seed, "sizes:" + c.name)};
+                 RandomStream(scenario.seed, "sizes:" + c.name),
+                 0,
+                 0,
+                 nullptr,
+                 ReplayJob{}};
+        if (c.batch.trace)
+            s.replay = std::make_unique<JobReplay>(*c.batch.trace, c.batch.trace_scan.cap_gpus);
         s.next_s = 0;
         advance(s);
         streams_.push_back(std::move(s));
@@ -21,6 +29,14 @@ JobSource::JobSource(const ScenarioSpec& scenario) : horizon_s_(scenario.horizon
 }
 
 void JobSource::advance(Stream& s) {
+    if (s.replay) {
+        const bool exhausted = s.spec->max_jobs >= 0 && s.generated >= s.spec->max_jobs;
+        if (!exhausted && s.replay->next(s.replayed) && s.replayed.submit_s < horizon_s_)
+            s.next_s = s.replayed.submit_s;
+        else
+            s.next_s = std::numeric_limits<double>::infinity();
+        return;
+    }
     const double base_per_s = s.spec->arrival_rate_per_h / 3600.0;
     const bool exhausted = s.spec->max_jobs >= 0 && s.generated >= s.spec->max_jobs;
     if (base_per_s <= 0 || exhausted) {
@@ -60,9 +76,16 @@ JobArrival JobSource::pop() {
     JobArrival j;
     j.cls = s.cls;
     j.submit_s = s.next_s;
-    j.gpus = std::max(1, static_cast<int>(std::lround(s.sizes.sample(b.gpus))));
-    const double work = s.sizes.sample(b.work);
-    j.work_ref_gpu_s = b.work_is_duration ? work * j.gpus : work * 3600.0;
+    if (s.replay) {
+        j.gpus = s.replayed.gpus;
+        j.work_ref_gpu_s = s.replayed.run_s * j.gpus;
+        j.requested_s = s.replayed.requested_s;
+        j.recorded_wait_s = s.replayed.recorded_wait_s;
+    } else {
+        j.gpus = std::max(1, static_cast<int>(std::lround(s.sizes.sample(b.gpus))));
+        const double work = s.sizes.sample(b.work);
+        j.work_ref_gpu_s = b.work_is_duration ? work * j.gpus : work * 3600.0;
+    }
     if (b.value_basis == BatchSpec::Value::per_job) {
         j.value_usd_per_job = b.value_usd_per_job;
         j.value_usd_per_ref_gpu_h = b.value_usd_per_job / (j.work_ref_gpu_s / 3600.0);

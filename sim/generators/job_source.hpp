@@ -1,13 +1,17 @@
 #pragma once
-// Batch job arrivals: one Poisson stream per class (non-homogeneous through thinning against
-// the rate profile), each with its own seeded random streams, merged in time order. No SimGrid
-// here: the engine and the offline hindsight bound draw the same jobs from the same seed.
+// Batch job arrivals: one stream per class, merged in time order. A generated class is a
+// Poisson stream (non-homogeneous through thinning against the rate profile) with its own
+// seeded random streams; a class with a `trace` replays its log, read as it goes
+// (sim/traces/job_replay.hpp). No SimGrid here: the engine and the offline hindsight bound
+// draw the same jobs from the same seed.
 
 #include "sim/config/spec.hpp"
 #include "sim/generators/random.hpp"
 #include "sim/generators/rate_profile.hpp"
+#include "sim/traces/job_replay.hpp"
 
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace fleetsim {
@@ -21,6 +25,8 @@ struct JobArrival {
     double work_ref_gpu_s = 0;           ///< whole gang's work, in reference-GPU seconds
     double value_usd_per_ref_gpu_h = 0;  ///< revenue per reference GPU-hour of work
     double value_usd_per_job = 0;        ///< > 0 when the class is paid per completed job
+    double requested_s = -1;      ///< replayed logs: requested run time (reference GPU); -1 none
+    double recorded_wait_s = -1;  ///< replayed logs: the wait the log recorded; -1 none
 };
 
 class JobSource {
@@ -41,6 +47,8 @@ private:
         RandomStream sizes;
         double next_s = std::numeric_limits<double>::infinity();
         long long generated = 0;
+        std::unique_ptr<JobReplay> replay;  ///< a class with a trace
+        ReplayJob replayed;                 ///< its next job
     };
     void advance(Stream& s);
     void find_next();

@@ -32,6 +32,8 @@ Job waiting_job(const JobArrival& arrival) {
     j.work_ref_gpu_s = arrival.work_ref_gpu_s;
     j.value_usd_per_ref_gpu_h = arrival.value_usd_per_ref_gpu_h;
     j.value_usd_per_job = arrival.value_usd_per_job;
+    j.requested_s = arrival.requested_s;
+    j.recorded_wait_s = arrival.recorded_wait_s;
     return j;
 }
 

@@ -48,6 +48,8 @@ struct Job {
     double credited_ref_gpu_s = 0;       ///< work already counted as delivered (revenue)
     double value_usd_per_ref_gpu_h = 0;  ///< revenue per reference GPU-hour of work
     double value_usd_per_job = 0;        ///< > 0 when the class is paid per completed job
+    double requested_s = -1;      ///< replayed logs: requested run time (reference GPU); -1 none
+    double recorded_wait_s = -1;  ///< replayed logs: the wait the log recorded; -1 none
     JobStatus status = JobStatus::waiting;
     double first_start_s = -1;
     double start_s = -1;  ///< of the current run

@@ -58,6 +58,64 @@ FleetFailureFigures fleet_failure_figures(const RunResult& result,
     return out;
 }
 
+/** The figures of a class replayed from a job log: counts, and simulated beside recorded waits. */
+JobTraceFigures job_trace_figures(const BatchSpec& b,
+                                  const SchedulerState& state,
+                                  ClassId cls,
+                                  long long submitted) {
+    const JobTraceScan& scan = b.trace_scan;
+    JobTraceFigures t;
+    t.format = to_string(b.trace->format);
+    t.path = b.trace->path;
+    t.rows = scan.rows;
+    t.jobs_matched = scan.matched;
+    t.jobs_capped = scan.capped;
+    t.cap_gpus = scan.cap_gpus;
+    t.jobs_dropped_unknown = scan.dropped_unknown;
+    t.jobs_dropped_zero_run = scan.dropped_zero_run;
+    t.jobs_dropped_oversize = scan.dropped_oversize;
+    t.jobs_not_submitted = scan.replayable() - submitted;
+    // Over the same jobs: those that started and whose wait the log recorded.
+    std::vector<double> simulated, recorded;
+    for (const auto& j : state.jobs) {
+        if (j.cls != cls || j.recorded_wait_s < 0 || j.first_start_s < 0)
+            continue;
+        simulated.push_back(j.first_start_s - j.submit_s);
+        recorded.push_back(j.recorded_wait_s);
+    }
+    t.jobs_compared = static_cast<long long>(simulated.size());
+    if (simulated.empty())
+        return t;
+    auto mean = [](const std::vector<double>& v) {
+        double sum = 0;
+        for (double x : v)
+            sum += x;
+        return sum / static_cast<double>(v.size());
+    };
+    t.wait_s_mean = mean(simulated);
+    t.recorded_wait_s_mean = mean(recorded);
+    std::sort(simulated.begin(), simulated.end());
+    std::sort(recorded.begin(), recorded.end());
+    t.wait_s_p50 = percentile_sorted(simulated, 0.50);
+    t.wait_s_p90 = percentile_sorted(simulated, 0.90);
+    t.recorded_wait_s_p50 = percentile_sorted(recorded, 0.50);
+    t.recorded_wait_s_p90 = percentile_sorted(recorded, 0.90);
+    return t;
+}
+
+RequestTraceFigures request_trace_figures(const ServiceSpec& s) {
+    RequestTraceFigures t;
+    t.format = to_string(s.trace->format);
+    t.path = s.trace->path;
+    t.requests = s.trace_scan.requests;
+    t.input_tokens = s.trace_scan.input_tokens;
+    t.output_tokens = s.trace_scan.output_tokens;
+    t.window_s = s.trace_scan.period_s;
+    t.repeat = s.trace->repeat;
+    t.demand_units_per_s = s.demand_units_per_s;
+    return t;
+}
+
 }  // namespace
 
 RunSummary compute_figures(const ScenarioSpec& scenario,
@@ -143,6 +201,10 @@ RunSummary compute_figures(const ScenarioSpec& scenario,
         }
         if (scenario.platform.failures.enabled())
             cf.failures = class_failure_figures(b, c.kind);
+        if (c.kind == Kind::batch && c.spec->batch.trace)
+            cf.job_trace = job_trace_figures(c.spec->batch, state, c.id, b.jobs_submitted);
+        if (c.kind == Kind::service && c.spec->service.trace)
+            cf.request_trace = request_trace_figures(c.spec->service);
         busy_s += b.busy_gpu_s;
         held_s += b.held_gpu_s;
         energy_j += b.energy_it_j;

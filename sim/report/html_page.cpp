@@ -83,6 +83,22 @@ std::string escape_json_for_script(const std::string& json) {
     return out;
 }
 
+namespace {
+
+/** A run with a class replayed from a job log (its JSON has a job_trace). */
+bool has_replayed_class(const OrderedJson& data) {
+    const auto it = data.find("classes");
+    if (it == data.end() || !it->is_array())
+        return false;
+    for (const auto& c : *it) {
+        if (c.is_object() && c.contains("job_trace"))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 std::string render_page(const std::string& title,
                         const OrderedJson& data,
                         const std::string& script) {
@@ -95,6 +111,10 @@ std::string render_page(const std::string& title,
         {"VENDOR", vendor},
         {"APP", escape_script(page_file(script))},
         {"DATA", escape_json_for_script(data.dump())},
+        // Only for runs that replay a log, so that other reports keep their bytes.
+        {"EXTRA", has_replayed_class(data)
+                      ? "\n<script>\n" + escape_script(page_file("report/src/replay.js")) + "</script>"
+                      : ""},
     };
     // One pass over the template, so that no marker is ever looked for inside inserted text.
     const std::string& tpl = page_file("report/src/page.html");

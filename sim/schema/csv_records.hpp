@@ -15,6 +15,12 @@
 
 namespace fleetsim {
 
+/** The field types a CSV cell can hold; a record-typed field (kJsonOnly) is never a column. */
+template <class T>
+inline constexpr bool kCsvCell = std::is_arithmetic_v<T> || std::is_same_v<T, std::string>;
+template <class T>
+inline constexpr bool kCsvCell<std::optional<T>> = std::is_arithmetic_v<T>;
+
 /** The header of R's rows; NamedNumbers fields take their column names from `example`. */
 template <Described R>
 void write_csv_header(CsvWriter& out, const R& example = R{}) {
@@ -32,7 +38,7 @@ void write_csv_fields(CsvWriter& out, const R& record) {
                 for (const auto& [name, value] : (record.*(f.member)).items)
                     out.field(value);
             }
-        } else if constexpr (!field_detail::is_record<T>) {
+        } else if constexpr (kCsvCell<T>) {
             if (f.in_csv())
                 out.field(record.*(f.member));
         }
@@ -90,7 +96,7 @@ public:
             if constexpr (std::is_same_v<T, NamedNumbers>) {
                 for (const auto& [c, name] : named)
                     (out.*(f.member)).items.emplace_back(name, row_.number(c));
-            } else if constexpr (!field_detail::is_record<T>) {
+            } else if constexpr (kCsvCell<T>) {
                 if (column)
                     read(*column, out.*(f.member));
             }

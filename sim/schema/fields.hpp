@@ -12,7 +12,7 @@
 // Member types and how they are written:
 //   std::string                    JSON string; CSV text (quoted when it must be)
 //   double                         JSON number; CSV `fmt::format("{}", v)`
-//   integral types                 JSON integer; CSV integer
+//   integral types                 JSON integer; CSV integer (bool: JSON true / false)
 //   std::optional<number>          JSON null when empty; CSV empty field
 //   another described record       JSON object (JSON only)
 //   std::optional<record>          JSON object, left out when empty (summary.json's `bound`)
@@ -326,6 +326,10 @@ void from_value(const Json& j, T& out) {
                 throw FieldError(it.key(), "expected a number, found " + it.value().dump());
             out.items.emplace_back(it.key(), it.value().template get<double>());
         }
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!j.is_boolean())
+            throw FieldError("", "expected true or false, found " + j.dump());
+        out = j.template get<bool>();
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!j.is_number())
             throw FieldError("", "expected a number, found " + j.dump());

@@ -56,6 +56,94 @@ namespace fleetsim {
 // ---- summary.json ------------------------------------------------------------------------
 
 /**
+ * A batch class replayed from a job log (summary.json classes.<name>.job_trace): what the
+ * log held, what the class kept, capped and dropped, and its simulated waits beside the
+ * waits the log recorded, over the same jobs.
+ */
+struct JobTraceFigures {
+    std::string format;
+    std::string path;
+    long long rows = 0;
+    long long jobs_matched = 0;
+    long long jobs_capped = 0;
+    int cap_gpus = 0;
+    long long jobs_dropped_unknown = 0;
+    long long jobs_dropped_zero_run = 0;
+    long long jobs_dropped_oversize = 0;
+    long long jobs_not_submitted = 0;
+    long long jobs_compared = 0;
+    std::optional<double> wait_s_mean;
+    std::optional<double> wait_s_p50;
+    std::optional<double> wait_s_p90;
+    std::optional<double> recorded_wait_s_mean;
+    std::optional<double> recorded_wait_s_p50;
+    std::optional<double> recorded_wait_s_p90;
+};
+
+template <>
+struct Schema<JobTraceFigures> {
+    using T = JobTraceFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("format", &T::format, "", "the log's format"),
+        field("path", &T::path, "", "the log"),
+        field("rows", &T::rows, "jobs", "jobs in the log"),
+        field("jobs_matched", &T::jobs_matched, "jobs", "in the window and through `where`"),
+        field("jobs_capped", &T::jobs_capped, "jobs",
+              "matched, larger than cap_gpus, replayed at cap_gpus"),
+        field("cap_gpus", &T::cap_gpus, "GPUs", "the largest gang the class's pools can hold"),
+        field("jobs_dropped_unknown", &T::jobs_dropped_unknown, "jobs",
+              "matched, without a size or a run time"),
+        field("jobs_dropped_zero_run", &T::jobs_dropped_zero_run, "jobs",
+              "matched, with a run time of 0"),
+        field("jobs_dropped_oversize", &T::jobs_dropped_oversize, "jobs",
+              "matched, too large, dropped (oversize: drop)"),
+        field("jobs_not_submitted", &T::jobs_not_submitted, "jobs",
+              "replayable, but after the horizon or past max_jobs"),
+        field("jobs_compared", &T::jobs_compared, "jobs",
+              "started jobs with a recorded wait: the waits below are over these"),
+        field("wait_s_mean", &T::wait_s_mean, "s", "simulated wait, mean"),
+        field("wait_s_p50", &T::wait_s_p50, "s", "simulated wait, median (nearest rank)"),
+        field("wait_s_p90", &T::wait_s_p90, "s", "simulated wait, 90th percentile"),
+        field("recorded_wait_s_mean", &T::recorded_wait_s_mean, "s", "recorded wait, mean"),
+        field("recorded_wait_s_p50", &T::recorded_wait_s_p50, "s", "recorded wait, median"),
+        field("recorded_wait_s_p90", &T::recorded_wait_s_p90, "s",
+              "recorded wait, 90th percentile"),
+        // clang-format on
+    };
+};
+
+/** A service whose demand comes from a request log (summary.json classes.<name>.request_trace). */
+struct RequestTraceFigures {
+    std::string format;
+    std::string path;
+    long long requests = 0;
+    double input_tokens = 0;
+    double output_tokens = 0;
+    double window_s = 0;
+    bool repeat = false;
+    double demand_units_per_s = 0;
+};
+
+template <>
+struct Schema<RequestTraceFigures> {
+    using T = RequestTraceFigures;
+    static constexpr auto fields = std::tuple{
+        // clang-format off
+        field("format", &T::format, "", "the log's format"),
+        field("path", &T::path, "", "the log"),
+        field("requests", &T::requests, "requests", "requests in the window"),
+        field("input_tokens", &T::input_tokens, "tokens", "their input tokens"),
+        field("output_tokens", &T::output_tokens, "tokens", "their output tokens"),
+        field("window_s", &T::window_s, "s", "the window's simulated length"),
+        field("repeat", &T::repeat, "", "whether the window repeats"),
+        field("demand_units_per_s", &T::demand_units_per_s, "unit/s",
+              "the mean demand the log was scaled to"),
+        // clang-format on
+    };
+};
+
+/**
  * What failures (and maintenance windows) cost one class (docs/metrics.md, "Failures"): in
  * summary.json as classes.<name>.failures and in classes.csv as the columns after the others,
  * only when the platform has a failure model (platform.failures), so a run without one writes
@@ -124,6 +212,8 @@ struct ClassFigures {
     std::optional<double> queue_len_mean;
     std::optional<double> jobs_in_system_mean;
     std::optional<ClassFailureFigures> failures;  ///< with a failure model only
+    std::optional<JobTraceFigures> job_trace;          ///< a class replayed from a job log
+    std::optional<RequestTraceFigures> request_trace;  ///< a service driven by a request log
 };
 
 template <>
@@ -169,6 +259,9 @@ struct Schema<ClassFigures> {
               "batch: time-average number of waiting jobs"),
         field("jobs_in_system_mean", &C::jobs_in_system_mean, "jobs",
               "batch: time-average number of waiting and running jobs", kJsonOnly),
+        field("job_trace", &C::job_trace, "", "a class replayed from a job log", kJsonOnly),
+        field("request_trace", &C::request_trace, "", "a service driven by a request log",
+              kJsonOnly),
         field("failures", &C::failures, "",
               "what failures cost the class; with a failure model only (classes.csv: its "
               "fields as columns after the others)", kJsonOnly),

@@ -437,6 +437,32 @@ TEST_SUITE("report") {
         check_rows_full(seen["panels"]["services"], 3);
     }
 
+    TEST_CASE("a replayed log's report puts its simulated waits beside the recorded ones") {
+        TempDir tmp("report-replay");
+        const Json seen = run_and_probe(tmp, "scenarios/kth-sp2-easy.yaml", {});
+        const Json t = read_summary(tmp / "out")["classes"]["kth"]["job_trace"];
+        REQUIRE(seen["replay_rows"].size() == 1);
+        const Json row = seen["replay_rows"][0];
+        CHECK(row[0] == "kth");
+        CHECK(row[1] == "KTH-SP2-1996-2.1-cln.swf (swf)");
+        CHECK(row[2] == "28,467");
+        // Hours to one decimal, from summary.json's figures (6,930 s and 15,291 s).
+        auto hours = [](double s) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.1f h", s / 3600);
+            return std::string(text);
+        };
+        CHECK(row[3] == hours(t["wait_s_mean"].get<double>()));
+        CHECK(row[4] == hours(t["recorded_wait_s_mean"].get<double>()));
+        CHECK(row[6] == "5.0 min");  // the recorded median, 300 s
+        CHECK(row[8] == hours(t["recorded_wait_s_p90"].get<double>()));
+        CHECK(row[10] == "9");  // one job without a size, eight with a run time of 0
+        // A run without a log has no such table.
+        TempDir other("report-no-replay");
+        const Json plain = run_and_probe(other, "scenarios/cost-collapse.yaml", {});
+        CHECK(plain["replay_rows"].empty());
+    }
+
     TEST_CASE("the report chart data agrees with summary.json and jobs.csv") {
         TempDir tmp("report-data");
         auto r = run_fleetsim({"run", "--out", tmp / "out", "-q"});

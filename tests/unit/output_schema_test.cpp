@@ -88,8 +88,15 @@ template <Described R>
 void check_fields(const std::vector<DocRow>& rows,
                   const std::string& page,
                   const std::string& prefix = "") {
-    for (const auto& f : fields_info<R>())
+    for (const auto& f : fields_info<R>()) {
         check_documented(rows, page, prefix + std::string(f.name), f.unit);
+        // A nested record (a class's job_trace): each of its fields too, as "name.field".
+        if (f.kind == ValueKind::record) {
+            for (const auto& g : f.nested())
+                check_documented(rows, page,
+                                 prefix + std::string(f.name) + "." + std::string(g.name), g.unit);
+        }
+    }
 }
 
 RunSummary sample_summary() {
@@ -117,6 +124,12 @@ RunSummary sample_summary() {
     b.revenue_usd_per_gpu_h.reset();
     b.wait_s_p99 = 1e9;
     b.jobs_submitted = 1LL << 40;
+    b.job_trace = JobTraceFigures{};
+    b.job_trace->format = "swf";
+    b.job_trace->recorded_wait_s_mean = 10.5;
+    a.request_trace = RequestTraceFigures{};
+    a.request_trace->format = "azure";
+    a.request_trace->repeat = true;
     s.classes = {a, b};
     s.totals.profit_usd = -12.125;
     s.events = 42;
@@ -252,10 +265,19 @@ TEST_SUITE("output schema") {
     TEST_CASE("a class field reaches summary.json and classes.csv and the sweep from one table") {
         // The CSV columns and the JSON keys are the table's, in its order; the sweep's classes
         // table and results.csv take csv_columns() (sim/sweep/sweep_db.cpp).
+        // A class replayed from a log has `job_trace`, a service driven by one `request_trace`;
+        // each is left out when the class has none.
         std::vector<std::string> json_keys = {"class"}, csv_keys;
         const Json chat = sample_summary().classes[0];
         for (const auto& [k, v] : chat.items())
             json_keys.push_back(k);
+        CHECK_FALSE(chat.contains("job_trace"));
+        CHECK(chat["request_trace"]["repeat"] == true);
+        const Json train = sample_summary().classes[1];
+        CHECK_FALSE(train.contains("request_trace"));
+        CHECK(train["job_trace"]["recorded_wait_s_mean"] == 10.5);
+        CHECK(train["job_trace"]["wait_s_mean"].is_null());
+        json_keys.emplace_back("job_trace");
         for (const auto& f : fields_info<ClassFigures>()) {
             if (f.in_csv())
                 csv_keys.emplace_back(f.name);
