@@ -165,6 +165,14 @@ bool has_node_for(const ScenarioSpec& s, const BlockSpec& block, const std::stri
 }
 
 std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenario) {
+    // A block mirrors its inner policy's decisions and refuses a job that became waiting
+    // behind its back; a failure requeues jobs that way. Until blocks follow failures, the
+    // combination is refused up front rather than stopping a run midway.
+    if (scenario.platform.failures.enabled()) {
+        throw InputError(scenario.policy.name_where, "policy.name",
+                         "reserved does not yet work with a failure model (platform.failures): "
+                         "use another policy, or run without failures");
+    }
     std::vector<BlockParams> blocks;
     if (const ParamValue* given = params.given("blocks")) {
         for (const ParamValue* v : param_list(*given))

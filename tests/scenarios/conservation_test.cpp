@@ -293,6 +293,9 @@ long long check_every_policy(const std::vector<std::string>& extra) {
                     "policy.name=" + name};
                 if (params.count(name))
                     args.insert(args.end(), params.at(name).begin(), params.at(name).end());
+                // reserved refuses a failure model (exit 2, policies/reserved.cpp).
+                if (!extra.empty() && name == "reserved")
+                    continue;
                 args.insert(args.end(), extra.begin(), extra.end());
                 auto r = run_fleetsim(args);
                 INFO(r.err);
