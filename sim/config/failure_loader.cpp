@@ -179,26 +179,6 @@ KeyTable<FailureSpec> failures_keys() {
 
 namespace {
 
-std::vector<std::string> names_of(const auto& list) {
-    std::vector<std::string> names;
-    for (const auto& x : list)
-        names.push_back(x.name);
-    return names;
-}
-
-/** Reports `name` at `at` when it is not one of `names`, with the nearest. */
-bool check_ref(const YamlValue& at,
-               const std::string& what,
-               const std::string& name,
-               const std::vector<std::string>& names) {
-    if (std::find(names.begin(), names.end(), name) != names.end())
-        return true;
-    const std::string hint = nearest_name(name, names);
-    at.fail("unknown " + what + " '" + name + "'" +
-            (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
-    return false;
-}
-
 const PoolSpec* find_pool(const PlatformSpec& p, const std::string& name) {
     for (const auto& pool : p.pools) {
         if (pool.name == name)
@@ -419,6 +399,19 @@ FailureSpec read_failures(const YamlValue& v, const PlatformSpec& p) {
                    }},
               });
     return f;
+}
+
+/** Reports `name` at `at` when it is not one of `names`, with the nearest. */
+bool check_ref(const YamlValue& at,
+               const std::string& what,
+               const std::string& name,
+               const std::vector<std::string>& names) {
+    if (std::find(names.begin(), names.end(), name) != names.end())
+        return true;
+    const std::string hint = nearest_name(name, names);
+    at.fail("unknown " + what + " '" + name + "'" +
+            (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
+    return false;
 }
 
 }  // namespace fleetsim

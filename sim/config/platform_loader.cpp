@@ -184,29 +184,13 @@ KeyTable<PoolSpec> pool_keys() {
 
 namespace {
 
-std::vector<std::string> names_of(const auto& list) {
-    std::vector<std::string> names;
-    for (const auto& x : list)
-        names.push_back(x.name);
-    return names;
-}
-
-/** Reports `name` when it is not one of `names` (a site, a GPU type), with the nearest. */
-void check_ref(const YamlValue& at,
-               const std::string& what,
-               const std::string& name,
-               const std::vector<std::string>& names) {
-    if (name.empty() || std::find(names.begin(), names.end(), name) != names.end())
-        return;
-    std::string hint = nearest_name(name, names);
-    at.fail("unknown " + what + " '" + name + "'" +
-            (hint.empty() ? "" : ", did you mean '" + hint + "'?"));
-}
-
 /** References to the platform's sites and GPU types, then the pool's size limits. */
 void check_pool(const PoolSpec& spec, const MapReader& r, const PlatformSpec& p) {
-    check_ref(r.optional("site"), "site", spec.site, names_of(p.sites));
-    check_ref(r.optional("gpu_type"), "GPU type", spec.gpu_type, names_of(p.gpu_types));
+    // An empty name is a missing key, reported where it is read.
+    if (!spec.site.empty())
+        check_ref(r.optional("site"), "site", spec.site, names_of(p.sites));
+    if (!spec.gpu_type.empty())
+        check_ref(r.optional("gpu_type"), "GPU type", spec.gpu_type, names_of(p.gpu_types));
     if (spec.nodes > 10'000'000)
         r.optional("nodes").fail("expected at most 10000000 nodes, found " +
                                  std::to_string(spec.nodes));
@@ -299,8 +283,9 @@ void read_reference_gpu_type(const MapReader& m, PlatformSpec& p) {
         return;
     }
     p.reference_gpu_type = m.text("reference_gpu_type");
-    check_ref(m.optional("reference_gpu_type"), "GPU type", p.reference_gpu_type,
-              names_of(p.gpu_types));
+    if (!p.reference_gpu_type.empty())
+        check_ref(m.optional("reference_gpu_type"), "GPU type", p.reference_gpu_type,
+                  names_of(p.gpu_types));
 }
 
 }  // namespace

@@ -16,8 +16,24 @@
 #include "sim/config/yaml_reader.hpp"
 
 #include <string>
+#include <vector>
 
 namespace fleetsim {
+
+/** The `name`s of a list of specs (sites, GPU types, pools), for checking references. */
+std::vector<std::string> names_of(const auto& list) {
+    std::vector<std::string> names;
+    for (const auto& x : list)
+        names.push_back(x.name);
+    return names;
+}
+
+/** Reports `name` at `at` when it is not one of `names` (a site, a GPU type, a pool), with the
+    nearest; false then. */
+bool check_ref(const YamlValue& at,
+               const std::string& what,
+               const std::string& name,
+               const std::vector<std::string>& names);
 
 KeyTable<ScenarioSpec> scenario_keys();
 KeyTable<OutputSpec> output_keys();
