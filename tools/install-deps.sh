@@ -8,6 +8,7 @@ packages=(
     libcli11-dev nlohmann-json3-dev
     libsqlite3-dev libsqlitecpp-dev libglpk-dev openmpi-bin libopenmpi-dev
     nodejs npm chromium
+    clang libclang-rt-14-dev  # the fuzz preset: libFuzzer, ASan and UBSan (tools/ci-checks.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
