@@ -3,7 +3,6 @@
 // sweep file (as `fleetsim sweep` plans it, loading every setting of the base scenario).
 
 #include "fuzz/harness.hpp"
-
 #include "sim/config/scenario_loader.hpp"
 #include "sim/sweep/sweep_spec.hpp"
 

@@ -21,9 +21,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto& all = fleetsim::fuzz::targets();
-    const auto target = std::find_if(all.begin(), all.end(), [&](const auto& t) {
-        return std::string(t.name) == argv[1];
-    });
+    const auto target = std::find_if(all.begin(), all.end(),
+                                     [&](const auto& t) { return std::string(t.name) == argv[1]; });
     if (target == all.end()) {
         std::cerr << "no fuzz target '" << argv[1] << "'\n";
         return 2;
@@ -32,13 +31,17 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
         if (fs::is_directory(argv[i])) {
             for (const auto& e : fs::directory_iterator(argv[i]))
-                if (e.is_regular_file() && e.path().filename() != "README.md")
+                if (e.is_regular_file() && e.path().extension() != ".md")
                     files.push_back(e.path());
         } else {
             files.push_back(argv[i]);
         }
     }
     std::sort(files.begin(), files.end());  // the same order every time
+    if (files.empty()) {                    // a test that replays nothing must not pass
+        std::cerr << "no inputs to replay for " << target->name << "\n";
+        return 1;
+    }
     for (const auto& f : files) {
         std::ifstream in(f, std::ios::binary);
         const std::string bytes{std::istreambuf_iterator<char>(in), {}};

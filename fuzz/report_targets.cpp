@@ -4,7 +4,6 @@
 // fleetsim itself), so that the others are valid and the reader gets as far as the bad one.
 
 #include "fuzz/harness.hpp"
-
 #include "sim/report/compare.hpp"
 #include "sim/report/run_data.hpp"
 #include "sim/report/sweep_data.hpp"

@@ -3,7 +3,6 @@
 // counted, every figure computed and printed).
 
 #include "fuzz/harness.hpp"
-
 #include "sim/traces/job_trace.hpp"
 #include "sim/traces/request_trace.hpp"
 #include "sim/traces/trace_stats.hpp"
@@ -27,7 +26,10 @@ CsvColumnMap csv_columns() {
     return m;
 }
 
-void read_jobs(const std::string& format, JobTraceFormat f, const std::uint8_t* data, std::size_t size) {
+void read_jobs(const std::string& format,
+               JobTraceFormat f,
+               const std::uint8_t* data,
+               std::size_t size) {
     const std::string path = put("traces/input." + format, as_text(data, size));
     JobTraceOptions options;
     options.format = f;

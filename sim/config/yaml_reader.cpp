@@ -53,7 +53,10 @@ YamlValue::YamlValue(YAML::Node node,
                      std::string path,
                      Diagnostics* diagnostics,
                      std::shared_ptr<const OverrideLog> overrides)
-    : node_(std::move(node)),
+    // yaml-cpp 0.7 gives an absent key as an invalid ("zombie") node, whose Mark(), Type() and
+    // assignment throw InvalidNode: held as an undefined node instead, an absent value answers
+    // defined() false, where() without a position and found() "nothing", as the readers expect.
+    : node_(node.IsDefined() ? std::move(node) : YAML::Node(YAML::NodeType::Undefined)),
       file_(std::move(file)),
       path_(std::move(path)),
       diagnostics_(diagnostics),

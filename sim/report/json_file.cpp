@@ -14,12 +14,10 @@ OrderedJson read_json_file(const std::string& path) {
     std::stringstream buf;
     buf << in.rdbuf();
     const std::string text = buf.str();
-    try {
-        return OrderedJson::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        // nlohmann reports a byte offset; people read lines and columns.
+    // nlohmann reports a byte offset; people read lines and columns.
+    auto fail_at = [&](std::size_t byte, const std::string& message) {
         int line = 1, column = 1;
-        for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+        for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
             if (text[i] == '\n') {
                 ++line;
                 column = 1;
@@ -27,8 +25,24 @@ OrderedJson read_json_file(const std::string& path) {
                 ++column;
             }
         }
-        throw InputError({path, line, column}, "", std::string("not valid JSON: ") + e.what());
+        throw InputError({path, line, column}, "", "not valid JSON: " + message);
+    };
+    try {
+        return OrderedJson::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        fail_at(e.byte, e.what());
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number no double holds (1e999) is out_of_range.406, which has no offset: the
+        // message quotes the number, so it is found in the text (first occurrence).
+        const std::string what = e.what();
+        const auto open = what.find('\''), close = what.rfind('\'');
+        const std::string number = open != std::string::npos && close > open
+                                       ? what.substr(open + 1, close - open - 1)
+                                       : "";
+        const auto at = number.empty() ? std::string::npos : text.find(number);
+        fail_at(at == std::string::npos ? 0 : at + 1, what);
     }
+    return {};  // not reached: fail_at throws
 }
 
 const OrderedJson& JsonFields::at(const std::string& key) const {

@@ -632,10 +632,9 @@ void read_analysis(const MapReader& m, const std::vector<Block>& blocks, SweepPl
         for (const auto& [key, value] : baseline.entries()) {
             const auto it = std::find(plan.keys.begin(), plan.keys.end(), key);
             if (it == plan.keys.end()) {
-                value.fail("expected a swept key, found '" + key + "'" + [&] {
-                    const std::string hint = nearest_name(key, plan.keys);
-                    return hint.empty() ? std::string() : ", did you mean '" + hint + "'?";
-                }());
+                const std::string hint = nearest_name(key, plan.keys);
+                value.fail("expected a swept key, found '" + key + "'" +
+                           (hint.empty() ? std::string() : ", did you mean '" + hint + "'?"));
                 continue;
             }
             const auto k = static_cast<std::size_t>(it - plan.keys.begin());
