@@ -30,9 +30,14 @@ step_make_generator() {
     rm -rf "$dir"
     cmake -S . -B "$dir" -DFLEETSIM_BUILD_BENCH=OFF > "$dir.log" ||
         { cat "$dir.log"; return 1; }
-    # A rule that names a file no rule makes fails here, before anything is compiled.
-    if ! make -n -C "$dir" all > "$dir/dry-run.log" 2>&1; then
-        grep -m5 -i "error\|no rule" "$dir/dry-run.log"
+    # A rule that names a file no rule makes is found by a dry run of the whole build, before
+    # anything is compiled. A dry run also misses the objects and libraries that other targets'
+    # sub-makes would build (.o, .a, .so), so those, and only those, are let through.
+    make -n -k -C "$dir" all > "$dir/dry-run.log" 2>&1 || true
+    local missing
+    missing=$(grep -o "No rule to make target '[^']*'" "$dir/dry-run.log" | grep -v "\.\(o\|a\|so\)'$" || true)
+    if [ -n "$missing" ]; then
+        echo "Unix Makefiles: $missing"
         return 1
     fi
     cmake --build "$dir" --target fleetsim_report_assets -j "$jobs"
