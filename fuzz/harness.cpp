@@ -18,8 +18,10 @@ std::string make_scratch() {
     if (mkdtemp(pattern.data()) == nullptr)
         throw std::runtime_error("cannot make a scratch folder under " + pattern);
     const fs::path root(FLEETSIM_SOURCE_DIR);
-    for (const char* dir : {"scenarios", "platforms", "workloads", "fuzz/fixtures"})
+    for (const char* dir : {"scenarios", "platforms", "workloads", "fuzz/fixtures"}) {
+        fs::create_directories((fs::path(pattern) / dir).parent_path());
         fs::copy(root / dir, fs::path(pattern) / dir, fs::copy_options::recursive);
+    }
     // Removed at a normal exit; a crash leaves it for the post-mortem.
     std::atexit([] { fs::remove_all(scratch()); });
     return pattern;

@@ -69,7 +69,9 @@ void read_requests(const std::string& format,
         }
     });
     guarded([&] {
-        TraceStatsOptions stats{.format = format, .path = path};
+        TraceStatsOptions stats;
+        stats.format = format;
+        stats.path = path;
         (void)format_trace_stats(trace_stats(stats));
     });
 }
