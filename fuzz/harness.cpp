@@ -30,8 +30,10 @@ std::string make_scratch() {
 }  // namespace
 
 const std::string& scratch() {
-    static const std::string dir = make_scratch();
-    return dir;
+    // On the heap and never freed: the exit handler that removes the folder runs after the
+    // destructors of statics made later, and this one must outlive it.
+    static const std::string* const dir = new std::string(make_scratch());
+    return *dir;
 }
 
 std::string put(const std::string& relative, std::string_view text) {
