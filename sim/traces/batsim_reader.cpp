@@ -129,12 +129,27 @@ public:
             const Position p = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
             throw TraceError(path, static_cast<int>(p.line), static_cast<int>(p.column), "",
                              std::string("JSON syntax error: ") + e.what());
+        } catch (const Json::out_of_range& e) {
+            // A number no double holds (1e999): out_of_range.406 has no offset, but quotes the
+            // number, which is found in the text (its first occurrence).
+            const std::string what = e.what();
+            const auto open = what.find('\''), close = what.rfind('\'');
+            const auto at = open != std::string::npos && close > open
+                                ? text.find(what.substr(open + 1, close - open - 1))
+                                : std::string::npos;
+            const Position p = position_of(text, at == std::string::npos ? 0 : at);
+            throw TraceError(path, static_cast<int>(p.line), static_cast<int>(p.column), "",
+                             "JSON number out of range: " + what);
         }
         if (!doc.is_object())
             throw TraceError(path, 1, 1, "",
                              "expected a JSON object with \"jobs\" and \"profiles\"");
-        if (doc.contains("nb_res") && doc["nb_res"].is_number())
-            header_.max_procs = doc["nb_res"].get<long long>();
+        // A machine size no long long holds is no size (and converting it would be undefined).
+        if (doc.contains("nb_res") && doc["nb_res"].is_number()) {
+            const double nb_res = doc["nb_res"].get<double>();
+            if (nb_res >= 0 && nb_res < 9e18)
+                header_.max_procs = static_cast<long long>(nb_res);
+        }
         if (!doc.contains("jobs") || !doc["jobs"].is_array())
             throw TraceError(path, 1, 1, "jobs", "expected an array \"jobs\"");
         const Json profiles = doc.contains("profiles") ? doc["profiles"] : Json::object();

@@ -79,6 +79,16 @@ public:
         } catch (const nlohmann::json::parse_error& e) {
             throw TraceError(file(), static_cast<int>(r.line), static_cast<int>(e.byte), "",
                              std::string("JSON syntax error: ") + e.what());
+        } catch (const nlohmann::json::out_of_range& e) {
+            // A number no double holds (1e999): out_of_range.406 quotes it, without an offset.
+            const std::string what = e.what();
+            const auto open = what.find('\''), close = what.rfind('\'');
+            const auto at = open != std::string::npos && close > open
+                                ? line.find(what.substr(open + 1, close - open - 1))
+                                : std::string_view::npos;
+            throw TraceError(file(), static_cast<int>(r.line),
+                             at == std::string_view::npos ? 0 : static_cast<int>(at) + 1, "",
+                             "JSON number out of range: " + what);
         }
         if (!j.is_object())
             fail(r, "", "expected a JSON object, found " + j.dump());
