@@ -6,7 +6,7 @@
 #                   and a second build of them that does nothing
 #   fuzz-build      the `fuzz` preset (clang, AddressSanitizer + UBSan, libFuzzer) in build-fuzz/
 #   asan-suite      the whole ctest suite in that build, under ASan and UBSan
-#   fuzz            every fuzz target for FUZZ_SECONDS (60) from its seed corpus, two at a time;
+#   fuzz            every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (60) from its seeds, two at a time;
 #                   a crash, leak, sanitizer report or an input slower than 10 s fails it, and the
 #                   input is left in build-fuzz/fuzz-findings/<target>/ (make it a regression
 #                   input: fuzz/regressions/<target>/, docs/testing.md)
@@ -67,7 +67,7 @@ step_fuzz() {
     fuzz/make-seeds.sh "$seeds"
     mkdir -p build-fuzz/fuzz-logs
     local targets
-    targets=$(ls build-fuzz/fuzz/ | sed -n 's/^fuzz_//p')
+    targets=${FUZZ_TARGETS:-$(ls build-fuzz/fuzz/ | sed -n "s/^fuzz_//p")}
     # Each target on a copy of its seeds (libFuzzer adds what it finds to its corpus folder).
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     local failed=0
