@@ -28,8 +28,9 @@ step() {  # step NAME: runs step_NAME and prints its wall time
 step_make_generator() {
     local dir=build-make
     rm -rf "$dir"
-    cmake -S . -B "$dir" -DFLEETSIM_BUILD_BENCH=OFF > "$dir.log" ||
-        { cat "$dir.log"; return 1; }
+    mkdir -p "$dir"
+    cmake -S . -B "$dir" -DFLEETSIM_BUILD_BENCH=OFF > "$dir/configure.log" ||
+        { cat "$dir/configure.log"; return 1; }
     # A rule that names a file no rule makes is found by a dry run of the whole build, before
     # anything is compiled. A dry run also misses the objects and libraries that other targets'
     # sub-makes would build (.o, .a, .so), so those, and only those, are let through.
@@ -53,7 +54,8 @@ step_make_generator() {
 }
 
 step_fuzz_build() {
-    cmake --preset fuzz > build-fuzz.log || { cat build-fuzz.log; return 1; }
+    mkdir -p build-fuzz
+    cmake --preset fuzz > build-fuzz/configure.log || { cat build-fuzz/configure.log; return 1; }
     cmake --build --preset fuzz -j "$jobs"
 }
 
