@@ -82,7 +82,8 @@ long long check_conservation(const std::string& dir) {
 
     double revenue = 0, cost = 0, gpu_h = 0, busy = 0;
     for (const auto& [name, c] : s["classes"].items()) {
-        CAPTURE(name);
+        const auto& name_ = name;  // clang 14 cannot capture a structured binding
+        CAPTURE(name_);
         revenue += c["revenue_usd"].get<double>();
         cost += c["cost_usd"].get<double>();
         gpu_h += c["gpu_h"].get<double>();
@@ -138,8 +139,8 @@ long long check_conservation(const std::string& dir) {
                 CHECK(r.at(k) == it->second.at(k));
             if (failures) {
                 // gpus_down is the fleet's, repeated on every class's row of the interval.
-                down_rows += num(r, "gpus_down") * length / 3600 /
-                             static_cast<double>(s["classes"].size());
+                down_rows +=
+                    num(r, "gpus_down") * length / 3600 / static_cast<double>(s["classes"].size());
                 interruption_rows[r.at("class")] += std::stoll(r.at("interruptions"));
                 lost_rows[r.at("class")] += num(r, "failure_lost_work_gpu_h");
                 restart_rows[r.at("class")] += num(r, "restart_gpu_h");
@@ -149,7 +150,8 @@ long long check_conservation(const std::string& dir) {
         if (failures) {
             CHECK(down_rows == doctest::Approx(down).epsilon(1e-9));
             for (const auto& [name, c] : s["classes"].items()) {
-                CAPTURE(name);
+                const auto& name_ = name;  // clang 14 cannot capture a structured binding
+                CAPTURE(name_);
                 const auto& f = c["failures"];
                 CHECK(interruption_rows[name] == f["interruptions"].get<long long>());
                 CHECK(lost_rows[name] ==
@@ -161,7 +163,8 @@ long long check_conservation(const std::string& dir) {
             }
         }
         for (const auto& [name, c] : s["classes"].items()) {
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             CHECK(revenue_rows[name] ==
                   doctest::Approx(c["revenue_usd"].get<double>()).epsilon(1e-9));
             CHECK(oc_rows[name] ==
@@ -173,7 +176,8 @@ long long check_conservation(const std::string& dir) {
         // their GPUs; over the run the pools' busy GPU-hours are fleet.gpu_h_busy.
         double pool_busy_gpu_h = 0;
         for (const auto& [t, r] : pool_columns) {
-            CAPTURE(t);
+            const auto& t_ = t;  // clang 14 cannot capture a structured binding
+            CAPTURE(t_);
             const double slow = num(r, "pool_gpus.slow"), fast = num(r, "pool_gpus.fast");
             CHECK(slow + fast == doctest::Approx(fleet["gpus"].get<double>()));
             const double pool_busy = num(r, "pool_gpus_busy.slow") + num(r, "pool_gpus_busy.fast");
@@ -223,7 +227,8 @@ long long check_conservation(const std::string& dir) {
     for (const auto& [name, c] : s["classes"].items()) {
         if (c["kind"] != "batch")
             continue;
-        CAPTURE(name);
+        const auto& name_ = name;  // clang 14 cannot capture a structured binding
+        CAPTURE(name_);
         auto& n = counts[name];
         CHECK(c["jobs_submitted"].get<long long>() == n["submitted"]);
         CHECK(c["jobs_completed"].get<long long>() == n["completed"]);

@@ -174,7 +174,8 @@ TEST_SUITE("economics") {
         const json base = read_json(tmp / "base/summary.json");
         std::vector<std::string> lost, kept;
         for (const auto& [name, c] : base["classes"].items()) {
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             // The split does not look at costs: every class holds the same GPU-hours.
             CHECK(cls(shock, name, "gpu_h") == doctest::Approx(c["gpu_h"].get<double>()));
             // Energy was $0.0806/kWh and is $0.2418: the extra cost is 2 x 0.0806 per kWh.

@@ -175,9 +175,9 @@ TEST_SUITE("hand-worked") {
         check_schedule(run_hand_case(tmp, "hand-comparative.yaml"),
                        {{"lo", 0, 1200, "fast"}, {"hi", 0, 3600, "slow"}});
         TempDir greedy("hand-comparative-greedy");
-        check_schedule(run_hand_case(greedy, "hand-comparative.yaml",
-                                     {"--set", "policy.name=revenue-greedy"}),
-                       {{"lo", 0, 3600, "slow"}, {"hi", 0, 3600 / 2.2, "fast"}});
+        check_schedule(
+            run_hand_case(greedy, "hand-comparative.yaml", {"--set", "policy.name=revenue-greedy"}),
+            {{"lo", 0, 3600, "slow"}, {"hi", 0, 3600 / 2.2, "fast"}});
     }
 
     // static-partition, shares high 0.5 / low 0.5 of 16 GPUs: 8 GPUs each.
@@ -228,7 +228,8 @@ TEST_SUITE("hand-worked") {
             REQUIRE(r.exit_code == 0);
             const auto s = read_summary(tmp / "out");
             for (const auto& [name, c] : s["classes"].items()) {
-                CAPTURE(name);
+                const auto& name_ = name;  // clang 14 cannot capture a structured binding
+                CAPTURE(name_);
                 CHECK(c["gpu_h"].get<double>() > 0);  // every class really ran
                 CHECK(c["opportunity_cost_usd"].get<double>() == 0);
             }

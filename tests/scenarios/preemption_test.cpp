@@ -114,7 +114,8 @@ TEST_SUITE("preemption") {
             {"priority", "{priorities: {chat: 3, coding: 3, video-gen: 2}, preempt: true}"},
             {"market", "{preempt: true}"}};
         for (const auto& [policy, params] : policies) {
-            CAPTURE(policy);
+            const auto& policy_ = policy;  // clang 14 cannot capture a structured binding
+            CAPTURE(policy_);
             for (const char* copy : {"a", "b"}) {
                 auto r =
                     run_fleetsim({"run", "--out", tmp / (policy + copy), "-q", "--set",

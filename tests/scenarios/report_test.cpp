@@ -327,7 +327,8 @@ TEST_SUITE("report") {
         CHECK(headline.find("made a loss") == std::string::npos);
         // Each class's profit is written beside its bar, on the profit chart's own scale.
         for (const auto& [name, c] : summary["classes"].items()) {
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             CHECK(contains(seen["texts"]["profit"], dollars(c["profit_usd"].get<double>())));
         }
 
@@ -418,7 +419,8 @@ TEST_SUITE("report") {
             if (c["profit_usd"].get<double>() > -0.5)
                 continue;
             ++losers;
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             for (const std::string figure :
                  {"profit_usd", "cost_usd_per_gpu_h", "revenue_usd_per_gpu_h"})
                 CHECK(keys.count("class:" + name + ":" + figure) == 1);
@@ -471,7 +473,8 @@ TEST_SUITE("report") {
         const Json summary = Json::parse(read_file(tmp / "out/summary.json"));
         const Json& ts = data["timeseries"];
         for (const auto& [name, c] : summary["classes"].items()) {
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             const Json& s = ts["classes"][name];
             double gpu_h = 0, revenue = 0;
             for (std::size_t i = 0; i < ts["t_s"].size(); ++i) {
@@ -768,7 +771,8 @@ vary:
         CHECK(seen["marks_by_type"]["revenue"]["area"] == 4);
         // No label runs into another anywhere.
         for (const auto& [id, o] : seen["text_overlaps"].items()) {
-            CAPTURE(id);
+            const auto& id_ = id;  // clang 14 cannot capture a structured binding
+            CAPTURE(id_);
             CHECK(o["overlapping"] == 0);
         }
         // What the lines draw is stats.csv, to the page's six significant digits.

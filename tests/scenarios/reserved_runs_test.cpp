@@ -31,7 +31,8 @@ TEST_SUITE("reserved") {
             {"easy-backfill", "{}"},
         };
         for (const auto& [name, params] : policies) {
-            CAPTURE(name);
+            const auto& name_ = name;  // clang 14 cannot capture a structured binding
+            CAPTURE(name_);
             TempDir tmp("reserved-identity");
             auto alone = run_fleetsim(
                 run_mixed(tmp / "alone", {"policy.name=" + name, "policy.params=" + params}));

@@ -169,7 +169,8 @@ TEST_SUITE("sweep") {
             CHECK(row.at("exit_code") == "0");
             CHECK(row.at("error").empty());
             for (const auto& [column, pointer] : kTotalColumns) {
-                CAPTURE(column);
+                const auto& column_ = column;  // clang 14 cannot capture a structured binding
+                CAPTURE(column_);
                 CHECK(std::stod(row.at(column)) ==
                       summary.at(nlohmann::json::json_pointer(pointer)).get<double>());
             }
