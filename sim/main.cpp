@@ -3,6 +3,7 @@
 
 #include "policies/registry.hpp"
 #include "sim/bound/hindsight_bound.hpp"
+#include "sim/config/output_folder.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/generators/job_source.hpp"
@@ -81,13 +82,23 @@ void write_text_file(const std::string& path, const std::string& text) {
         throw std::runtime_error("cannot write " + path);
 }
 
+/** output_folder::prepare(), with the leftovers of killed runs it removed in the log. */
+std::string prepare_output(const std::string& dir, const std::string& kind) {
+    const output_folder::Prepared p = output_folder::prepare(dir, kind);
+    for (const auto& c : p.cleaned)
+        spdlog::info("removed {}, left by a killed fleetsim", c);
+    return p.dir;
+}
+
 int run(const Options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     Diagnostics diagnostics;
     const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
     ScenarioSpec scenario = load_scenario(path, collect_overrides(o), diagnostics);
     PolicyInstance policy = PolicyRegistry::instance().create(scenario);
-    check_output_dir(scenario.output.dir);
+    // Before the simulation: a path that holds the user's files is refused now, not after an
+    // hour-long run (and never cleared).
+    const std::string dir = prepare_output(scenario.output.dir, "run");
     spdlog::info(
         "running {} ({} GPUs, {} classes, horizon {} s) under {}", scenario.name,
         [&] {
@@ -106,15 +117,25 @@ int run(const Options& o) {
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     figures.wall_s = wall_s;
-    const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir);
-    if (bound)
-        write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
-    // The report reads the folder just written, as `fleetsim report DIR` would. A build without
-    // the report still runs: the firm files are written, and it says why there is no page.
+    // The whole result, report.html included, goes into a staging folder that is swapped in
+    // only when complete: a kill or a full disk leaves the old result, never a half new one.
     const bool with_report = !o.no_report && report_available();
-    if (with_report)
-        write_report(dir);
-    else if (!o.no_report)
+    const std::string staging = output_folder::begin_staging(dir, "run");
+    try {
+        write_outputs(scenario, result, figures, staging);
+        if (bound)
+            write_text_file(staging + "/bound.json", bound_json(scenario, *bound));
+        // The report reads the folder just written, as `fleetsim report DIR` would. A build
+        // without the report still runs: the firm files are written, and it says why there is
+        // no page.
+        if (with_report)
+            write_report(staging);
+        output_folder::commit(staging, dir);
+    } catch (...) {
+        output_folder::abandon(staging);
+        throw;
+    }
+    if (!with_report && !o.no_report)
         spdlog::warn("report.html not written: {} (--no-report silences this)",
                      report_unavailable_reason());
     if (!o.quiet) {
@@ -167,10 +188,17 @@ int bound(const Options& o) {
     scenario_only.out.clear();  // --out names the bound's folder, not the run's
     const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
     ScenarioSpec scenario = load_scenario(path, collect_overrides(scenario_only), diagnostics);
+    const std::string dir =
+        prepare_output(o.out.empty() ? "results/" + scenario.name + "-bound" : o.out, "bound");
     const BoundResult b = hindsight_bound(scenario, BoundOptions{o.interval_s});
-    const std::string dir = o.out.empty() ? "results/" + scenario.name + "-bound" : o.out;
-    std::filesystem::create_directories(dir);
-    write_text_file(dir + "/bound.json", bound_json(scenario, b));
+    const std::string staging = output_folder::begin_staging(dir, "bound");
+    try {
+        write_text_file(staging + "/bound.json", bound_json(scenario, b));
+        output_folder::commit(staging, dir);
+    } catch (...) {
+        output_folder::abandon(staging);
+        throw;
+    }
     if (!o.quiet) {
         std::cout << fmt::format(
             "{}: hindsight bound on revenue ${:.0f} (LP: {} intervals of {:.0f} s, {} variables, "

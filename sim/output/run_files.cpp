@@ -1,6 +1,5 @@
 #include "sim/output/run_files.hpp"
 
-#include "sim/config/input_error.hpp"
 #include "sim/schema/csv_records.hpp"
 
 #include <fmt/format.h>
@@ -10,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace fleetsim {
 namespace {
@@ -183,19 +181,6 @@ void write_failures_csv(const fs::path& path, const RunResult& result) {
     });
 }
 
-fs::path partial_path(const std::string& dir) {
-    return fs::path(dir + ".partial-" + std::to_string(::getpid()));
-}
-
-/** Puts the complete folder `partial` at `target`: a folder at `target` is always complete. */
-void replace_folder(const fs::path& partial, const fs::path& target) {
-    if (fs::exists(target))
-        fs::remove_all(target);
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path());
-    fs::rename(partial, target);
-}
-
 std::string money(double usd) {
     // $1,234,567 for the table: whole dollars with thousands separators.
     const bool negative = usd < 0;
@@ -217,37 +202,21 @@ std::string grouped(double x) {
 
 }  // namespace
 
-void check_output_dir(const std::string& dir) {
-    // Before the simulation, not after: a folder that cannot be made is the user's input
-    // (--out, output.dir), and finding out after an hour-long run would waste the hour.
-    const fs::path probe = partial_path(dir);
-    std::error_code ec;
-    fs::create_directories(probe, ec);
-    if (ec)
-        throw InputError(SourceSpan{dir, 0, 0}, "output.dir",
-                         "cannot create the output folder: " + ec.message());
-    fs::remove(probe, ec);
-}
-
-std::string write_outputs(const ScenarioSpec& scenario,
-                          const RunResult& result,
-                          const RunSummary& summary,
-                          const std::string& dir) {
-    const fs::path partial = partial_path(dir);
-    fs::remove_all(partial);
-    fs::create_directories(partial);
-    write_summary_json(partial / "summary.json", summary);
-    write_classes_csv(partial / "classes.csv", summary.classes);
+void write_outputs(const ScenarioSpec& scenario,
+                   const RunResult& result,
+                   const RunSummary& summary,
+                   const std::string& dir) {
+    const fs::path folder(dir);
+    write_summary_json(folder / "summary.json", summary);
+    write_classes_csv(folder / "classes.csv", summary.classes);
     const bool failures = scenario.platform.failures.enabled();
-    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes,
+    write_timeseries_csv(folder / "timeseries.csv", *result.ledger, summary.classes,
                          result.state->fleet, failures);
     if (scenario.output.jobs_csv)
-        write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes, failures);
+        write_jobs_csv(folder / "jobs.csv", *result.state, summary.classes, failures);
     if (failures)
-        write_failures_csv(partial / "failures.csv", result);
-    write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);
-    replace_folder(partial, fs::path(dir));
-    return dir;
+        write_failures_csv(folder / "failures.csv", result);
+    write_file(folder / "scenario.resolved.yaml", scenario.resolved_yaml);
 }
 
 std::string format_table(const RunSummary& f) {
