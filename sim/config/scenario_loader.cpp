@@ -125,8 +125,10 @@ KeyTable<OutputSpec> output_keys() {
          .need = Need::optional,
          .type = "path",
          .default_text = "`results/<name>`",
-         .help = "the output folder; written to a temporary sibling and renamed into place when "
-                 "complete"},
+         .help = "the output folder: absent, empty, or a run folder fleetsim wrote (it holds "
+                 "`.fleetsim-output`); anything else (a file, the current folder, a folder of "
+                 "yours) is refused with exit 2 before the run. The new result is written complete "
+                 "into a temporary sibling and swapped in atomically (docs/reliability.md)"},
         {.name = "timeseries_interval_s",
          .member = &OutputSpec::timeseries_interval_s,
          .need = Need::optional,
