@@ -293,8 +293,8 @@ int run_breakeven(const BreakevenOptions& o) {
                                      crossing, b.steps().size(), out);
         else
             std::cout << fmt::format(
-                "crossing: {} = {:.6g} (linear between {:.8g} and {:.8g}{}, {} runs); wrote {}/\n", o.key,
-                crossing, lo, hi,
+                "crossing: {} = {:.6g} (linear between {:.8g} and {:.8g}{}, {} runs); wrote {}/\n",
+                o.key, crossing, lo, hi,
                 hi - lo > tolerance ? ": stopped at --max-runs, wider than the tolerance" : "",
                 b.steps().size(), out);
     }

@@ -179,10 +179,10 @@ void write_file_atomically(const std::string& path,
         }
         fs::remove(tmp, ec);
         throw TraceError(path, 0, 0, "",
-                         err == EEXIST ? "exists already: fleetsim does not replace a file; remove "
-                                         "it or choose another name"
-                                       : std::string("cannot write the file: ") +
-                                             std::strerror(err));
+                         err == EEXIST
+                             ? "exists already: fleetsim does not replace a file; remove "
+                               "it or choose another name"
+                             : std::string("cannot write the file: ") + std::strerror(err));
     }
 }
 

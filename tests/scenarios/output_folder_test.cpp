@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -193,8 +194,8 @@ TEST_SUITE("output-folders") {
         REQUIRE(run_fleetsim(small_run(tmp / "other")).exit_code == 0);
         write_file(tmp / ("other/report.html.partial-" + dead), "half a page");
         REQUIRE(run_fleetsim(small_run(tmp / "out", "2")).exit_code == 0);
-        CHECK(names_in(tmp.path()) == std::set<std::string>{"out", "out.partial-1",
-                                                             "out.partial-" + dead + "0", "other"});
+        CHECK(names_in(tmp.path()) ==
+              std::set<std::string>{"out", "out.partial-1", "out.partial-" + dead + "0", "other"});
         CHECK(read_file(tmp / ("out.partial-" + dead + "0/mine.txt")) == "mine\n");
 
         // Without RENAME_EXCHANGE the old result steps aside as out.old-PID before the new one
@@ -236,8 +237,9 @@ TEST_SUITE("output-folders") {
         REQUIRE(run_fleetsim(small_run(tmp / "r2", "2")).exit_code == 0);
         check_refused(run_fleetsim({"compare", tmp / "r1", tmp / "r2", "--out", tmp / "mine"}),
                       "did not write");
-        REQUIRE(run_fleetsim({"compare", tmp / "r1", tmp / "r2", "--out", tmp / "c", "-q"})
-                    .exit_code == 0);
+        REQUIRE(
+            run_fleetsim({"compare", tmp / "r1", tmp / "r2", "--out", tmp / "c", "-q"}).exit_code ==
+            0);
         const auto c = run_fleetsim({"compare", tmp / "r2", tmp / "r1", "--out", tmp / "c", "-q"});
         INFO(c.err);
         REQUIRE(c.exit_code == 0);
@@ -301,8 +303,8 @@ TEST_SUITE("output-folders") {
         REQUIRE(run_fleetsim({"report", tmp / "run", "-q"}).exit_code == 0);
 
         write_file(tmp / "jobs.swf", "mine\n");
-        auto t = run_fleetsim({"trace", "generate", source_path(kSmall), tmp / "jobs.swf", "--to",
-                               "swf"});
+        auto t = run_fleetsim(
+            {"trace", "generate", source_path(kSmall), tmp / "jobs.swf", "--to", "swf"});
         CHECK(t.exit_code == 2);
         CHECK(t.err.find("exists already") != std::string::npos);
         CHECK(read_file(tmp / "jobs.swf") == "mine\n");
