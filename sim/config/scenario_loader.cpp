@@ -299,8 +299,7 @@ std::string resolved_yaml(const ScenarioTrees& t) {
     return std::string(out.c_str()) + "\n";
 }
 
-// ---- scale
-// ---------------------------------------------------------------------------------------
+// ---- scale ---------------------------------------------------------------------------------------
 
 /** The largest pool a platform file may declare (platform_loader.cpp's check of `nodes`). */
 constexpr double kMaxPoolNodes = 10'000'000;
@@ -316,10 +315,9 @@ void apply_scale(ScenarioSpec& s, const YamlValue& at) {
     for (auto& pool : s.platform.pools) {
         const double nodes = std::max(1.0, std::round(pool.nodes * s.scale));
         if (nodes > kMaxPoolNodes) {
-            at.fail(
-                fmt::format("expected pools of at most {:.0f} nodes once scaled, found {:.0f} "
-                            "nodes for pool '{}' ({} x {:g})",
-                            kMaxPoolNodes, nodes, pool.name, pool.nodes, s.scale));
+            at.fail(fmt::format("expected pools of at most {:.0f} nodes once scaled, found {:.0f} "
+                                "nodes for pool '{}' ({} x {:g})",
+                                kMaxPoolNodes, nodes, pool.name, pool.nodes, s.scale));
             return;
         }
         pool.nodes = static_cast<int>(nodes);
@@ -330,10 +328,9 @@ void apply_scale(ScenarioSpec& s, const YamlValue& at) {
         if (c.batch.max_jobs > 0) {
             const double jobs = std::round(static_cast<double>(c.batch.max_jobs) * s.scale);
             if (jobs > 9e15) {
-                at.fail(
-                    fmt::format("expected max_jobs of class '{}' x scale to be at most 9e15, "
-                                "found {:.4g}",
-                                c.name, jobs));
+                at.fail(fmt::format("expected max_jobs of class '{}' x scale to be at most 9e15, "
+                                    "found {:.4g}",
+                                    c.name, jobs));
                 return;
             }
             c.batch.max_jobs = static_cast<long long>(jobs);
