@@ -87,11 +87,30 @@ bool is_empty_folder(const fs::path& dir) {
     return fs::is_empty(dir, ec) && !ec;
 }
 
+/** Removes `path` (a file or a folder) and reports nothing: used on our own folders only. */
+void remove_quietly(const fs::path& path) noexcept {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+}
+
+/** True when `dir` holds nothing but marker files (the marker, or the temporary file of a
+    process killed while writing it): a staging folder killed before it got any content. */
+bool only_marker_files(const fs::path& dir) {
+    std::error_code ec;
+    const std::string marker = kMarker;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        if (e.path().filename().string().compare(0, marker.size(), marker) != 0)
+            return false;
+    }
+    return !ec;
+}
+
 /**
  * Removes the leftovers beside `dir` of processes that died writing it: their staging folders
  * (`dir.partial-PID`) and the old results they were removing (`dir.old-PID`). A leftover is
  * fleetsim's when it carries a marker (any kind: a staging folder swapped with the old result
- * holds the old one's marker) or is an empty folder (killed between mkdir and the marker). When
+ * holds the old one's marker) or holds nothing but marker files (killed between mkdir and the
+ * marker, or while writing it). When
  * `dir` is missing and a dead process's `dir.old-PID` is there, that old result was complete
  * (it is removed only after the new one is in place): it is put back.
  */
@@ -110,7 +129,7 @@ std::vector<std::string> clean_leftovers(const std::string& dir) {
             std::error_code ec2;
             if (!fs::is_directory(fs::symlink_status(e.path(), ec2)))
                 continue;
-            if (marker_kind(e.path().string()).empty() && !is_empty_folder(e.path()))
+            if (marker_kind(e.path().string()).empty() && !only_marker_files(e.path()))
                 continue;  // not known to be ours: left alone
             (std::string(tag) == "old" ? olds : partials).push_back(e.path());
         }
@@ -122,21 +141,17 @@ std::vector<std::string> clean_leftovers(const std::string& dir) {
             olds.erase(olds.begin());
         }
     }
-    for (const auto& p : partials) {
-        if (remove_marked(p.string(), marker_kind(p.string())))
-            done.push_back(p.string());
-    }
-    for (const auto& p : olds) {
-        if (remove_marked(p.string(), marker_kind(p.string())))
-            done.push_back(p.string());
+    for (const auto* list : {&partials, &olds}) {
+        for (const auto& p : *list) {
+            const std::string kind = marker_kind(p.string());
+            if (kind.empty())
+                remove_quietly(p);  // nothing but marker files in it (checked above)
+            if (kind.empty() ? !fs::exists(fs::symlink_status(p, ec))
+                             : remove_marked(p.string(), kind))
+                done.push_back(p.string());
+        }
     }
     return done;
-}
-
-/** Removes `path` (a file or a folder) and reports nothing: used on our own folders only. */
-void remove_quietly(const fs::path& path) noexcept {
-    std::error_code ec;
-    fs::remove_all(path, ec);
 }
 
 std::string marker_text(const std::string& kind) {
