@@ -105,6 +105,11 @@ bool only_marker_files(const fs::path& dir) {
     return !ec;
 }
 
+/** A path as the user would write it: "x.partial-12", not "./x.partial-12". */
+std::string shown(const fs::path& p) {
+    return p.parent_path() == "." ? p.filename().string() : p.string();
+}
+
 /**
  * Removes the leftovers beside `dir` of processes that died writing it: their staging folders
  * (`dir.partial-PID`) and the old results they were removing (`dir.old-PID`). A leftover is
@@ -137,7 +142,7 @@ std::vector<std::string> clean_leftovers(const std::string& dir) {
     if (!fs::exists(fs::symlink_status(dir, ec)) && !olds.empty()) {
         fs::rename(olds.front(), dir, ec);
         if (!ec) {
-            done.push_back(olds.front().string() + " (an old result put back at " + dir + ")");
+            done.push_back(shown(olds.front()) + " (an old result put back at " + dir + ")");
             olds.erase(olds.begin());
         }
     }
@@ -148,7 +153,7 @@ std::vector<std::string> clean_leftovers(const std::string& dir) {
                 remove_quietly(p);  // nothing but marker files in it (checked above)
             if (kind.empty() ? !fs::exists(fs::symlink_status(p, ec))
                              : remove_marked(p.string(), kind))
-                done.push_back(p.string());
+                done.push_back(shown(p));
         }
     }
     return done;
