@@ -115,9 +115,9 @@ std::string shown(const fs::path& p) {
  * (`dir.partial-PID`) and the old results they were removing (`dir.old-PID`). A leftover is
  * fleetsim's when it carries a marker (any kind: a staging folder swapped with the old result
  * holds the old one's marker) or holds nothing but marker files (killed between mkdir and the
- * marker, or while writing it). When
- * `dir` is missing and a dead process's `dir.old-PID` is there, that old result was complete
- * (it is removed only after the new one is in place): it is put back.
+ * marker, or while writing it). When `dir` is missing and a dead process's `dir.old-PID` is
+ * there, that old result is complete (commit() renames it away before it removes anything from
+ * it): it is put back.
  */
 std::vector<std::string> clean_leftovers(const std::string& dir) {
     std::vector<std::string> done;
@@ -331,7 +331,10 @@ void commit(const std::string& staging, const std::string& dir) {
     const std::string old = dir + ".old-" + std::to_string(::getpid());
     fs::rename(dir, old);
     fs::rename(staging, dir);
-    remove_marked(old, marker_kind(old));
+    // Under the staging name before any file goes: a folder named dir.old-PID is always a
+    // complete old result, safe to put back.
+    fs::rename(old, staging);
+    remove_marked(staging, marker_kind(staging));
 }
 
 void abandon(const std::string& staging) noexcept {
