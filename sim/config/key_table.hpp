@@ -39,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -175,7 +176,14 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec, const Range&
                 spec.*member =
                     required ? m.number(name, range) : m.number_or(name, spec.*member, range);
             } else if constexpr (std::is_same_v<M, int Spec::*>) {
-                spec.*member = static_cast<int>(integer(spec.*member));
+                // An int member takes no value it cannot hold: 3000000000 nodes is refused,
+                // not wrapped to a negative count that slips past the checks after it.
+                Range fits = range;
+                fits.min = std::max(fits.min, double{std::numeric_limits<int>::min()});
+                fits.max = std::min(fits.max, double{std::numeric_limits<int>::max()});
+                spec.*member = static_cast<int>(
+                    required ? m.integer(name, fits)
+                             : m.integer_or(name, static_cast<long long>(spec.*member), fits));
             } else if constexpr (std::is_same_v<M, long long Spec::*>) {
                 spec.*member = integer(spec.*member);
             } else if constexpr (std::is_same_v<M, std::uint64_t Spec::*>) {

@@ -441,19 +441,24 @@ Shard parse_shard(const std::string& text) {
 }
 
 int run_sweep(const SweepOptions& o) {
-    // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
-    SignalGuard signals;
     parse_shard(o.shard);
     const int launched = launched_world_size();
     const bool use_mpi = o.mpi == "on" || (o.mpi == "auto" && launched > 1) ||
                          (o.mpi == "auto" && launched == 1 && std::getenv("PMIX_RANK"));
-    if (use_mpi && !o.list)
+    if (use_mpi && !o.list) {
+        // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
+        SignalGuard signals;
         return run_mpi(o, load_mpi());
+    }
+    // Read with SIGINT and SIGTERM as they are: reading writes nothing, so a signal may end
+    // it at once (the sweep file, its base scenario and every setting's check can take a
+    // while) instead of waiting, blocked, for the guard below.
     const SweepPlan plan = load_sweep(o.sweep_file, o.check);
     if (o.list) {
         print_points(plan);
         return 0;
     }
+    SignalGuard signals;
     return run_local(plan, o);
 }
 
