@@ -211,7 +211,9 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec, const Range&
             }
         },
         key.member);
-    if (key.check)
+    // A required key that is missing is reported once, as missing: its check would only
+    // repeat it about the placeholder 0 or "" (and at no line).
+    if (key.check && (!required || m.has(name)))
         key.check(spec, m.optional(name));
 }
 

@@ -83,7 +83,8 @@ void read_type_speeds(const MapReader& g, GpuTypeSpec& spec) {
 }
 
 void check_gpu_type(const GpuTypeSpec& spec, const MapReader& g) {
-    if (spec.power_busy_w < spec.power_idle_w) {
+    // Both present: a missing one is reported as missing (read_key), not compared as 0.
+    if (g.has("power_busy_w") && g.has("power_idle_w") && spec.power_busy_w < spec.power_idle_w) {
         g.optional("power_busy_w")
             .fail("expected power_busy_w >= power_idle_w (" +
                   fmt::format("{:g}", spec.power_idle_w) + "), found " +
