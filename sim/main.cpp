@@ -86,7 +86,7 @@ public:
         for (const auto& n : numbers_) {
             if (n.option->count() == 0)
                 continue;
-            const std::string name = n.option->get_name(false, true);
+            const std::string name = n.option->get_name();  // the long name: --jobs
             if (n.set_integer)
                 n.set_integer(parse_cli_integer(name, n.text, n.range));
             else
@@ -224,7 +224,7 @@ int bound(const Options& o) {
     ScenarioSpec scenario = load_scenario(path, collect_overrides(scenario_only), diagnostics);
     const BoundResult b = hindsight_bound(scenario, BoundOptions{o.interval_s});
     const std::string dir = o.out.empty() ? "results/" + scenario.name + "-bound" : o.out;
-    std::filesystem::create_directories(dir);
+    create_folder(dir, "--out");
     write_text_file(dir + "/bound.json", bound_json(scenario, b));
     if (!o.quiet) {
         std::cout << fmt::format(
@@ -400,7 +400,7 @@ int main(int argc, char** argv) {
     trace_stats_cmd->add_option("file", to.input, "the log (a folder: ITP cluster*.csv files)")
         ->required();
     add_map_options(trace_stats_cmd);
-    numbers.add_integer(trace_stats_cmd, "--capacity", to.capacity, Range{1, 1e15},
+    numbers.add_integer(trace_stats_cmd, "--capacity", to.capacity, Range{1, 1e12},
                         "processors or GPUs of the machine, for the offered utilization "
                         "(default: the log's header)");
     trace_stats_cmd->add_flag("--json", to.json, "print the figures as JSON");

@@ -418,7 +418,7 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) 
     const auto size = fs::file_size(path, ec);
     if (!ec && size > kMaxYamlBytes) {
         throw InputError(SourceSpan{shown_as, 0, 0}, "",
-                         fmt::format("expected a YAML file of at most {} bytes (4 MiB), found {} "
+                         fmt::format("expected a YAML file of at most {} bytes (1 MiB), found {} "
                                      "bytes",
                                      kMaxYamlBytes, size));
     }
@@ -430,7 +430,7 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) 
 YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) {
     if (text.size() > kMaxYamlBytes) {
         throw InputError(SourceSpan{shown_as, 0, 0}, "",
-                         fmt::format("expected a YAML text of at most {} bytes (4 MiB), found {} "
+                         fmt::format("expected a YAML text of at most {} bytes (1 MiB), found {} "
                                      "bytes",
                                      kMaxYamlBytes, text.size()));
     }

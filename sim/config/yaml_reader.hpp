@@ -121,7 +121,7 @@ KeyBefore key_before(const std::string& text, int line, int column);
  * Limits on every YAML document (docs/config.md, "Limits"): its size, and its nodes and depth
  * as walked, each alias counted as the nodes it repeats. Checked before anything reads it.
  */
-inline constexpr std::size_t kMaxYamlBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxYamlBytes = 1024 * 1024;
 inline constexpr long long kMaxYamlNodes = 1'000'000;
 inline constexpr int kMaxYamlDepth = 64;
 /** The largest magnitude a number read from the inputs may have (docs/config.md). */

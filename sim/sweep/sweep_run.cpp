@@ -12,8 +12,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
@@ -63,8 +65,10 @@ public:
     explicit FolderLock(const std::string& dir) {
         const std::string path = (fs::path(dir) / "sweep.db").string();
         fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            throw std::runtime_error("cannot open " + path);
+        if (fd_ < 0)  // a folder without write permission, a directory named sweep.db
+            throw InputError(
+                SourceSpan{path, 0, 0}, "",
+                std::string("cannot open the sweep database: ") + std::strerror(errno));
         if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
             throw InputError(SourceSpan{dir, 0, 0}, "",
@@ -138,7 +142,7 @@ struct Session {
     Session(const SweepPlan& p, const SweepOptions& o, const RunInfo& info)
         : plan(p), write_report(o.write_report) {
         out = o.out.empty() ? "results/" + plan.name : o.out;
-        fs::create_directories(out);
+        create_folder(out, "--out");
         lock = std::make_unique<FolderLock>(out);
         Growth growth;
         db = SweepDb::open_for(plan, out, &growth);
@@ -471,7 +475,7 @@ int merge_sweeps(const MergeOptions& o) {
             throw InputError(SourceSpan{src, 0, 0}, "",
                              "is the merge's output folder: name the shards' folders only");
     }
-    fs::create_directories(o.out);
+    create_folder(o.out, "OUT");
     FolderLock lock(o.out);
     SweepDb db = SweepDb::create_like(o.sources.front(), o.out);
     long long taken = 0;
