@@ -178,12 +178,17 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec, const Range&
             } else if constexpr (std::is_same_v<M, int Spec::*>) {
                 // An int member takes no value it cannot hold: 3000000000 nodes is refused,
                 // not wrapped to a negative count that slips past the checks after it.
-                Range fits = range;
-                fits.min = std::max(fits.min, double{std::numeric_limits<int>::min()});
-                fits.max = std::min(fits.max, double{std::numeric_limits<int>::max()});
-                spec.*member = static_cast<int>(
-                    required ? m.integer(name, fits)
-                             : m.integer_or(name, static_cast<long long>(spec.*member), fits));
+                const long long v = integer(spec.*member);
+                if (v > std::numeric_limits<int>::max())
+                    m.optional(name).fail("expected an integer of at most " +
+                                          std::to_string(std::numeric_limits<int>::max()) +
+                                          ", found " + m.optional(name).found());
+                else if (v < std::numeric_limits<int>::min())
+                    m.optional(name).fail("expected an integer of at least " +
+                                          std::to_string(std::numeric_limits<int>::min()) +
+                                          ", found " + m.optional(name).found());
+                else
+                    spec.*member = static_cast<int>(v);
             } else if constexpr (std::is_same_v<M, long long Spec::*>) {
                 spec.*member = integer(spec.*member);
             } else if constexpr (std::is_same_v<M, std::uint64_t Spec::*>) {
