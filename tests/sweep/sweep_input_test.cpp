@@ -114,7 +114,7 @@ TEST_SUITE("sweep") {
         auto ok = run_fleetsim({"sweep", sweep, "--out", tmp / "ok", "-q", "--no-report"});
         REQUIRE(ok.exit_code == 0);
         check_bad_input(run_fleetsim({"sweep", "merge", tmp / "m", tmp / "file"}), tmp / "file",
-                        "not a readable sweep database");
+                        "not a sweep database");
         check_bad_input(run_fleetsim({"sweep", "merge", tmp / "file", tmp / "ok"}), tmp / "file",
                         "cannot create the output folder");
         check_bad_input(run_fleetsim({"sweep", "merge", tmp / "file/sub", tmp / "ok"}),
