@@ -115,7 +115,7 @@ SweptValue value_from_yaml(const YamlValue& v) {
 }
 
 /** A list of values, or {from, to, count, scale, integer}: evenly spaced values. */
-std::vector<SweptValue> parse_values(const YamlValue& v) {
+std::vector<SweptValue> parse_values(const YamlValue& v, bool distinct = false) {
     std::vector<SweptValue> out;
     if (v.is_sequence()) {
         std::unordered_map<std::string, int> first_line;
@@ -124,7 +124,7 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
             // Two equal values make two equal points, which the database refuses.
             const auto [it, fresh] =
                 first_line.emplace(out.back().override_text, out.back().where.line);
-            if (!fresh)
+            if (distinct && !fresh)
                 e.fail(fmt::format("expected distinct values, found {} twice (first at line {})",
                                    out.back().override_text, it->second));
         }
@@ -163,7 +163,8 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
             x = to;  // no rounding drift at the end of the range
         out.push_back(integer ? integer_value(std::llround(x)) : real_value(tidy(x, digits)));
         out.back().where = v.where();
-        if (out.size() > 1 && out.back().override_text == out[out.size() - 2].override_text) {
+        if (distinct && out.size() > 1 &&
+            out.back().override_text == out[out.size() - 2].override_text) {
             // Rounding (integer, digits) can make neighbours equal: two equal points.
             v.fail(
                 fmt::format("expected distinct values, found {} twice once rounded: fewer "
@@ -289,7 +290,9 @@ public:
         std::vector<std::vector<SweptValue>> columns;
         for (const auto& [key, values] : v.entries()) {
             b.keys.push_back(add_key(key, values, true));
-            columns.push_back(parse_values(values));
+            // In a grid a value listed twice always makes equal points; a zip's column may
+            // repeat one (the same params for two policies) as long as its rows differ.
+            columns.push_back(parse_values(values, /*distinct=*/true));
         }
         if (b.keys.empty()) {
             v.fail("expected at least one key, found an empty mapping");
@@ -832,8 +835,14 @@ std::vector<std::uint64_t> read_seeds(const MapReader& m, std::uint64_t seed) {
         if (list.is_sequence() && seeds.empty())
             list.fail("expected at least one seed, found an empty list");
     } else {
-        // At most the point limit: checked before the seeds are made (replications: 1e12).
-        const long long replications = m.integer_or("replications", 1, Range{1, kMaxPoints});
+        const long long replications = m.integer_or("replications", 1, Range::positive);
+        if (static_cast<double>(replications) > kMaxPoints) {
+            // Checked before the seeds are made: replications: 1e12 would fill memory first.
+            m.optional("replications")
+                .fail(fmt::format("expected at most {:.0f} replications (points), found {}",
+                                  kMaxPoints, replications));
+            return seeds;
+        }
         // Replication r runs with seed + r: every parameter combination sees the same seeds
         // (common random numbers), so differences between points are not sampling noise.
         for (long long r = 0; r < replications; ++r)
