@@ -126,6 +126,24 @@ TEST_SUITE("sweep") {
         CHECK(read_file(tmp / "file") == "x");
     }
 
+    TEST_CASE("sweep input: an alias bomb in a sweep file is refused within a second") {
+        // It used to expand for 15 minutes with SIGINT and SIGTERM blocked.
+        TempDir tmp("sweep-input");
+        std::string bomb = "description: &a0 [x, x, x, x, x, x, x, x, x, x]\nx-bomb:\n";
+        for (int i = 1; i < 10; ++i) {
+            bomb += "  a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+            for (int k = 0; k < 10; ++k)
+                bomb += (k ? ", *a" : "*a") + std::to_string(i - 1);
+            bomb += "]\n";
+        }
+        const std::string sweep = write_sweep(tmp, "bomb", bomb);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = run_fleetsim({"sweep", sweep, "--out", tmp / "out", "-q"});
+        check_bad_input(r, "bomb.yaml:", "expected at most 1000000 YAML nodes");
+        CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+        CHECK_FALSE(fs::exists(tmp / "out"));
+    }
+
     TEST_CASE("sweep input: SIGTERM and SIGINT stop a sweep within a second while it reads") {
         // 3,000,000 points take minutes to make: the signals arrive while the sweep still
         // reads its file, before any folder exists.
