@@ -61,6 +61,13 @@ Intervals build_intervals(const ScenarioSpec& scenario, const BoundOptions& opti
             << scenario.tick_s << " s), found " << L << " s";
         throw InputError(SourceSpan{"<command line>", 0, 0}, "--interval-s", msg.str());
     }
+    if (options.interval_s > 0 && L > scenario.horizon_s) {
+        // One interval past the horizon leaves no grid to bound anything on.
+        std::ostringstream msg;
+        msg << "expected the bound's LP interval to be at most horizon_s (" << scenario.horizon_s
+            << " s), found " << L << " s";
+        throw InputError(SourceSpan{"<command line>", 0, 0}, "--interval-s", msg.str());
+    }
     return {L, static_cast<int>(std::ceil(scenario.horizon_s / L - 1e-9)), scenario.horizon_s};
 }
 
@@ -120,8 +127,10 @@ public:
                 continue;
             const ServiceSpec& s = classes_[c].service;
             const RateProfile profile(s.profile);
-            const int m =
-                static_cast<int>(std::ceil((s.slo_s + 2 * scenario_.tick_s) / iv_.L - 1e-9));
+            // At most K intervals: an SLO of 10^20 s must not wrap the int.
+            const int m = static_cast<int>(
+                std::min(static_cast<double>(iv_.K),
+                         std::ceil((s.slo_s + 2 * scenario_.tick_s) / iv_.L - 1e-9)));
             for (int i = 0; i < iv_.K; ++i) {
                 const double demand = s.demand_units_per_s * profile.integral(iv_.t0(i), iv_.t1(i));
                 const int demand_row = lp_.add_row(demand);

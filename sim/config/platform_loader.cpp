@@ -83,7 +83,8 @@ void read_type_speeds(const MapReader& g, GpuTypeSpec& spec) {
 }
 
 void check_gpu_type(const GpuTypeSpec& spec, const MapReader& g) {
-    if (spec.power_busy_w < spec.power_idle_w) {
+    // Both present: a missing one is reported as missing (read_key), not compared as 0.
+    if (g.has("power_busy_w") && g.has("power_idle_w") && spec.power_busy_w < spec.power_idle_w) {
         g.optional("power_busy_w")
             .fail("expected power_busy_w >= power_idle_w (" +
                   fmt::format("{:g}", spec.power_idle_w) + "), found " +
@@ -198,9 +199,35 @@ void check_pool(const PoolSpec& spec, const MapReader& r, const PlatformSpec& p)
         r.optional("gpus_per_node")
             .fail("expected at most 1024 GPUs per node, found " +
                   std::to_string(spec.gpus_per_node));
+    else if (spec.nodes > 0 && spec.nodes <= 10'000'000 && spec.gpus_per_node > 0 &&
+             static_cast<long long>(spec.nodes) * spec.gpus_per_node > kMaxFleetGpus)
+        // Within both limits, 10^7 nodes of 1,024 GPUs are still 10^10 GPUs: the GPU counts
+        // are ints, which would wrap.
+        r.optional("gpus_per_node")
+            .fail(fmt::format("expected nodes x gpus_per_node at most {}, found {} x {} = {}",
+                              kMaxFleetGpus, spec.nodes, spec.gpus_per_node,
+                              static_cast<long long>(spec.nodes) * spec.gpus_per_node));
 }
 
 }  // namespace
+
+void check_fleet_size(const PlatformSpec& p, const YamlValue& at) {
+    long long gpus = 0;
+    long long nodes = 0;
+    for (const auto& pool : p.pools) {
+        if (pool.nodes > 10'000'000 || pool.gpus_per_node > 1024 ||
+            static_cast<long long>(pool.nodes) * pool.gpus_per_node > kMaxFleetGpus)
+            return;  // reported at the pool (check_pool)
+        gpus += static_cast<long long>(pool.nodes) * pool.gpus_per_node;
+        nodes += pool.nodes;
+    }
+    if (gpus > kMaxFleetGpus || nodes > kMaxFleetGpus) {
+        at.fail(
+            fmt::format("expected a fleet of at most {} GPUs and nodes in all pools, found {} "
+                        "GPUs on {} nodes",
+                        kMaxFleetGpus, gpus, nodes));
+    }
+}
 
 // ---- the platform (platform) ---------------------------------------------------------------
 
@@ -322,6 +349,7 @@ PlatformSpec read_platform(const YamlValue& v) {
             // After the GPU types and pools it names.
             {"failures", [&] { p.failures = read_failures(m.optional("failures"), p); }},
         });
+    check_fleet_size(p, m.optional("pools"));
     read_reference_gpu_type(m, p);
     // The reference type's speed is 1 by definition: work is measured on it.
     for (const auto& t : p.gpu_types) {

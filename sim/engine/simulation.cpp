@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <limits>
 #include <optional>
 #include <set>
@@ -96,6 +97,10 @@ public:
             argv.push_back(a.data());
         int argc = static_cast<int>(argv.size());
         sg4::Engine engine(&argc, argv.data());
+        // SimGrid's SIGINT handler ends the process with exit code 1, which fleetsim's contract
+        // reserves for internal errors (and a sweep records as a failed point): Ctrl-C ends a
+        // run as SIGTERM does, by the signal, before any output folder exists.
+        std::signal(SIGINT, SIG_DFL);
         if (scenario_.energy_plugin)
             sg_host_energy_plugin_init();
         build_platform();

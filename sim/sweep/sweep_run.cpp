@@ -13,8 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
@@ -64,8 +66,10 @@ public:
     explicit FolderLock(const std::string& dir) {
         const std::string path = (fs::path(dir) / "sweep.db").string();
         fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            throw std::runtime_error("cannot open " + path);
+        if (fd_ < 0)  // a folder without write permission, a directory named sweep.db
+            throw InputError(
+                SourceSpan{path, 0, 0}, "",
+                std::string("cannot open the sweep database: ") + std::strerror(errno));
         if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
             throw InputError(SourceSpan{dir, 0, 0}, "",
@@ -457,19 +461,24 @@ Shard parse_shard(const std::string& text) {
 }
 
 int run_sweep(const SweepOptions& o) {
-    // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
-    SignalGuard signals;
     parse_shard(o.shard);
     const int launched = launched_world_size();
     const bool use_mpi = o.mpi == "on" || (o.mpi == "auto" && launched > 1) ||
                          (o.mpi == "auto" && launched == 1 && std::getenv("PMIX_RANK"));
-    if (use_mpi && !o.list)
+    if (use_mpi && !o.list) {
+        // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
+        SignalGuard signals;
         return run_mpi(o, load_mpi());
+    }
+    // Read with SIGINT and SIGTERM as they are: reading writes nothing, so a signal may end
+    // it at once (the sweep file, its base scenario and every setting's check can take a
+    // while) instead of waiting, blocked, for the guard below.
     const SweepPlan plan = load_sweep(o.sweep_file, o.check);
     if (o.list) {
         print_points(plan);
         return 0;
     }
+    SignalGuard signals;
     return run_local(plan, o);
 }
 
