@@ -56,6 +56,12 @@
   // The data are numbers already: no per-row type parsing (as report.js does).
   const values = (rows) => ({values: rows, format: {parse: null}});
 
+  // Printed, the report is a handout of at most two pages (style.css): the section prints its
+  // sentence and table, and its charts stay on the screen, as the grouped P&L bars do (with the
+  // down GPUs' strip alone, failures-week printed on three pages of Letter). Set here, not in
+  // style.css, which every report inlines.
+  document.head.append(el('style', {}, '@media print { section[data-role="failures"] figure.chart { display: none; } }'));
+
   // ---- the section, after "Who held the GPUs" ------------------------------------------------
 
   const s = el('section', {'data-role': 'failures'}, el('h2', {}, 'What failures took'));
@@ -109,22 +115,26 @@
   const coarse = data.meta.timeseries_rows_per_point > 1
     ? ' Each point averages ' + data.meta.timeseries_rows_per_point + ' rows of timeseries.csv.' : '';
   const x = {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis};
-  const panels = [
-    {title: {text: 'the fleet\'s GPUs', anchor: 'start', fontSize: 12}, width: W, height: 220,
-     data: values(capacityRows),
-     mark: {type: 'area', interpolate: 'step-after'},
-     encoding: {
-       x: x, y: {field: 'y1', type: 'quantitative', title: 'GPUs'}, y2: {field: 'y0'},
-       color: {field: 'band', type: 'nominal', title: null, legend: {orient: 'right'},
-               scale: {domain: BANDS, range: ['#1f63b5', '#9ec5e8', '#d4d4d4', '#c0392b']}},
-       tooltip: [{field: 'band'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.1f'}],
-     }},
-    {title: {text: 'GPUs down (on their own scale)', anchor: 'start', fontSize: 12}, width: W, height: 110,
-     data: values(downRows),
-     mark: {type: 'area', interpolate: 'step-after', color: '#c0392b', line: {color: '#7f1d1d', strokeWidth: 1}},
-     encoding: {x: x, y: {field: 'gpus_down', type: 'quantitative', title: 'GPUs down'},
-                tooltip: [{field: 'day', format: '.2f'}, {field: 'gpus_down', title: 'GPUs down (interval average)', format: ',.1f'}]}},
-  ];
+  chart(s, 'failure_capacity', 'The fleet\'s GPUs over time: busy, idle and down',
+        'Stacked: the top edge is the fleet (' + fmt.num(fleet.gpus) + ' GPUs). Down GPUs (red, on top) are on nodes a failure ' +
+        'or maintenance window took down: no class can hold them, and they still cost their capex.' + coarse, {
+    width: W, height: 240,
+    data: values(capacityRows),
+    mark: {type: 'area', interpolate: 'step-after'},
+    encoding: {
+      x: x, y: {field: 'y1', type: 'quantitative', title: 'GPUs'}, y2: {field: 'y0'},
+      color: {field: 'band', type: 'nominal', title: null,
+              scale: {domain: BANDS, range: ['#1f63b5', '#9ec5e8', '#d4d4d4', '#c0392b']}},
+      tooltip: [{field: 'band'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.1f'}],
+    },
+  });
+  chart(s, 'failures', 'GPUs down over time',
+        'On their own scale (interval averages): the red band above, at the fleet\'s scale.' + coarse, {
+    width: W, height: 110, data: values(downRows),
+    mark: {type: 'area', interpolate: 'step-after', color: '#c0392b', line: {color: '#7f1d1d', strokeWidth: 1}},
+    encoding: {x: x, y: {field: 'gpus_down', type: 'quantitative', title: 'GPUs down'},
+               tooltip: [{field: 'day', format: '.2f'}, {field: 'gpus_down', title: 'GPUs down (interval average)', format: ',.1f'}]},
+  });
   // Nodes taken down per interval, by cause (failures.csv), when the folder has the file.
   const byCause = data.failures.node_failures;
   if (byCause && Object.keys(byCause).length > 0) {
@@ -142,21 +152,18 @@
         y += n;
       }
     }
-    panels.push({title: {text: 'nodes taken down per interval, by cause', anchor: 'start', fontSize: 12},
-      width: W, height: 90, data: values(eventRows),
+    chart(s, 'failure_causes', 'Nodes taken down, by cause',
+          'Per interval: the nodes failures and maintenance windows took down (failures.csv; a rack failure takes its rack\'s nodes).', {
+      width: W, height: 70, data: values(eventRows),
       mark: {type: 'rect'},
       encoding: {x: x, x2: {field: 'day_end'},
                  y: {field: 'y1', type: 'quantitative', title: 'nodes', axis: {tickMinStep: 1}}, y2: {field: 'y0'},
-                 color: {field: 'cause', type: 'nominal', title: 'cause', legend: {orient: 'right'},
+                 color: {field: 'cause', type: 'nominal', title: 'cause',
                          scale: {domain: causes, range: ['#7f1d1d', '#e8590c', '#a61e4d', '#495057', '#8e5ba6'].slice(0, causes.length)}},
                  tooltip: [{field: 'cause'}, {field: 'day', title: 'from day', format: '.2f'},
-                           {field: 'day_end', title: 'to day', format: '.2f'}, {field: 'nodes'}]}});
+                           {field: 'day_end', title: 'to day', format: '.2f'}, {field: 'nodes'}]},
+    });
   }
-  chart(s, 'failures', 'The fleet\'s GPUs over time: busy, idle and down',
-        'Stacked: the top edge is the fleet (' + fmt.num(fleet.gpus) + ' GPUs). Down GPUs (red) are on nodes a failure or ' +
-        'maintenance window took down: no class can hold them, and they still cost their capex. Below, the down GPUs on their ' +
-        'own scale (interval averages) and when nodes went down, by cause.' + coarse,
-        {vconcat: panels, spacing: 16, resolve: {scale: {color: 'independent'}, legend: {color: 'independent'}}});
 
   // ---- what each class lost -----------------------------------------------------------------
 

@@ -117,15 +117,16 @@ std::string render_page(const std::string& title,
         {"APP", escape_script(page_file(script))},
         {"DATA", escape_json_for_script(data.dump())},
         // Only for runs that replay a log, so that other reports keep their bytes.
-        {"EXTRA", has_replayed_class(data)
-                      ? "\n<script>\n" + escape_script(page_file("report/src/replay.js")) + "</script>"
-                      : ""},
+        {"EXTRA",
+         has_replayed_class(data)
+             ? "\n<script>\n" + escape_script(page_file("report/src/replay.js")) + "</script>"
+             : ""},
         // Only for runs with a failure model, likewise; before fleetsimDraw() is called, since
         // its charts must be drawn (and waited for) with the others.
-        {"FAILURES", has_failures(data) ? "\n<script>\n" +
-                                              escape_script(page_file("report/src/failures.js")) +
-                                              "</script>"
-                                        : ""},
+        {"FAILURES",
+         has_failures(data)
+             ? "\n<script>\n" + escape_script(page_file("report/src/failures.js")) + "</script>"
+             : ""},
     };
     // One pass over the template, so that no marker is ever looked for inside inserted text.
     const std::string& tpl = page_file("report/src/page.html");

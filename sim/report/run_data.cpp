@@ -200,7 +200,8 @@ std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
 OrderedJson node_failures_per_interval(const std::string& path, const std::vector<double>& t_s) {
     using F = FailureLogRecord;
     CsvReader reader(path);
-    const std::size_t t = reader.column(name_of(&F::t_s)), cause = reader.column(name_of(&F::cause));
+    const std::size_t t = reader.column(name_of(&F::t_s)),
+                      cause = reader.column(name_of(&F::cause));
     std::vector<std::string> causes;
     std::vector<std::vector<long long>> counts;
     reader.for_each_row([&](const CsvRow& row) {
