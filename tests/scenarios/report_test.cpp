@@ -506,7 +506,7 @@ TEST_SUITE("report") {
         }
     }
 
-    TEST_CASE("a run with failures has a section of what they took; a run without has none") {
+    TEST_CASE("a run with failures has a section of what they took, and a run without has none") {
         TempDir tmp("report-failures");
         const Json seen = run_and_probe(tmp, "scenarios/failures-week.yaml", {});
         const Json summary = read_summary(tmp / "out");
