@@ -11,8 +11,9 @@
 // job actor hands it a completion through a condition variable; it then updates the state,
 // calls the policy once, and applies the decisions.
 //
-// Failures (platform.failures, docs/model.md): a failure turns the SimGrid hosts of its nodes
-// off and the repair turns them on; the timer actor also wakes for both. SimGrid 3.32 kills
+// Failures (platform.failures, docs/model.md): with the energy plugin on, a failure turns the
+// SimGrid hosts of its nodes off and the repair turns them on (without it the hosts stay on:
+// see apply_failures()); the timer actor also wakes for both. SimGrid 3.32 kills
 // the actors that sit on a host it turns off and fails the Execs running there (their waiters
 // get a HostFailureException; get_remaining() afterwards is meaningless, measured), so with
 // failures on every actor sits on a "control" host outside the fleet that never fails, and an
@@ -33,6 +34,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -244,8 +246,15 @@ private:
             runs_.resize(static_cast<std::size_t>(id) + 1);
         auto run = std::make_shared<JobRun>();
         run->flops_per_gpu = flops_per_gpu;
-        for (const auto& [node, gpus] : j.alloc.parts)
+        for (const auto& [node, gpus] : j.alloc.parts) {
+            // The fleet has no free GPUs on a down node (Fleet::take_down); the SimGrid host may
+            // be on all the same (apply_failures), so this is where a placement there is caught.
+            if (state_->failures.node_down(node))
+                throw std::logic_error("job " + std::to_string(id) + " placed on node " +
+                                       hosts_[static_cast<std::size_t>(node)]->get_name() +
+                                       ", which is down");
             run->parts.emplace_back(hosts_[static_cast<std::size_t>(node)], gpus);
+        }
         runs_[static_cast<std::size_t>(id)] = run;
         run->id = id;
         run->end_s = ends_s_.insert(state_->now_s + flops_per_gpu / speed);
@@ -438,8 +447,17 @@ private:
      * is lost, measured).
      */
     void apply_failures(double now) {
+        // Only the energy plugin reads a SimGrid host's state (a host turned off draws its
+        // wattage_off, 0). Otherwise nothing runs on a down node's host: the fleet gives out
+        // none of its GPUs (launch() checks), and the Execs of the jobs a failure interrupts
+        // are cancelled here before anything else. And SimGrid 3.32's Host::turn_off() and
+        // turn_on() each walk every actor of the simulation (about 8,000 workers at scale run
+        // (b): 16% of its CPU time with failures, docs/performance.md), so without the plugin
+        // the hosts stay on: the same results (checked byte for byte), without that walk.
+        const bool power_hosts = scenario_.energy_plugin;
         for (int node : state_->repair_nodes()) {
-            hosts_[static_cast<std::size_t>(node)]->turn_on();
+            if (power_hosts)
+                hosts_[static_cast<std::size_t>(node)]->turn_on();
             if (debug_)
                 spdlog::debug("{:.3f} s: node {} repaired", now,
                               hosts_[static_cast<std::size_t>(node)]->get_name());
@@ -452,8 +470,10 @@ private:
                 ledger_->credit(j, j.saved_ref_gpu_s);
                 cancel(id);
             }
-            for (int node : out.nodes_down)
-                hosts_[static_cast<std::size_t>(node)]->turn_off();
+            if (power_hosts) {
+                for (int node : out.nodes_down)
+                    hosts_[static_cast<std::size_t>(node)]->turn_off();
+            }
             const long long event = state_->failures.events();
             for (int node : state_->failures.nodes_of(e, state_->fleet)) {
                 failure_log_.push_back(FailureRecord{event, e.t_s, node, e.gpu, e.duration_s,

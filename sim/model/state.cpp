@@ -242,7 +242,31 @@ void SchedulerState::place(Job& j, const Allocation& alloc) {
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
     c.running.insert(j.id);
+    index_running(j);
     hold(c, alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+}
+
+void SchedulerState::index_running(const Job& j) {
+    if (!failures.enabled())
+        return;
+    if (running_on_node_.empty())
+        running_on_node_.resize(static_cast<std::size_t>(fleet.node_count()));
+    for (const auto& part : j.alloc.parts)
+        running_on_node_[static_cast<std::size_t>(part.first)].push_back(j.id);
+}
+
+void SchedulerState::unindex_running(const Job& j) {
+    if (!failures.enabled())
+        return;
+    for (const auto& part : j.alloc.parts) {
+        auto& on = running_on_node_[static_cast<std::size_t>(part.first)];
+        const auto it = std::find(on.begin(), on.end(), j.id);
+        if (it == on.end())
+            throw std::logic_error("job " + std::to_string(j.id) + " not indexed on node " +
+                                   std::to_string(part.first));
+        *it = on.back();
+        on.pop_back();
+    }
 }
 
 bool SchedulerState::start(JobId id, int pool) {
@@ -294,6 +318,7 @@ void SchedulerState::preempt(JobId id) {
 }
 
 void SchedulerState::requeue(Job& j, ClassState& c) {
+    unindex_running(j);
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.alloc = Allocation{};
@@ -347,18 +372,17 @@ SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& ev
     std::sort(nodes.begin(), nodes.end());
     nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
     failures.events_ += 1;
-    auto failing = [&](int node) { return std::binary_search(nodes.begin(), nodes.end(), node); };
-    for (const auto& c : classes) {
-        if (c.kind != Kind::batch)
-            continue;
-        for (JobId id : c.running) {
-            const auto& parts = job(id).alloc.parts;
-            if (std::any_of(parts.begin(), parts.end(),
-                            [&](const auto& part) { return failing(part.first); }))
-                out.interrupted.push_back(id);
+    // The batch jobs with a GPU on a failing node, in job order (a gang on two failing nodes
+    // once).
+    if (!running_on_node_.empty()) {
+        for (int node : nodes) {
+            const auto& on = running_on_node_[static_cast<std::size_t>(node)];
+            out.interrupted.insert(out.interrupted.end(), on.begin(), on.end());
         }
     }
     std::sort(out.interrupted.begin(), out.interrupted.end());
+    out.interrupted.erase(std::unique(out.interrupted.begin(), out.interrupted.end()),
+                          out.interrupted.end());
     for (JobId id : out.interrupted)
         interrupt(id, event.cause == FailureCause::maintenance);
     for (auto& c : classes) {
@@ -402,6 +426,7 @@ void SchedulerState::complete(JobId id) {
     ClassState& c = cls(j.cls);
     if (run_ended)
         run_ended(j, RunEnd::completed, 0);
+    unindex_running(j);
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.saved_ref_gpu_s = j.work_ref_gpu_s;

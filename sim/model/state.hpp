@@ -211,6 +211,17 @@ private:
     void unhold(ClassState& c, int pool, int gpus, double rate);
     /** Frees a running job's GPUs and puts it back in its class's queue. */
     void requeue(Job& job, ClassState& c);
+    /** Records (or forgets) that a batch job runs on its allocation's nodes. */
+    void index_running(const Job& j);
+    void unindex_running(const Job& j);
+
+    /**
+     * With failures on only: per node, the batch jobs running on it, so that a failure finds
+     * the jobs it interrupts among the few on its nodes rather than by a walk over every
+     * running job (measured: that walk was most of what failures added to scale run (b),
+     * docs/performance.md). Unordered; fail_nodes() sorts what it collects.
+     */
+    std::vector<std::vector<JobId>> running_on_node_;
 };
 
 /**
@@ -231,7 +242,9 @@ public:
     void reject(JobId job, const std::string& reason);
     bool set_service_gpus(ClassId service, int pool, int gpus);
     /** Sets a service's GPUs in `pool` to exactly these (node, GPUs) parts. */
-    bool set_service_parts(ClassId service, int pool, const std::vector<std::pair<int, int>>& parts);
+    bool set_service_parts(ClassId service,
+                           int pool,
+                           const std::vector<std::pair<int, int>>& parts);
 
     enum class Action { start, preempt, reject };
     /** Job starts, preemptions and rejections in the order they were made. */
