@@ -200,8 +200,15 @@ public:
     }
 
 private:
+    /** GPU-hours the pool owns in the interval: all of it, or (a fleet that changes over
+        time) only the part between its online and retire times, so that the bound stays one. */
     double capacity_gpu_h(std::size_t p, int k) const {
-        return fleet_.pool(static_cast<int>(p)).total_gpus * (iv_.t1(k) - iv_.t0(k)) / 3600;
+        const Pool& pool = fleet_.pool(static_cast<int>(p));
+        if (pool.online_at_s <= 0 && !std::isfinite(pool.retire_at_s))
+            return pool.total_gpus * (iv_.t1(k) - iv_.t0(k)) / 3600;
+        const double owned_s =
+            std::min(iv_.t1(k), pool.retire_at_s) - std::max(iv_.t0(k), pool.online_at_s);
+        return pool.total_gpus * std::max(0.0, owned_s) / 3600;
     }
 
     const ScenarioSpec& scenario_;
