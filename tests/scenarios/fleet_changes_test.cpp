@@ -22,7 +22,14 @@ const std::string kCase = "tests/scenarios/data/fleet-changes.yaml";
 std::string run_case(const TempDir& tmp,
                      const std::string& tag,
                      const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"run", source_path(kCase), "--out", tmp / tag, "-q"};
+    // Pool fast comes online at 2 h (small-platform.yaml itself owns it throughout).
+    std::vector<std::string> args = {"run",
+                                     source_path(kCase),
+                                     "--out",
+                                     tmp / tag,
+                                     "-q",
+                                     "--set",
+                                     "platform.pools.fast.online_at_s=7200"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_fleetsim(args);
     INFO(r.err);
@@ -87,7 +94,8 @@ TEST_SUITE("fleet-changes") {
             run_case(tmp, "out", {"--set", "platform.pools.fast.retire_at_s=43200"});
         const auto s = read_summary(dir);
         int moved = 0;
-        for (const auto& j : read_jobs(dir)) {
+        const auto jobs = read_jobs(dir);
+        for (const auto& j : jobs) {
             CAPTURE(j.job_id);
             // A job whose last run was on fast ended there before the retirement.
             if (j.pool == "fast") {
@@ -96,10 +104,11 @@ TEST_SUITE("fleet-changes") {
             }
             if (j.preemptions == 0)
                 continue;
-            // Moved once, at 12 h: it had run on fast (8 GPUs at speed 2) since its start,
-            // keeps all that work (a planned stop checkpoints first), pays its 60 s restart on
-            // slow and does the rest there at speed 1:
-            //   end = 43200 + 60 + (16 x 3600 - 16 x (43200 - start)) / 8.
+            // Moved once, at 12 h: it had run on fast (8 GPUs at speed 2) since its start and
+            // keeps all that work (a planned stop checkpoints first); it restarts on slow when
+            // a node there is free (at 12 h, or when a job on slow ends: it is first in the
+            // fifo queue, in its original position), pays its 60 s restart and does the rest
+            // at speed 1: end = restart + 60 + (16 x 3600 - 16 x (43200 - start)) / 8.
             ++moved;
             CHECK(j.preemptions == 1);
             CHECK(j.lost_work_gpu_h == 0);
@@ -107,7 +116,17 @@ TEST_SUITE("fleet-changes") {
             REQUIRE(j.start_s.has_value());
             REQUIRE(j.end_s.has_value());
             CHECK(j.status == "completed");
-            CHECK(near(*j.end_s, 43200 + 60 + (16 * 3600 - 16 * (43200 - *j.start_s)) / 8));
+            const double restart = *j.end_s - 60 - (16 * 3600 - 16 * (43200 - *j.start_s)) / 8;
+            CHECK(restart >= 43200 - 1e-6);
+            bool node_freed = near(restart, 43200);
+            for (const auto& k : jobs)
+                node_freed = node_freed || (k.pool == "slow" && k.end_s && near(*k.end_s, restart));
+            CHECK(node_freed);
+            // No job behind it in the queue started between the retirement and its restart.
+            for (const auto& k : jobs) {
+                if (k.job_id > j.job_id && k.start_s && *k.start_s >= 43200 - 1e-6)
+                    CHECK(*k.start_s >= restart - 1e-6);
+            }
         }
         CHECK(moved == 1);
         CHECK(s["classes"]["train"]["preemptions"].get<long long>() == 1);
