@@ -516,6 +516,9 @@ private:
                 hosts_[static_cast<std::size_t>(node)]->turn_off();
             const long long event = state_->failures.events();
             for (int node : state_->failures.nodes_of(e, state_->fleet)) {
+                // A pool out of the fleet (not yet online, or retired) does not fail.
+                if (!state_->fleet.owned(state_->fleet.node_pool(node)))
+                    continue;
                 failure_log_.push_back(FailureRecord{event, e.t_s, node, e.gpu, e.duration_s,
                                                      e.cause,
                                                      static_cast<int>(out.interrupted.size())});
