@@ -166,7 +166,8 @@ TEST_SUITE("fleet-changes") {
     TEST_CASE("reserved refuses a fleet that changes over time, exit 2 naming policy.name") {
         TempDir tmp("fleet-reserved");
         auto r = run_fleetsim({"run", source_path(kCase), "--out", tmp / "out", "-q", "--set",
-                               "policy.name=reserved", "--set", "policy.params={}"});
+                               "policy.name=reserved", "--set", "policy.params={}", "--set",
+                               "platform.pools.fast.online_at_s=7200"});
         CHECK(r.exit_code == 2);
         CHECK(r.err.find("policy.name") != std::string::npos);
         CHECK(r.err.find("changes over time") != std::string::npos);
