@@ -163,6 +163,35 @@ TEST_SUITE("fleet-changes") {
         CHECK(s["fleet"]["gpu_h_capacity"].get<double>() == doctest::Approx(24 * 24));
     }
 
+    TEST_CASE("a pool that never comes online changes nothing: the default lab's books") {
+        // b200-arrives with its B200 pool online only at the horizon is the default lab (same
+        // H100s, demand and seed) with 1,024 GPUs it never owns: every book is the default's
+        // under the same policy, to the byte, but the GPUs the platform declares.
+        TempDir tmp("fleet-never");
+        auto a = run_fleetsim({"run", source_path("scenarios/b200-arrives.yaml"), "--out",
+                               tmp / "never", "-q", "--no-report", "--set",
+                               "platform.pools.b200-new.online_at_s=604800"});
+        INFO(a.err);
+        REQUIRE(a.exit_code == 0);
+        auto b = run_fleetsim({"run", "--out", tmp / "default", "-q", "--no-report", "--set",
+                               "policy.name=comparative-advantage", "--set", "policy.params={}"});
+        INFO(b.err);
+        REQUIRE(b.exit_code == 0);
+        for (const char* file : {"/classes.csv", "/jobs.csv"})
+            CHECK(read_file(tmp / "never" + file) == read_file(tmp / "default" + file));
+        auto never = read_summary(tmp / "never");
+        auto plain = read_summary(tmp / "default");
+        CHECK(never["fleet"]["gpus"] == 5120);
+        CHECK(plain["fleet"]["gpus"] == 4096);
+        for (auto* s : {&never, &plain}) {
+            for (const char* key : {"gpus", "wall_s", "scenario"}) {
+                (*s)["fleet"].erase(key);
+                s->erase(key);
+            }
+        }
+        CHECK(never.dump() == plain.dump());
+    }
+
     TEST_CASE("reserved refuses a fleet that changes over time, exit 2 naming policy.name") {
         TempDir tmp("fleet-reserved");
         auto r = run_fleetsim({"run", source_path(kCase), "--out", tmp / "out", "-q", "--set",
