@@ -149,7 +149,7 @@
     const days = meta.horizon_s / 86400;
 
     main.append(el('h1', {}, meta.scenario + ' under ' + meta.policy));
-    main.append(el('p', {class: 'sub'}, fmt.num(fleet.gpus) + ' GPUs, ' +
+    main.append(el('p', {class: 'sub'}, (data.gpus_owned ? 'up to ' : '') + fmt.num(fleet.gpus) + ' GPUs, ' +
                    plural(days, 'day', Number.isInteger(days) ? String(days) : days.toFixed(1)) + ', seed ' + meta.seed +
                    (meta.version ? ', fleetsim ' + meta.version : '')));
 
@@ -491,8 +491,10 @@
     for (let i = 0; i < day.length; i++) {
       let busy = 0, heldNow = 0;
       for (const n of names) { busy += ts.classes[n].gpus_busy[i]; heldNow += ts.classes[n].gpus_allocated[i]; }
-      utilRows.push({day: day[i], series: 'held by a class', share: heldNow / fleet.gpus});
-      utilRows.push({day: day[i], series: 'busy (doing work)', share: busy / fleet.gpus});
+      // Of the GPUs owned at the time (a fleet that changes over time), else of the fleet.
+      const ownedNow = data.gpus_owned ? data.gpus_owned.reduce((a, o) => a + o.gpus[i], 0) : fleet.gpus;
+      utilRows.push({day: day[i], series: 'held by a class', share: ownedNow > 0 ? heldNow / ownedNow : 0});
+      utilRows.push({day: day[i], series: 'busy (doing work)', share: ownedNow > 0 ? busy / ownedNow : 0});
     }
     chart(s4, 'utilization', 'Utilization over time',
           'Share of the fleet\'s GPUs held by some class and doing work. Over the whole run, ' + fmt.pct(fleet.utilization) +

@@ -438,6 +438,10 @@ TEST_SUITE("report") {
             drawn.insert(c["id"].get<std::string>());
         }
         CHECK(drawn.count("fleet") == 1);
+        // The headline does not call it a 5,120-GPU fleet: it owned 4,096 GPUs for half the week.
+        CHECK(seen["headline"].get<std::string>().find(
+                  "the fleet (up to 5,120 GPUs: pools came online or retired) earned") !=
+              std::string::npos);
         // Its data: the GPUs owned by type, 4,096 H100s throughout, the 1,024 B200s from day
         // 3.5 (the 84th hour) on, as timeseries.csv's gpus_owned columns say.
         const Json data = report_page_data(tmp / "out/report.html");
