@@ -206,6 +206,14 @@ KeyTable<PoolSpec> pool_keys() {
          .help = "when the pool is retired (sold, or the rental ends): its running jobs "
                  "checkpoint and go back to their queues, its services lose the GPUs there; "
                  "afterwards it costs nothing"},
+        {.name = "on_retire",
+         .member = choice_member<&PoolSpec::on_retire>(),
+         .need = Need::optional,
+         .choices = {"migrate", "preempt"},
+         .help = "what the retirement does to the pool's running jobs: migrate (a planned stop: "
+                 "each writes a checkpoint first and keeps all its work) or preempt (each keeps "
+                 "only the work of its last checkpoint, as when rented capacity is taken back); "
+                 "either way they go back to their queues and pay their restart cost"},
         {.name = "rental_usd_per_gpu_h",
          .member = &PoolSpec::rental_usd_per_gpu_h,
          .need = Need::optional,

@@ -54,6 +54,11 @@ struct PoolSpec {
     // and costs nothing.
     double online_at_s = 0;
     double retire_at_s = std::numeric_limits<double>::infinity();  ///< infinity: never
+    /** What a retirement does to the pool's running jobs: `migrate` (a planned stop: they
+        checkpoint first and keep all their work) or `preempt` (stopped as they are: they keep
+        the work of their last checkpoint, as when a rented capacity is taken back). */
+    enum class OnRetire { migrate, preempt };
+    OnRetire on_retire = OnRetire::migrate;
     /** A rented pool (cloud burst): this price per GPU-hour while it is owned instead of its
         GPU type's amortized capex; negative (the default): bought, capex amortized. */
     double rental_usd_per_gpu_h = -1;

@@ -54,6 +54,7 @@ Fleet::Fleet(const PlatformSpec& platform) : topology_(platform) {
                                      3600.0;
         p.online_at_s = spec.online_at_s;
         p.retire_at_s = spec.retire_at_s;
+        p.retire_keeps_work = spec.on_retire == PoolSpec::OnRetire::migrate;
         p.cost.energy_usd_per_j = p.site->energy_usd_per_kwh * p.site->pue / 3.6e6;
         p.cost.power_idle_w = p.gpu_type->power_idle_w;
         p.cost.power_busy_w = p.gpu_type->power_busy_w;

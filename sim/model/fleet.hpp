@@ -50,6 +50,7 @@ struct Pool {
     PoolCostRates cost;
     double online_at_s = 0;                                        ///< owned from here (PoolSpec)
     double retire_at_s = std::numeric_limits<double>::infinity();  ///< to here
+    bool retire_keeps_work = true;  ///< on_retire: migrate (true) or preempt
 };
 
 /**

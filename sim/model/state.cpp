@@ -413,17 +413,21 @@ std::vector<JobId> SchedulerState::retire_pool(int pool) {
         }
     }
     std::sort(moved.begin(), moved.end());
+    const bool keeps_work = fleet.pool(pool).retire_keeps_work;
     for (JobId id : moved) {
-        // A planned stop: the job writes a checkpoint first and keeps all its work, pays its
-        // restart cost at its next start, and goes back to its queue in its original position
-        // (migrated with its checkpoint). Counted as a preemption: the run was stopped by a
-        // decision, not a failure.
+        // on_retire: migrate, a planned stop: the job writes a checkpoint first and keeps all
+        // its work. on_retire: preempt: it keeps the work of its last checkpoint, as a policy's
+        // preemption. Either way it pays its restart cost at its next start and goes back to
+        // its queue in its original position. Counted as a preemption, preemptible class or
+        // not: the run was stopped by a decision, not a failure.
         Job& j = job(id);
         ClassState& c = cls(j.cls);
         const double progress = progress_probe(j);
+        const double lost = keeps_work ? 0.0 : preemption_loss_ref_gpu_s(j);
         if (run_ended)
-            run_ended(j, RunEnd::preempted, 0);
-        j.saved_ref_gpu_s += progress;
+            run_ended(j, RunEnd::preempted, lost);
+        j.lost_ref_gpu_s += lost;
+        j.saved_ref_gpu_s += progress - lost;
         j.restart_overhead_s = c.spec->batch.restart_cost_s;
         j.preemptions += 1;
         requeue(j, c);

@@ -153,6 +153,41 @@ TEST_SUITE("fleet-changes") {
               train["jobs_completed"].get<double>() * 16 * 2.0 - 1e-6);
     }
 
+    TEST_CASE("on_retire: preempt keeps only the last checkpoint's work of a retired pool's jobs") {
+        TempDir tmp("fleet-retire-preempt");
+        // As above, but the retirement stops the job on fast as it is: the class writes no
+        // checkpoints, so the job keeps nothing of its run there and redoes all 16 reference
+        // GPU-hours on slow.
+        const std::string dir = run_case(tmp, "out",
+                                         {"--set", "platform.pools.fast.retire_at_s=43200", "--set",
+                                          "platform.pools.fast.on_retire=preempt"});
+        const auto jobs = read_jobs(dir);
+        int moved = 0;
+        double lost_gpu_h = 0;
+        for (const auto& j : jobs) {
+            if (j.preemptions == 0)
+                continue;
+            CAPTURE(j.job_id);
+            ++moved;
+            REQUIRE(j.start_s.has_value());
+            REQUIRE(j.end_s.has_value());
+            // It had done 16 reference GPU-seconds a second on fast since its start.
+            CHECK(j.lost_work_gpu_h == doctest::Approx(16 * (43200 - *j.start_s) / 3600));
+            lost_gpu_h += j.lost_work_gpu_h;
+            const double restart = *j.end_s - 60 - 16 * 3600 / 8.0;
+            CHECK(restart >= 43200 - 1e-6);
+            bool node_freed = near(restart, 43200);
+            for (const auto& k : jobs)
+                node_freed = node_freed || (k.pool == "slow" && k.end_s && near(*k.end_s, restart));
+            CHECK(node_freed);
+        }
+        CHECK(moved == 1);
+        const auto s = read_summary(dir);
+        CHECK(s["classes"]["train"]["lost_work_gpu_h"].get<double>() ==
+              doctest::Approx(lost_gpu_h));
+        CHECK(lost_gpu_h > 0);
+    }
+
     TEST_CASE("without the new keys the outputs carry no composition columns") {
         TempDir tmp("fleet-static");
         const std::string dir =
