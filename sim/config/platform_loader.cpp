@@ -137,6 +137,17 @@ KeyTable<SiteSpec> site_keys() {
 
 // ---- pools (platform.pools.<pool>) -------------------------------------------------------------
 
+namespace {
+
+void check_retire(const PoolSpec& spec, const YamlValue& at) {
+    if (!(spec.retire_at_s > spec.online_at_s)) {
+        at.fail(fmt::format("expected retire_at_s after online_at_s ({:g} s), found {:g} s",
+                            spec.online_at_s, spec.retire_at_s));
+    }
+}
+
+}  // namespace
+
 KeyTable<PoolSpec> pool_keys() {
     static const Key<PoolSpec> keys[] = {
         {.name = "site",
@@ -178,6 +189,42 @@ KeyTable<PoolSpec> pool_keys() {
          .range = Range::positive,
          .unit = "Gb/s",
          .help = "each node's link to the pool's switch"},
+        {.name = "online_at_s",
+         .member = &PoolSpec::online_at_s,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "s",
+         .help = "when the pool comes online (is bought or rented); before, it holds no work "
+                 "and costs nothing (docs/model.md, \"Fleets that change over time\")"},
+        {.name = "retire_at_s",
+         .member = &PoolSpec::retire_at_s,
+         .need = Need::optional,
+         .range = Range::positive,
+         .unit = "s",
+         .also = "> `online_at_s`",
+         .default_text = "never",
+         .check = check_retire,
+         .help = "when the pool is retired (sold, or the rental ends): its running jobs "
+                 "checkpoint and go back to their queues, its services lose the GPUs there; "
+                 "afterwards it costs nothing"},
+        {.name = "on_retire",
+         .member = choice_member<&PoolSpec::on_retire>(),
+         .need = Need::optional,
+         .choices = {"migrate", "preempt"},
+         .help = "what the retirement does to the pool's running jobs: migrate (a planned stop: "
+                 "each writes a checkpoint first and keeps all its work) or preempt (each keeps "
+                 "only the work of its last checkpoint, as when rented capacity is taken back); "
+                 "either way they go back to their queues and pay their restart cost"},
+        {.name = "rental_usd_per_gpu_h",
+         .member = &PoolSpec::rental_usd_per_gpu_h,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "USD/GPU-h",
+         .default_text = "none: the pool is bought (its GPU type's capex, amortized)",
+         .help = "a rented pool (cloud burst): this price per GPU-hour while it is owned, in "
+                 "place of the GPU type's amortized capex (the site's overhead, subsidy and "
+                 "energy still apply: put a rented pool in a site with none when the price "
+                 "includes them)"},
         description_key<PoolSpec>(),
     };
     return keys;

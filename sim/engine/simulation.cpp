@@ -36,6 +36,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace sg4 = simgrid::s4u;
@@ -73,6 +74,7 @@ public:
             expected += n;
         }
         state_->jobs.reserve(static_cast<std::size_t>(std::min(expected * 1.05 + 16, 5e7)));
+        plan_fleet_changes();
     }
 
     /** The SimGrid side of one run of a job (a preempted job gets a new one). */
@@ -177,7 +179,7 @@ private:
             }
             zone->seal();
         }
-        if (state_->failures.enabled()) {
+        if (state_->failures.enabled() || scenario_.platform.fleet_changes()) {
             // Where the actors live: a host outside the fleet, never turned off.
             auto* zone = sg4::create_star_zone("control");
             zone->set_parent(root);
@@ -435,6 +437,69 @@ private:
         return std::min(scenario_.horizon_s, static_cast<double>(next_tick_k_) * scenario_.tick_s);
     }
 
+    /** A pool coming online or retiring (docs/model.md, "Fleets that change over time"). */
+    struct FleetChange {
+        double t_s = 0;
+        bool online = false;
+        int pool = 0;
+        bool operator<(const FleetChange& o) const {
+            // Retirements first at one instant, then by pool.
+            return std::tie(t_s, online, pool) < std::tie(o.t_s, o.online, o.pool);
+        }
+    };
+
+    /** Every change of the fleet before the horizon, in time order. */
+    void plan_fleet_changes() {
+        for (const auto& p : state_->fleet.pools()) {
+            if (p.online_at_s > 0 && p.online_at_s < p.retire_at_s &&
+                p.online_at_s < scenario_.horizon_s)
+                fleet_changes_.push_back({p.online_at_s, true, p.index});
+            if (p.retire_at_s < scenario_.horizon_s && p.retire_at_s > p.online_at_s &&
+                p.retire_at_s > 0)
+                fleet_changes_.push_back({p.retire_at_s, false, p.index});
+        }
+        std::sort(fleet_changes_.begin(), fleet_changes_.end());
+    }
+
+    double next_fleet_change_s() const {
+        return next_change_ < fleet_changes_.size() ? fleet_changes_[next_change_].t_s
+                                                    : std::numeric_limits<double>::infinity();
+    }
+
+    void set_pool_hosts(int pool, bool on) {
+        const Pool& p = state_->fleet.pool(pool);
+        for (int n = p.first_node; n < p.first_node + p.nodes; ++n) {
+            sg4::Host* host = hosts_[static_cast<std::size_t>(n)];
+            if (on && !host->is_on())
+                host->turn_on();
+            else if (!on && host->is_on())
+                host->turn_off();
+        }
+    }
+
+    /** The pools that come online or retire now: a retirement moves the pool's running jobs
+        (their progress read and their Execs cancelled before its hosts go off, as a failure). */
+    void apply_fleet_changes(double now) {
+        while (next_fleet_change_s() <= now + kTimeEpsilon_s) {
+            const FleetChange c = fleet_changes_[next_change_++];
+            if (c.online) {
+                state_->commission_pool(c.pool);
+                set_pool_hosts(c.pool, true);
+            } else {
+                for (JobId id : state_->retire_pool(c.pool)) {
+                    Job& j = state_->job(id);
+                    ledger_->on_preempt(j);
+                    ledger_->credit(j, j.saved_ref_gpu_s);
+                    cancel(id);
+                }
+                set_pool_hosts(c.pool, false);
+            }
+            if (debug_)
+                spdlog::debug("{:.3f} s: pool {} {}", now, state_->fleet.pool(c.pool).name,
+                              c.online ? "comes online" : "retires");
+        }
+    }
+
     /** The next failure or repair (infinity when nothing can fail). */
     double next_failure_event_s() const {
         return std::min(failure_source_.next_time(), state_->failures.next_repair_s());
@@ -476,6 +541,9 @@ private:
             }
             const long long event = state_->failures.events();
             for (int node : state_->failures.nodes_of(e, state_->fleet)) {
+                // A pool out of the fleet (not yet online, or retired) does not fail.
+                if (!state_->fleet.owned(state_->fleet.node_pool(node)))
+                    continue;
                 failure_log_.push_back(FailureRecord{event, e.t_s, node, e.gpu, e.duration_s,
                                                      e.cause,
                                                      static_cast<int>(out.interrupted.size())});
@@ -526,6 +594,8 @@ private:
             }
             if (next_failure_event_s() <= now + kTimeEpsilon_s)
                 apply_failures(now);
+            if (next_fleet_change_s() <= now + kTimeEpsilon_s)
+                apply_fleet_changes(now);
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(waiting_job(source_.pop()));
                 if (debug_)
@@ -542,7 +612,8 @@ private:
             call_policy();
         } while (!completions_.empty() || source_.next_time() <= now + kTimeEpsilon_s ||
                  next_tick_s() <= now + kTimeEpsilon_s ||
-                 next_failure_event_s() <= now + kTimeEpsilon_s);
+                 next_failure_event_s() <= now + kTimeEpsilon_s ||
+                 next_fleet_change_s() <= now + kTimeEpsilon_s);
         in_step_ = false;
     }
 
@@ -551,10 +622,15 @@ private:
         const double horizon = scenario_.horizon_s;
         double next_day = 86400;
         state_->now_s = 0;
+        // Pools not in the fleet at the start (SchedulerState took them out) are off.
+        for (const auto& p : state_->fleet.pools()) {
+            if (!state_->fleet.owned(p.index))
+                set_pool_hosts(p.index, false);
+        }
         step();
         while (true) {
-            const double wake =
-                std::min({source_.next_time(), next_tick_s(), horizon, next_failure_event_s()});
+            const double wake = std::min({source_.next_time(), next_tick_s(), horizon,
+                                          next_failure_event_s(), next_fleet_change_s()});
             if (wake > sg4::Engine::get_clock())
                 sg4::this_actor::sleep_until(wake);
             // Jobs that end at this instant first; another actor's step at this instant will
@@ -599,6 +675,8 @@ private:
     JobSource source_;
     FailureSource failure_source_;
     std::vector<FailureRecord> failure_log_;
+    std::vector<FleetChange> fleet_changes_;
+    std::size_t next_change_ = 0;
     sg4::Host* control_host_ = nullptr;  ///< with failures on: where the actors live
     std::vector<sg4::Host*> hosts_;
     std::vector<std::shared_ptr<JobRun>> runs_;

@@ -111,6 +111,11 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
         }
         classes.push_back(std::move(c));
     }
+    // A pool that comes online later, or is retired from the start, is not in the fleet yet.
+    for (const auto& p : fleet.pools()) {
+        if (!(p.online_at_s <= 0 && p.retire_at_s > 0))
+            fleet.retire_pool(p.index);
+    }
     // Analytic progress: a gang runs at its pool's speed once the restart overhead is paid.
     elapsed_probe = [this](const Job& j) {
         return std::max(0.0, now_s - j.start_s - j.run_overhead_s);
@@ -369,6 +374,8 @@ void SchedulerState::interrupt(JobId id, bool planned) {
 SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& event) {
     FailureOutcome out;
     std::vector<int> nodes = failures.nodes_of(event, fleet);
+    // A pool out of the fleet (not yet online, or retired) is not the lab's to fail.
+    std::erase_if(nodes, [&](int node) { return !fleet.owned(fleet.node_pool(node)); });
     std::sort(nodes.begin(), nodes.end());
     nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
     failures.events_ += 1;
@@ -412,9 +419,56 @@ SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& ev
 
 std::vector<int> SchedulerState::repair_nodes() {
     std::vector<int> up = failures.take_repairs(now_s);
+    // A node whose pool was retired while it was down left the fleet then.
+    std::erase_if(up, [&](int node) { return !fleet.is_down(node); });
     for (int node : up)
         fleet.bring_up(node);
     return up;
+}
+
+std::vector<JobId> SchedulerState::retire_pool(int pool) {
+    std::vector<JobId> moved;
+    for (const auto& c : classes) {
+        if (c.kind != Kind::batch)
+            continue;
+        for (JobId id : c.running) {
+            if (job(id).alloc.pool == pool)
+                moved.push_back(id);
+        }
+    }
+    std::sort(moved.begin(), moved.end());
+    const bool keeps_work = fleet.pool(pool).retire_keeps_work;
+    for (JobId id : moved) {
+        // on_retire: migrate, a planned stop: the job writes a checkpoint first and keeps all
+        // its work. on_retire: preempt: it keeps the work of its last checkpoint, as a policy's
+        // preemption. Either way it pays its restart cost at its next start and goes back to
+        // its queue in its original position. Counted as a preemption, preemptible class or
+        // not: the run was stopped by a decision, not a failure.
+        Job& j = job(id);
+        ClassState& c = cls(j.cls);
+        const double progress = progress_probe(j);
+        const double lost = keeps_work ? 0.0 : preemption_loss_ref_gpu_s(j);
+        if (run_ended)
+            run_ended(j, RunEnd::preempted, lost);
+        j.lost_ref_gpu_s += lost;
+        j.saved_ref_gpu_s += progress - lost;
+        j.restart_overhead_s = c.spec->batch.restart_cost_s;
+        j.preemptions += 1;
+        requeue(j, c);
+    }
+    for (auto& c : classes) {
+        if (c.kind == Kind::service) {
+            const Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+            if (held.gpus > 0)
+                set_service_gpus(c.id, pool, 0);
+        }
+    }
+    fleet.retire_pool(pool);
+    return moved;
+}
+
+void SchedulerState::commission_pool(int pool) {
+    fleet.commission_pool(pool);
 }
 
 void SchedulerState::complete(JobId id) {

@@ -178,6 +178,15 @@ public:
     FailureOutcome fail_nodes(const FailureEvent& event);
     /** Brings back the nodes whose repair is due at now_s; returns them in node order. */
     std::vector<int> repair_nodes();
+    /**
+     * Retires a pool at now_s (docs/model.md, "Fleets that change over time"): its running jobs
+     * checkpoint, keep all their work and go back to their queues (returned in id order, for
+     * the engine to cancel), its services lose their GPUs there; then the pool leaves the
+     * fleet. The policy, called next, re-places them.
+     */
+    std::vector<JobId> retire_pool(int pool);
+    /** Brings a pool that was out of the fleet in, wholly free. */
+    void commission_pool(int pool);
     /** Stops a running job for a failure and requeues it (interrupt() of fail_nodes()). */
     void interrupt(JobId id, bool planned);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -70,7 +71,8 @@ void write_timeseries_csv(const fs::path& path,
                           const Ledger& ledger,
                           const std::vector<ClassFigures>& classes,
                           const Fleet& fleet,
-                          bool failures) {
+                          bool failures,
+                          bool changes) {
     write_csv_file(path, [&](CsvWriter& csv) {
         TimeseriesRow out;
         TimeseriesFailureColumns fault;
@@ -80,6 +82,18 @@ void write_timeseries_csv(const fs::path& path,
                 for (auto* v :
                      {&out.pool_gpus, &out.pool_gpus_busy, &out.pool_shadow_price_usd_per_gpu_h})
                     v->items.emplace_back(p.name, 0.0);
+            }
+        }
+        // The fleet's composition by GPU type, when it changes over time.
+        std::vector<int> type_of_pool;
+        if (changes) {
+            for (const auto& p : fleet.pools()) {
+                const std::string& type = p.gpu_type->name;
+                auto it = std::find_if(out.gpus_owned.items.begin(), out.gpus_owned.items.end(),
+                                       [&](const auto& item) { return item.first == type; });
+                type_of_pool.push_back(static_cast<int>(it - out.gpus_owned.items.begin()));
+                if (it == out.gpus_owned.items.end())
+                    out.gpus_owned.items.emplace_back(type, 0.0);
             }
         }
         write_csv_header_with<TimeseriesRow, TimeseriesFailureColumns>(csv, failures, &out);
@@ -96,6 +110,13 @@ void write_timeseries_csv(const fs::path& path,
                     out.pool_shadow_price_usd_per_gpu_h.items[p].second =
                         r.shadow_price_x_s / row.length_s;
                 }
+            }
+            if (changes) {
+                for (auto& item : out.gpus_owned.items)
+                    item.second = 0;
+                for (std::size_t p = 0; p < row.pools.size(); ++p)
+                    out.gpus_owned.items[static_cast<std::size_t>(type_of_pool[p])].second +=
+                        row.pools[p].gpu_s / row.length_s;
             }
             for (std::size_t i = 0; i < row.classes.size(); ++i) {
                 const auto& r = row.classes[i];
@@ -211,7 +232,7 @@ void write_outputs(const ScenarioSpec& scenario,
     write_classes_csv(folder / "classes.csv", summary.classes);
     const bool failures = scenario.platform.failures.enabled();
     write_timeseries_csv(folder / "timeseries.csv", *result.ledger, summary.classes,
-                         result.state->fleet, failures);
+                         result.state->fleet, failures, scenario.platform.fleet_changes());
     if (scenario.output.jobs_csv)
         write_jobs_csv(folder / "jobs.csv", *result.state, summary.classes, failures);
     if (failures)

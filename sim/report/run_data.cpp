@@ -34,6 +34,13 @@ struct Series {
     std::vector<PerPool> pools;  ///< in the columns' (platform) order
     /** With a failure model: the fleet's down GPUs (timeseries.csv `gpus_down`). */
     std::optional<std::vector<double>> gpus_down;
+    /** A fleet that changes over time: the GPUs owned of each type (`gpus_owned.<type>`). */
+    struct PerType {
+        std::string name;
+        std::size_t column = 0;
+        std::vector<double> gpus;
+    };
+    std::vector<PerType> owned;
 };
 
 Series read_series(const std::string& path, const RunSummary& summary) {
@@ -73,6 +80,11 @@ Series read_series(const std::string& path, const RunSummary& summary) {
         p.busy_column = reader.column(std::string(name_of(&R::pool_gpus_busy)) + "." + p.name);
         s.pools.push_back(std::move(p));
     }
+    const std::string owned_prefix = std::string(name_of(&R::gpus_owned)) + ".";
+    for (const auto& column : reader.header()) {
+        if (column.size() > owned_prefix.size() && column.rfind(owned_prefix, 0) == 0)
+            s.owned.push_back({column.substr(owned_prefix.size()), reader.column(column), {}});
+    }
     reader.for_each_row([&](const CsvRow& row) {
         const double t_s = row.number(t);
         if (s.t_s.empty() || t_s != s.t_s.back()) {
@@ -87,6 +99,8 @@ Series read_series(const std::string& path, const RunSummary& summary) {
                 p.busy.push_back(row.number(p.busy_column));
                 p.shadow.push_back(row.number(p.shadow_column));
             }
+            for (auto& o : s.owned)
+                o.gpus.push_back(row.number(o.column));
             for (auto& c : s.classes) {
                 // A class absent from an interval held nothing in it.
                 for (auto* v : {&c.allocated, &c.busy, &c.demand, &c.served, &c.revenue})
@@ -122,6 +136,9 @@ Series coarsen(const Series& in, std::size_t k) {
         for (auto* v : {&p.gpus, &p.busy, &p.shadow})
             v->clear();
     }
+    out.owned = in.owned;
+    for (auto& o : out.owned)
+        o.gpus.clear();
     for (std::size_t start = 0; start < in.t_s.size(); start += k) {
         const std::size_t end = std::min(in.t_s.size(), start + k);
         double len = 0, shadow = 0;
@@ -145,6 +162,8 @@ Series coarsen(const Series& in, std::size_t k) {
             out.pools[p].busy.push_back(weighted(in.pools[p].busy));
             out.pools[p].shadow.push_back(weighted(in.pools[p].shadow));
         }
+        for (std::size_t o = 0; o < in.owned.size(); ++o)
+            out.owned[o].gpus.push_back(weighted(in.owned[o].gpus));
         for (std::size_t c = 0; c < in.classes.size(); ++c) {
             const auto& a = in.classes[c];
             auto& b = out.classes[c];
@@ -316,6 +335,13 @@ OrderedJson build_run_data(const std::string& dir) {
                                         ? node_failures_per_interval(log.string(), series.t_s)
                                         : OrderedJson(nullptr);
         data["failures"] = failures;
+    }
+    // A fleet that changes over time: its composition by GPU type.
+    if (!series.owned.empty()) {
+        OrderedJson owned = OrderedJson::array();
+        for (const auto& o : series.owned)
+            owned.push_back({{"gpu_type", o.name}, {"gpus", rounded(o.gpus)}});
+        data["gpus_owned"] = owned;
     }
 
     const fs::path jobs = root / "jobs.csv";

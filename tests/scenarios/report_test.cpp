@@ -436,6 +436,43 @@ TEST_SUITE("report") {
               std::string::npos);
     }
 
+    TEST_CASE("a fleet that changes over time gets a composition chart from timeseries.csv") {
+        TempDir tmp("report-b200");
+        const Json seen = run_and_probe(tmp, "scenarios/b200-arrives.yaml", {});
+        std::set<std::string> drawn;
+        for (const auto& c : seen["charts"]) {
+            CHECK(c["mark_items"].get<int>() > 0);
+            drawn.insert(c["id"].get<std::string>());
+        }
+        CHECK(drawn.count("fleet") == 1);
+        // The headline does not call it a 5,120-GPU fleet: it owned 4,096 GPUs for half the week.
+        CHECK(seen["headline"].get<std::string>().find(
+                  "the fleet (up to 5,120 GPUs: pools came online or retired) earned") !=
+              std::string::npos);
+        // Its data: the GPUs owned by type, 4,096 H100s throughout, the 1,024 B200s from day
+        // 3.5 (the 84th hour) on, as timeseries.csv's gpus_owned columns say.
+        const Json data = report_page_data(tmp / "out/report.html");
+        REQUIRE(data["gpus_owned"].size() == 2);
+        CHECK(data["gpus_owned"][0]["gpu_type"] == "h100-sxm");
+        CHECK(data["gpus_owned"][1]["gpu_type"] == "b200");
+        const auto& h100 = data["gpus_owned"][0]["gpus"];
+        const auto& b200 = data["gpus_owned"][1]["gpus"];
+        REQUIRE(b200.size() == h100.size());
+        const auto points = static_cast<double>(b200.size());
+        for (std::size_t i = 0; i < b200.size(); ++i) {
+            CAPTURE(i);
+            CHECK(h100[i].get<double>() == doctest::Approx(4096));
+            // The rows may be averaged in groups: the group holding day 3.5 may be in between.
+            const double t0_h = 168.0 * static_cast<double>(i) / points;
+            const double t1_h = 168.0 * static_cast<double>(i + 1) / points;
+            if (t1_h <= 84)
+                CHECK(b200[i].get<double>() == 0);
+            if (t0_h >= 84)
+                CHECK(b200[i].get<double>() == doctest::Approx(1024));
+        }
+        // A fixed fleet has no such chart (the default report's charts are checked above).
+    }
+
     TEST_CASE("a one-day run's report says 1 day and lays its three services out in one row") {
         TempDir tmp("report-one-day");
         const Json seen = run_and_probe(tmp, "scenarios/cost-collapse.yaml", {});
