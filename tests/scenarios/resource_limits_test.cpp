@@ -255,13 +255,17 @@ TEST_SUITE("bad-input") {
         TempDir tmp("limits");
         write_file(tmp / "file", "x");
         const std::string s = source_path("tests/scenarios/data/hand-fifo.yaml");
-        for (const std::string out : {tmp / "file", tmp / "file/sub"}) {
-            CAPTURE(out);
+        const std::pair<std::string, std::string> cases[] = {
+            {tmp / "file", ": is a file, not a folder"},
+            {tmp / "file/sub", ": cannot create the output folder"}};
+        for (const auto& [out, what] : cases) {
+            const std::string& folder = out;
+            CAPTURE(folder);
             auto r = run_fleetsim({"bound", s, "--out", out});
             INFO(r.err);
             CHECK(r.exit_code == 2);
-            CHECK(r.err.find(out + ": cannot create the output folder") != std::string::npos);
-            CHECK(r.err.find("(key '--out')") != std::string::npos);
+            CHECK(r.err.find(folder + what) != std::string::npos);
+            CHECK(r.err.find("(key 'output.dir')") != std::string::npos);
         }
         CHECK(read_file(tmp / "file") == "x");
     }
