@@ -53,7 +53,12 @@ int gpus_for_reference(double speed, double ref_gpus) {
     if (ref_gpus <= 0)
         return 0;
     // A hair of tolerance: 10.000000001 reference GPUs is 10 GPUs, not 11.
-    return static_cast<int>(std::ceil(ref_gpus / speed - 1e-9));
+    // Saturates at the largest int (more GPUs than any fleet holds, kMaxFleetGpus) instead of
+    // wrapping: callers take the min with what is free.
+    const double gpus = std::ceil(ref_gpus / speed - 1e-9);
+    return gpus >= static_cast<double>(std::numeric_limits<int>::max())
+               ? std::numeric_limits<int>::max()
+               : static_cast<int>(gpus);
 }
 
 std::vector<int> plan_service(const SchedulerState& state,

@@ -95,7 +95,8 @@ private:
         quota_ref_.assign(state.classes.size(), 0);
         double supply = 0;
         for (const auto& p : state.fleet.pools())
-            supply += p.total_gpus * p.speed_factor;  // in dense-BF16 reference GPUs
+            // In dense-BF16 reference GPUs, of the pools owned now (a fleet can change).
+            supply += state.fleet.owned_gpus(p.index) * p.speed_factor;
         std::vector<Bid> bids;
         for (const auto& c : state.classes) {
             if (c.kind == Kind::service) {

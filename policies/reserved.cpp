@@ -173,6 +173,14 @@ std::unique_ptr<Policy> make(const ParamSet& params, const ScenarioSpec& scenari
                          "reserved does not yet work with a failure model (platform.failures): "
                          "use another policy, or run without failures");
     }
+    // A block's view is cut from the platform at the start; a pool that comes online or
+    // retires would change the fleet behind it (and a retirement requeues jobs as a failure).
+    if (scenario.platform.fleet_changes()) {
+        throw InputError(scenario.policy.name_where, "policy.name",
+                         "reserved does not yet work with a fleet that changes over time (a "
+                         "pool's online_at_s or retire_at_s): use another policy, or a fixed "
+                         "fleet");
+    }
     std::vector<BlockParams> blocks;
     if (const ParamValue* given = params.given("blocks")) {
         for (const ParamValue* v : param_list(*given))

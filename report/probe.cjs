@@ -140,6 +140,10 @@ function inspect() {
           // The rows of the table of replayed logs (report/src/replay.js), as text.
           replay_rows: [...document.querySelectorAll('table[data-table="replay"] tbody tr')].map(
             (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+          // The rows of the table of what failures cost each class (report/src/failures.js).
+          failure_rows: [...document.querySelectorAll('table[data-table="failures"] tbody tr')].map(
+            (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+          sections: [...document.querySelectorAll('#report section > h2')].map((h) => h.textContent),
           subtitle: (document.querySelector('main > p.sub') || {}).textContent || '',
           headline: (document.querySelector('[data-role="headline"]') || {}).textContent || '',
           roles: Object.fromEntries([...document.querySelectorAll('[data-role]')].map((e) => [e.getAttribute('data-role'), e.textContent]))};

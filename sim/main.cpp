@@ -3,6 +3,8 @@
 
 #include "policies/registry.hpp"
 #include "sim/bound/hindsight_bound.hpp"
+#include "sim/config/output_folder.hpp"
+#include "sim/config/cli_number.hpp"
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/generators/job_source.hpp"
@@ -23,8 +25,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -49,6 +53,58 @@ struct Options {
 constexpr const char* kScaleHelp =
     "scale the fleet and every demand and arrival rate together (same as --set scale=X; "
     "prices, job sizes and per-unit costs do not scale)";
+
+/**
+ * The command line's numbers: CLI11 takes each as text, and after parsing every given one is
+ * converted by the one checked parser (sim/config/cli_number.hpp), like a YAML value: "nan",
+ * "0" where a positive number is expected or "1e9" for a count are refused with exit 2, never
+ * replaced by the default.
+ */
+class NumberOptions {
+public:
+    CLI::Option* add(CLI::App* cmd,
+                     const std::string& name,
+                     double& target,
+                     Range range,
+                     const std::string& help) {
+        auto& n = numbers_.emplace_back();
+        n.target = &target;
+        n.range = range;
+        n.option = cmd->add_option(name, n.text, help);
+        return n.option;
+    }
+    template <class Int>
+    CLI::Option* add_integer(
+        CLI::App* cmd, const std::string& name, Int& target, Range range, const std::string& help) {
+        auto& n = numbers_.emplace_back();
+        n.set_integer = [&target](long long v) { target = static_cast<Int>(v); };
+        n.range = range;
+        n.option = cmd->add_option(name, n.text, help);
+        return n.option;
+    }
+    /** Converts every option given; throws InputError for the first bad one. */
+    void convert() const {
+        for (const auto& n : numbers_) {
+            if (n.option->count() == 0)
+                continue;
+            const std::string name = n.option->get_name();  // the long name: --jobs
+            if (n.set_integer)
+                n.set_integer(parse_cli_integer(name, n.text, n.range));
+            else
+                *n.target = parse_cli_number(name, n.text, n.range);
+        }
+    }
+
+private:
+    struct Number {
+        std::string text;
+        double* target = nullptr;
+        std::function<void(long long)> set_integer;
+        Range range;
+        CLI::Option* option = nullptr;
+    };
+    std::deque<Number> numbers_;  // stable addresses: CLI11 keeps a pointer to each text
+};
 
 void setup_logging(int verbosity) {
     auto logger = spdlog::stderr_color_mt("fleetsim");
@@ -81,13 +137,23 @@ void write_text_file(const std::string& path, const std::string& text) {
         throw std::runtime_error("cannot write " + path);
 }
 
+/** output_folder::prepare(), with the leftovers of killed runs it removed in the log. */
+std::string prepare_output(const std::string& dir, const std::string& kind) {
+    const output_folder::Prepared p = output_folder::prepare(dir, kind);
+    for (const auto& c : p.cleaned)
+        spdlog::info("removed {}, left by a killed fleetsim", c);
+    return p.dir;
+}
+
 int run(const Options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     Diagnostics diagnostics;
     const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
     ScenarioSpec scenario = load_scenario(path, collect_overrides(o), diagnostics);
     PolicyInstance policy = PolicyRegistry::instance().create(scenario);
-    check_output_dir(scenario.output.dir);
+    // Before the simulation: a path that holds the user's files is refused now, not after an
+    // hour-long run (and never cleared).
+    const std::string dir = prepare_output(scenario.output.dir, "run");
     spdlog::info(
         "running {} ({} GPUs, {} classes, horizon {} s) under {}", scenario.name,
         [&] {
@@ -106,15 +172,25 @@ int run(const Options& o) {
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     figures.wall_s = wall_s;
-    const std::string dir = write_outputs(scenario, result, figures, scenario.output.dir);
-    if (bound)
-        write_text_file(dir + "/bound.json", bound_json(scenario, *bound));
-    // The report reads the folder just written, as `fleetsim report DIR` would. A build without
-    // the report still runs: the firm files are written, and it says why there is no page.
+    // The whole result, report.html included, goes into a staging folder that is swapped in
+    // only when complete: a kill or a full disk leaves the old result, never a half new one.
     const bool with_report = !o.no_report && report_available();
-    if (with_report)
-        write_report(dir);
-    else if (!o.no_report)
+    const std::string staging = output_folder::begin_staging(dir, "run");
+    try {
+        write_outputs(scenario, result, figures, staging);
+        if (bound)
+            write_text_file(staging + "/bound.json", bound_json(scenario, *bound));
+        // The report reads the folder just written, as `fleetsim report DIR` would. A build
+        // without the report still runs: the firm files are written, and it says why there is
+        // no page.
+        if (with_report)
+            write_report(staging);
+        output_folder::commit(staging, dir);
+    } catch (...) {
+        output_folder::abandon(staging);
+        throw;
+    }
+    if (!with_report && !o.no_report)
         spdlog::warn("report.html not written: {} (--no-report silences this)",
                      report_unavailable_reason());
     if (!o.quiet) {
@@ -167,10 +243,17 @@ int bound(const Options& o) {
     scenario_only.out.clear();  // --out names the bound's folder, not the run's
     const std::string path = o.scenario.empty() ? kBuiltinScenario : o.scenario;
     ScenarioSpec scenario = load_scenario(path, collect_overrides(scenario_only), diagnostics);
+    const std::string dir =
+        prepare_output(o.out.empty() ? "results/" + scenario.name + "-bound" : o.out, "bound");
     const BoundResult b = hindsight_bound(scenario, BoundOptions{o.interval_s});
-    const std::string dir = o.out.empty() ? "results/" + scenario.name + "-bound" : o.out;
-    std::filesystem::create_directories(dir);
-    write_text_file(dir + "/bound.json", bound_json(scenario, b));
+    const std::string staging = output_folder::begin_staging(dir, "bound");
+    try {
+        write_text_file(staging + "/bound.json", bound_json(scenario, b));
+        output_folder::commit(staging, dir);
+    } catch (...) {
+        output_folder::abandon(staging);
+        throw;
+    }
     if (!o.quiet) {
         std::cout << fmt::format(
             "{}: hindsight bound on revenue ${:.0f} (LP: {} intervals of {:.0f} s, {} variables, "
@@ -277,6 +360,7 @@ int main(int argc, char** argv) {
         "fleetsim: a discrete-event simulator of a GPU fleet shared by LLM and video work"};
     app.require_subcommand(1);
     Options o;
+    NumberOptions numbers;
     auto* run_cmd = app.add_subcommand(
         "run", "run a scenario (no scenario: the built-in default) and write its results");
     run_cmd->add_option("scenario", o.scenario, "scenario YAML file");
@@ -291,8 +375,8 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--bound", o.bound,
                       "also compute the hindsight bound on revenue (summary.json \"bound\", "
                       "bound.json)");
-    run_cmd->add_option("--bound-interval-s", o.interval_s,
-                        "the bound's LP interval (default: output.timeseries_interval_s)");
+    numbers.add(run_cmd, "--bound-interval-s", o.interval_s, Range::positive,
+                "the bound's LP interval (default: output.timeseries_interval_s)");
     auto* bound_cmd = app.add_subcommand(
         "bound", "an upper bound on the revenue any policy can earn from the scenario's demand");
     bound_cmd->add_option("scenario", o.scenario, "scenario YAML file");
@@ -301,9 +385,9 @@ int main(int argc, char** argv) {
     bound_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
     bound_cmd->add_option("--scale", o.scale, kScaleHelp);
     bound_cmd->add_option("--out", o.out, "folder for bound.json (default results/NAME-bound)");
-    bound_cmd->add_option("--interval-s", o.interval_s,
-                          "LP interval, a whole multiple of tick_s (default: "
-                          "output.timeseries_interval_s)");
+    numbers.add(bound_cmd, "--interval-s", o.interval_s, Range::positive,
+                "LP interval, a whole multiple of tick_s, at most horizon_s (default: "
+                "output.timeseries_interval_s)");
     bound_cmd->add_flag("-q,--quiet", o.quiet, "print nothing on success");
     auto* validate_cmd = app.add_subcommand(
         "validate", "check a scenario and every file it names; exit 2 on problems");
@@ -330,8 +414,8 @@ int main(int argc, char** argv) {
     auto add_map_options = [&](CLI::App* cmd) {
         cmd->add_option("--format", to.format,
                         "swf, itp, batsim, csv, azure or mooncake (default: from the file)");
-        cmd->add_option("--flops-per-s", to.flops_per_s,
-                        "batsim: host speed that turns a parallel task's flops into seconds");
+        numbers.add(cmd, "--flops-per-s", to.flops_per_s, Range::positive,
+                    "batsim: host speed that turns a parallel task's flops into seconds");
         cmd->add_option("--map", to.maps,
                         "csv: KEY=COLUMN[-COLUMN][*COLUMN][*NUMBER] for submit_s, run_s, gpus, "
                         "requested_s, wait_s, id, status")
@@ -344,9 +428,9 @@ int main(int argc, char** argv) {
     trace_stats_cmd->add_option("file", to.input, "the log (a folder: ITP cluster*.csv files)")
         ->required();
     add_map_options(trace_stats_cmd);
-    trace_stats_cmd->add_option("--capacity", to.capacity,
-                                "processors or GPUs of the machine, for the offered utilization "
-                                "(default: the log's header)");
+    numbers.add_integer(trace_stats_cmd, "--capacity", to.capacity, Range{1, 1e12},
+                        "processors or GPUs of the machine, for the offered utilization "
+                        "(default: the log's header)");
     trace_stats_cmd->add_flag("--json", to.json, "print the figures as JSON");
     auto* trace_convert_cmd = trace_cmd->add_subcommand(
         "convert", "write a job log in another format (SWF, Batsim JSON or fleetsim's CSV)");
@@ -383,21 +467,23 @@ int main(int argc, char** argv) {
         "runs (docs/planning.md)");
     breakeven_cmd->add_option("scenario", o.scenario, "scenario YAML file (none: the default)");
     breakeven_cmd->add_option("--key", bo.key, "the dotted key to vary")->required();
-    breakeven_cmd->add_option("--low", bo.low, "one end of the interval searched")->required();
-    breakeven_cmd->add_option("--high", bo.high, "the other end")->required();
+    numbers.add(breakeven_cmd, "--low", bo.low, Range::any, "one end of the interval searched")
+        ->required();
+    numbers.add(breakeven_cmd, "--high", bo.high, Range::any, "the other end")->required();
     breakeven_cmd
         ->add_option("--figure", bo.figure,
                      "a number of summary.json by its dotted path (default totals.profit_usd)")
         ->default_val("totals.profit_usd");
     auto* be_target_opt =
-        breakeven_cmd->add_option("--target", be_target, "the figure's value sought");
+        numbers.add(breakeven_cmd, "--target", be_target, Range::any, "the figure's value sought");
     auto* be_from_opt = breakeven_cmd->add_option(
         "--target-from", bo.target_from, "a run folder: the target is its figure (a baseline)");
     be_target_opt->excludes(be_from_opt);
-    breakeven_cmd->add_option("--tolerance", bo.tolerance,
-                              "stop when the interval is this narrow, in the key's unit "
-                              "(default: its width / 1024)");
-    breakeven_cmd->add_option("--max-runs", bo.max_runs, "at most this many runs (default 40)");
+    numbers.add(breakeven_cmd, "--tolerance", bo.tolerance, Range::positive,
+                "stop when the interval is this narrow, in the key's unit (default: its width / "
+                "1024)");
+    numbers.add_integer(breakeven_cmd, "--max-runs", bo.max_runs, Range{3, 100'000},
+                        "at most this many runs (default 40)");
     breakeven_cmd->add_option("--set", o.sets, "override a value in every run: KEY=VALUE")
         ->take_all();
     breakeven_cmd->add_option("--seed", o.seed, "random seed (same as --set seed=N)");
@@ -409,10 +495,8 @@ int main(int argc, char** argv) {
     auto* sweep_cmd = app.add_subcommand(
         "sweep", "run many variations of a scenario (docs/sweeps.md) into one SQLite database");
     sweep_cmd->add_option("sweep_file", so.sweep_file, "sweep YAML file");
-    sweep_cmd
-        ->add_option("-j,--jobs", so.jobs,
-                     "points run at once (default: every core; 1 per rank under MPI)")
-        ->check(CLI::Range(1, 1 << 16));
+    numbers.add_integer(sweep_cmd, "-j,--jobs", so.jobs, Range{1, 1 << 16},
+                        "points run at once (default: every core; 1 per rank under MPI)");
     sweep_cmd->add_option("--out", so.out, "sweep folder (default results/<sweep name>)");
     sweep_cmd->add_option("--shard", so.shard,
                           "I/N: run only the points whose id % N == I (join with sweep merge)");
@@ -423,11 +507,9 @@ int main(int argc, char** argv) {
     sweep_cmd->add_flag("-q,--quiet", so.quiet, "no progress line and no summary");
     bool sweep_no_report = false;
     sweep_cmd->add_flag("--no-report", sweep_no_report, "do not write report.html");
-    sweep_cmd
-        ->add_option("--progress-every", so.progress_every_s,
-                     "off a terminal (mpirun, Slurm, a pipe): a progress line every this many "
-                     "seconds (default 30; 0: only the first and the last)")
-        ->check(CLI::Range(0.0, 1e9));
+    numbers.add(sweep_cmd, "--progress-every", so.progress_every_s, Range{0, 1e9},
+                "off a terminal (mpirun, Slurm, a pipe): a progress line every this many "
+                "seconds (default 30; 0: only the first and the last)");
     sweep_cmd->add_flag("-v,--verbose", o.verbosity, "more logging on stderr");
     auto* merge_cmd = sweep_cmd->add_subcommand(
         "merge", "join the sweep folders of one sweep's shards into one folder");
@@ -444,6 +526,7 @@ int main(int argc, char** argv) {
     }
     setup_logging(o.verbosity);
     try {
+        numbers.convert();
         if (*run_cmd)
             return run(o);
         if (*validate_cmd)

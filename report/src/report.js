@@ -149,7 +149,7 @@
     const days = meta.horizon_s / 86400;
 
     main.append(el('h1', {}, meta.scenario + ' under ' + meta.policy));
-    main.append(el('p', {class: 'sub'}, fmt.num(fleet.gpus) + ' GPUs, ' +
+    main.append(el('p', {class: 'sub'}, (data.gpus_owned ? 'up to ' : '') + fmt.num(fleet.gpus) + ' GPUs, ' +
                    plural(days, 'day', Number.isInteger(days) ? String(days) : days.toFixed(1)) + ', seed ' + meta.seed +
                    (meta.version ? ', fleetsim ' + meta.version : '')));
 
@@ -193,13 +193,42 @@
         gpuRows.push({day: day[i], class: n, gpus: g, y0: sum, y1: sum + g});
         sum += g;
       });
-      const idle = Math.max(0, fleet.gpus - sum);
+      // A fleet that changes over time: the top edge is what it owned then.
+      const owned = data.gpus_owned ? data.gpus_owned.reduce((a, o) => a + o.gpus[i], 0) : fleet.gpus;
+      const idle = Math.max(0, owned - sum);
       gpuRows.push({day: day[i], class: 'unallocated', gpus: idle, y0: sum, y1: sum + idle});
     }
     const s1 = section('Who held the GPUs',
       'Each class is charged for the GPUs it holds, busy or not; unallocated GPUs are the fleet\'s own idle line.');
+    // A fleet that changes over time (pools coming online, retiring): its composition first.
+    if (data.gpus_owned) {
+      const typeNames = data.gpus_owned.map((o) => o.gpu_type);
+      const fleetRows = [];
+      for (let i = 0; i < day.length; i++) {
+        let sum = 0;
+        data.gpus_owned.forEach((o) => {
+          const g = o.gpus[i];
+          fleetRows.push({day: day[i], gpu_type: o.gpu_type, gpus: g, y0: sum, y1: sum + g});
+          sum += g;
+        });
+      }
+      chart(s1, 'fleet', 'The fleet over time: GPUs owned by type',
+            'Stacked: each GPU type\'s GPUs while its pools were online and not retired (bought or rented). ' +
+            'Capacity, idle GPU-hours and cost count only these.' + coarse, {
+        width: W, height: 220,
+        data: {values: fleetRows},
+        mark: {type: 'area', interpolate: 'step-after'},
+        encoding: {
+          x: {field: 'day', type: 'quantitative', title: 'day', scale: dayScale, axis: dayAxis},
+          y: {field: 'y1', type: 'quantitative', title: 'GPUs owned'},
+          y2: {field: 'y0'},
+          color: {field: 'gpu_type', type: 'nominal', title: 'GPU type', sort: typeNames},
+          tooltip: [{field: 'gpu_type', title: 'GPU type'}, {field: 'day', format: '.2f'}, {field: 'gpus', format: ',.0f'}],
+        },
+      });
+    }
     chart(s1, 'gpus', 'GPUs held per class over time', 'Stacked: the top edge is the fleet (' +
-          fmt.num(fleet.gpus) + ' GPUs).' + coarse, {
+          (data.gpus_owned ? 'the GPUs it owned at the time' : fmt.num(fleet.gpus) + ' GPUs') + ').' + coarse, {
       width: W, height: 300,
       data: {values: gpuRows},
       mark: {type: 'area', interpolate: 'step-after'},
@@ -462,8 +491,10 @@
     for (let i = 0; i < day.length; i++) {
       let busy = 0, heldNow = 0;
       for (const n of names) { busy += ts.classes[n].gpus_busy[i]; heldNow += ts.classes[n].gpus_allocated[i]; }
-      utilRows.push({day: day[i], series: 'held by a class', share: heldNow / fleet.gpus});
-      utilRows.push({day: day[i], series: 'busy (doing work)', share: busy / fleet.gpus});
+      // Of the GPUs owned at the time (a fleet that changes over time), else of the fleet.
+      const ownedNow = data.gpus_owned ? data.gpus_owned.reduce((a, o) => a + o.gpus[i], 0) : fleet.gpus;
+      utilRows.push({day: day[i], series: 'held by a class', share: ownedNow > 0 ? heldNow / ownedNow : 0});
+      utilRows.push({day: day[i], series: 'busy (doing work)', share: ownedNow > 0 ? busy / ownedNow : 0});
     }
     chart(s4, 'utilization', 'Utilization over time',
           'Share of the fleet\'s GPUs held by some class and doing work. Over the whole run, ' + fmt.pct(fleet.utilization) +

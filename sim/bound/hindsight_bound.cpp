@@ -61,6 +61,13 @@ Intervals build_intervals(const ScenarioSpec& scenario, const BoundOptions& opti
             << scenario.tick_s << " s), found " << L << " s";
         throw InputError(SourceSpan{"<command line>", 0, 0}, "--interval-s", msg.str());
     }
+    if (options.interval_s > 0 && L > scenario.horizon_s) {
+        // One interval past the horizon leaves no grid to bound anything on.
+        std::ostringstream msg;
+        msg << "expected the bound's LP interval to be at most horizon_s (" << scenario.horizon_s
+            << " s), found " << L << " s";
+        throw InputError(SourceSpan{"<command line>", 0, 0}, "--interval-s", msg.str());
+    }
     return {L, static_cast<int>(std::ceil(scenario.horizon_s / L - 1e-9)), scenario.horizon_s};
 }
 
@@ -120,8 +127,10 @@ public:
                 continue;
             const ServiceSpec& s = classes_[c].service;
             const RateProfile profile(s.profile);
-            const int m =
-                static_cast<int>(std::ceil((s.slo_s + 2 * scenario_.tick_s) / iv_.L - 1e-9));
+            // At most K intervals: an SLO of 10^20 s must not wrap the int.
+            const int m = static_cast<int>(
+                std::min(static_cast<double>(iv_.K),
+                         std::ceil((s.slo_s + 2 * scenario_.tick_s) / iv_.L - 1e-9)));
             for (int i = 0; i < iv_.K; ++i) {
                 const double demand = s.demand_units_per_s * profile.integral(iv_.t0(i), iv_.t1(i));
                 const int demand_row = lp_.add_row(demand);
@@ -139,11 +148,19 @@ public:
     /** Batch jobs, the same draws as the engine (JobSource, same seed): each may receive work
         from its arrival on, up to its gang at the fastest GPU of its class per interval. */
     void add_batch_demand(BoundResult& out) {
-        std::vector<double> fastest(classes_.size(), 0);
+        // The fastest GPU of each class's pools in each interval: only pools the fleet owns
+        // in it count (a fleet that changes over time); on a fixed fleet, all of them.
+        std::vector<std::vector<double>> fastest(
+            classes_.size(), std::vector<double>(static_cast<std::size_t>(iv_.K), 0));
         std::vector<int> largest_pool(classes_.size(), 0);
         for (std::size_t c = 0; c < classes_.size(); ++c) {
             for (int p : class_pools(fleet_, classes_[c])) {
-                fastest[c] = std::max(fastest[c], class_speed(classes_[c], fleet_.pool(p)));
+                const double speed = class_speed(classes_[c], fleet_.pool(p));
+                for (int k = 0; k < iv_.K; ++k) {
+                    double& f = fastest[c][static_cast<std::size_t>(k)];
+                    if (capacity_gpu_h(static_cast<std::size_t>(p), k) > 0)
+                        f = std::max(f, speed);
+                }
                 largest_pool[c] = std::max(largest_pool[c], fleet_.pool(p).total_gpus);
             }
         }
@@ -159,10 +176,10 @@ public:
             const int work_row = lp_.add_row(j.work_ref_gpu_s / 3600);
             for (int k = static_cast<int>(std::floor(j.submit_s / iv_.L)); k < iv_.K; ++k) {
                 const double overlap_h = (iv_.t1(k) - std::max(iv_.t0(k), j.submit_s)) / 3600;
-                if (overlap_h <= 0)
+                const double speed = fastest[c][static_cast<std::size_t>(k)];
+                if (overlap_h <= 0 || !(speed > 0))
                     continue;
-                const int col =
-                    lp_.add_col(j.value_usd_per_ref_gpu_h, j.gpus * fastest[c] * overlap_h);
+                const int col = lp_.add_col(j.value_usd_per_ref_gpu_h, j.gpus * speed * overlap_h);
                 revenue_cols_[c].push_back(col);
                 lp_.set(work_row, col, 1);
                 lp_.set(cls_row_[c][static_cast<std::size_t>(k)], col, 1);
@@ -200,8 +217,15 @@ public:
     }
 
 private:
+    /** GPU-hours the pool owns in the interval: all of it, or (a fleet that changes over
+        time) only the part between its online and retire times, so that the bound stays one. */
     double capacity_gpu_h(std::size_t p, int k) const {
-        return fleet_.pool(static_cast<int>(p)).total_gpus * (iv_.t1(k) - iv_.t0(k)) / 3600;
+        const Pool& pool = fleet_.pool(static_cast<int>(p));
+        if (pool.online_at_s <= 0 && !std::isfinite(pool.retire_at_s))
+            return pool.total_gpus * (iv_.t1(k) - iv_.t0(k)) / 3600;
+        const double owned_s =
+            std::min(iv_.t1(k), pool.retire_at_s) - std::max(iv_.t0(k), pool.online_at_s);
+        return pool.total_gpus * std::max(0.0, owned_s) / 3600;
     }
 
     const ScenarioSpec& scenario_;

@@ -9,12 +9,15 @@
 //  - GPUs are fluid within a pool and an interval: any class may hold any fraction of them, with
 //    no gangs, no nodes, no fragmentation and no placement;
 //  - batch jobs are divisible: a job may receive any amount of work in an interval up to what its
-//    gang would do at the fastest GPU its class may use, from its arrival on; no preemption loss,
+//    gang would do at the fastest GPU its class may use (of the pools the fleet owns in the
+//    interval, when the fleet changes over time), from its arrival on; no preemption loss,
 //    no restart cost, no checkpoints; a job paid per completed job earns its value in proportion
 //    to the work done (value per GPU-hour of work), never less than the simulation pays;
 //  - service demand arriving in an interval may be served in that interval or in the ones up to
 //    slo_s + 2 x tick_s later (the longest the simulation lets demand wait, plus slack), with no
 //    latency inside an interval.
+// A pool that comes online or retires (docs/model.md) counts only the GPU-hours it owns in
+// each interval.
 // Every schedule the simulator can produce is a feasible point of this LP with the same revenue
 // or less, so the LP optimum is >= the revenue of every policy (tests/scenarios check it).
 

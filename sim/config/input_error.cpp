@@ -1,6 +1,7 @@
 #include "sim/config/input_error.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 
 namespace fleetsim {
@@ -70,6 +71,15 @@ void Diagnostics::report(InputError error) {
 void Diagnostics::throw_if_any() const {
     if (!errors_.empty())
         throw InputErrors(errors_);
+}
+
+void create_folder(const std::string& dir, const std::string& option) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw InputError(SourceSpan{dir, 0, 0}, option,
+                         "cannot create the output folder: " +
+                             (ec ? ec.message() : std::string("a file is in the way")));
 }
 
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates) {

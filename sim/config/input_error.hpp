@@ -60,6 +60,13 @@ private:
     std::vector<InputError> errors_;
 };
 
+/**
+ * Creates the folder `dir` named by `option` (--out, output.dir) with its parents: one that
+ * cannot be made (a file in the way, no permission) is bad input naming the folder and the
+ * option (exit 2), not an internal error.
+ */
+void create_folder(const std::string& dir, const std::string& option);
+
 /** The valid name closest to `word` by edit distance, or "" when none is close. */
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 

@@ -39,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -175,7 +176,19 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec, const Range&
                 spec.*member =
                     required ? m.number(name, range) : m.number_or(name, spec.*member, range);
             } else if constexpr (std::is_same_v<M, int Spec::*>) {
-                spec.*member = static_cast<int>(integer(spec.*member));
+                // An int member takes no value it cannot hold: 3000000000 nodes is refused,
+                // not wrapped to a negative count that slips past the checks after it.
+                const long long v = integer(spec.*member);
+                if (v > std::numeric_limits<int>::max())
+                    m.optional(name).fail("expected an integer of at most " +
+                                          std::to_string(std::numeric_limits<int>::max()) +
+                                          ", found " + m.optional(name).found());
+                else if (v < std::numeric_limits<int>::min())
+                    m.optional(name).fail("expected an integer of at least " +
+                                          std::to_string(std::numeric_limits<int>::min()) +
+                                          ", found " + m.optional(name).found());
+                else
+                    spec.*member = static_cast<int>(v);
             } else if constexpr (std::is_same_v<M, long long Spec::*>) {
                 spec.*member = integer(spec.*member);
             } else if constexpr (std::is_same_v<M, std::uint64_t Spec::*>) {
@@ -203,7 +216,9 @@ void read_key(const MapReader& m, const Key<Spec>& key, Spec& spec, const Range&
             }
         },
         key.member);
-    if (key.check)
+    // A required key that is missing is reported once, as missing: its check would only
+    // repeat it about the placeholder 0 or "" (and at no line).
+    if (key.check && (!required || m.has(name)))
         key.check(spec, m.optional(name));
 }
 

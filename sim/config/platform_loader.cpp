@@ -83,7 +83,8 @@ void read_type_speeds(const MapReader& g, GpuTypeSpec& spec) {
 }
 
 void check_gpu_type(const GpuTypeSpec& spec, const MapReader& g) {
-    if (spec.power_busy_w < spec.power_idle_w) {
+    // Both present: a missing one is reported as missing (read_key), not compared as 0.
+    if (g.has("power_busy_w") && g.has("power_idle_w") && spec.power_busy_w < spec.power_idle_w) {
         g.optional("power_busy_w")
             .fail("expected power_busy_w >= power_idle_w (" +
                   fmt::format("{:g}", spec.power_idle_w) + "), found " +
@@ -136,6 +137,17 @@ KeyTable<SiteSpec> site_keys() {
 
 // ---- pools (platform.pools.<pool>) -------------------------------------------------------------
 
+namespace {
+
+void check_retire(const PoolSpec& spec, const YamlValue& at) {
+    if (!(spec.retire_at_s > spec.online_at_s)) {
+        at.fail(fmt::format("expected retire_at_s after online_at_s ({:g} s), found {:g} s",
+                            spec.online_at_s, spec.retire_at_s));
+    }
+}
+
+}  // namespace
+
 KeyTable<PoolSpec> pool_keys() {
     static const Key<PoolSpec> keys[] = {
         {.name = "site",
@@ -177,6 +189,42 @@ KeyTable<PoolSpec> pool_keys() {
          .range = Range::positive,
          .unit = "Gb/s",
          .help = "each node's link to the pool's switch"},
+        {.name = "online_at_s",
+         .member = &PoolSpec::online_at_s,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "s",
+         .help = "when the pool comes online (is bought or rented); before, it holds no work "
+                 "and costs nothing (docs/model.md, \"Fleets that change over time\")"},
+        {.name = "retire_at_s",
+         .member = &PoolSpec::retire_at_s,
+         .need = Need::optional,
+         .range = Range::positive,
+         .unit = "s",
+         .also = "> `online_at_s`",
+         .default_text = "never",
+         .check = check_retire,
+         .help = "when the pool is retired (sold, or the rental ends): its running jobs "
+                 "checkpoint and go back to their queues, its services lose the GPUs there; "
+                 "afterwards it costs nothing"},
+        {.name = "on_retire",
+         .member = choice_member<&PoolSpec::on_retire>(),
+         .need = Need::optional,
+         .choices = {"migrate", "preempt"},
+         .help = "what the retirement does to the pool's running jobs: migrate (a planned stop: "
+                 "each writes a checkpoint first and keeps all its work) or preempt (each keeps "
+                 "only the work of its last checkpoint, as when rented capacity is taken back); "
+                 "either way they go back to their queues and pay their restart cost"},
+        {.name = "rental_usd_per_gpu_h",
+         .member = &PoolSpec::rental_usd_per_gpu_h,
+         .need = Need::optional,
+         .range = Range::non_negative,
+         .unit = "USD/GPU-h",
+         .default_text = "none: the pool is bought (its GPU type's capex, amortized)",
+         .help = "a rented pool (cloud burst): this price per GPU-hour while it is owned, in "
+                 "place of the GPU type's amortized capex (the site's overhead, subsidy and "
+                 "energy still apply: put a rented pool in a site with none when the price "
+                 "includes them)"},
         description_key<PoolSpec>(),
     };
     return keys;
@@ -198,9 +246,35 @@ void check_pool(const PoolSpec& spec, const MapReader& r, const PlatformSpec& p)
         r.optional("gpus_per_node")
             .fail("expected at most 1024 GPUs per node, found " +
                   std::to_string(spec.gpus_per_node));
+    else if (spec.nodes > 0 && spec.nodes <= 10'000'000 && spec.gpus_per_node > 0 &&
+             static_cast<long long>(spec.nodes) * spec.gpus_per_node > kMaxFleetGpus)
+        // Within both limits, 10^7 nodes of 1,024 GPUs are still 10^10 GPUs: the GPU counts
+        // are ints, which would wrap.
+        r.optional("gpus_per_node")
+            .fail(fmt::format("expected nodes x gpus_per_node at most {}, found {} x {} = {}",
+                              kMaxFleetGpus, spec.nodes, spec.gpus_per_node,
+                              static_cast<long long>(spec.nodes) * spec.gpus_per_node));
 }
 
 }  // namespace
+
+void check_fleet_size(const PlatformSpec& p, const YamlValue& at) {
+    long long gpus = 0;
+    long long nodes = 0;
+    for (const auto& pool : p.pools) {
+        if (pool.nodes > 10'000'000 || pool.gpus_per_node > 1024 ||
+            static_cast<long long>(pool.nodes) * pool.gpus_per_node > kMaxFleetGpus)
+            return;  // reported at the pool (check_pool)
+        gpus += static_cast<long long>(pool.nodes) * pool.gpus_per_node;
+        nodes += pool.nodes;
+    }
+    if (gpus > kMaxFleetGpus || nodes > kMaxFleetGpus) {
+        at.fail(
+            fmt::format("expected a fleet of at most {} GPUs and nodes in all pools, found {} "
+                        "GPUs on {} nodes",
+                        kMaxFleetGpus, gpus, nodes));
+    }
+}
 
 // ---- the platform (platform) ---------------------------------------------------------------
 
@@ -322,6 +396,7 @@ PlatformSpec read_platform(const YamlValue& v) {
             // After the GPU types and pools it names.
             {"failures", [&] { p.failures = read_failures(m.optional("failures"), p); }},
         });
+    check_fleet_size(p, m.optional("pools"));
     read_reference_gpu_type(m, p);
     // The reference type's speed is 1 by definition: work is measured on it.
     for (const auto& t : p.gpu_types) {

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <unistd.h>
 
 namespace fleetsim {
 
@@ -125,8 +126,10 @@ KeyTable<OutputSpec> output_keys() {
          .need = Need::optional,
          .type = "path",
          .default_text = "`results/<name>`",
-         .help = "the output folder; written to a temporary sibling and renamed into place when "
-                 "complete"},
+         .help = "the output folder: absent, empty, or a run folder fleetsim wrote (it holds "
+                 "`.fleetsim-output`); anything else (a file, the current folder, a folder of "
+                 "yours) is refused with exit 2 before the run. The new result is written complete "
+                 "into a temporary sibling and swapped in atomically (docs/reliability.md)"},
         {.name = "timeseries_interval_s",
          .member = &OutputSpec::timeseries_interval_s,
          .need = Need::optional,
@@ -297,7 +300,8 @@ std::string resolved_yaml(const ScenarioTrees& t) {
     return std::string(out.c_str()) + "\n";
 }
 
-// ---- scale ---------------------------------------------------------------------------------------
+// ---- scale
+// ---------------------------------------------------------------------------------------
 
 /** The largest pool a platform file may declare (platform_loader.cpp's check of `nodes`). */
 constexpr double kMaxPoolNodes = 10'000'000;
@@ -313,27 +317,117 @@ void apply_scale(ScenarioSpec& s, const YamlValue& at) {
     for (auto& pool : s.platform.pools) {
         const double nodes = std::max(1.0, std::round(pool.nodes * s.scale));
         if (nodes > kMaxPoolNodes) {
-            at.fail(fmt::format("expected pools of at most {:.0f} nodes once scaled, found {:.0f} "
-                                "nodes for pool '{}' ({} x {:g})",
-                                kMaxPoolNodes, nodes, pool.name, pool.nodes, s.scale));
+            at.fail(
+                fmt::format("expected pools of at most {:.0f} nodes once scaled, found {:.0f} "
+                            "nodes for pool '{}' ({} x {:g})",
+                            kMaxPoolNodes, nodes, pool.name, pool.nodes, s.scale));
+            return;
+        }
+        if (nodes * pool.gpus_per_node > static_cast<double>(kMaxFleetGpus)) {
+            at.fail(
+                fmt::format("expected pools of at most {} GPUs once scaled, found {:.0f} "
+                            "nodes x {} GPUs for pool '{}'",
+                            kMaxFleetGpus, nodes, pool.gpus_per_node, pool.name));
             return;
         }
         pool.nodes = static_cast<int>(nodes);
     }
+    check_fleet_size(s.platform, at);
     for (auto& c : s.workload.classes) {
         c.service.demand_units_per_s *= s.scale;
         c.batch.arrival_rate_per_h *= s.scale;
         if (c.batch.max_jobs > 0) {
             const double jobs = std::round(static_cast<double>(c.batch.max_jobs) * s.scale);
             if (jobs > 9e15) {
-                at.fail(fmt::format("expected max_jobs of class '{}' x scale to be at most 9e15, "
-                                    "found {:.4g}",
-                                    c.name, jobs));
+                at.fail(
+                    fmt::format("expected max_jobs of class '{}' x scale to be at most 9e15, "
+                                "found {:.4g}",
+                                c.name, jobs));
                 return;
             }
             c.batch.max_jobs = static_cast<long long>(jobs);
         }
     }
+}
+
+// ---- size
+// ----------------------------------------------------------------------------------------
+
+/** The most jobs one class may be expected to draw in the horizon (docs/config.md, "Limits"). */
+constexpr double kMaxExpectedJobs = 1e9;
+// What a run holds in memory per node (a SimGrid host with its link and our node arrays), per
+// GPU and per job (its record until the books close), rounded up from /usr/bin/time -v on
+// runs of 10^5 nodes of 8 GPUs (2.3 KB a node) and of 10^6 jobs (340 B a job); see
+// docs/config.md, "Limits". Only a run that clearly cannot fit is refused.
+constexpr double kBytesPerNode = 3072;
+constexpr double kBytesPerGpu = 16;
+constexpr double kBytesPerJob = 512;
+
+/** The physical memory of this machine, in bytes (0 when unknown). */
+double physical_memory_bytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
+}
+
+/**
+ * The jobs each generated class is expected to draw (its arrival rate at the profile's peak
+ * over the horizon, or max_jobs when lower) must be countable, and the run must fit in memory:
+ * both refused before the platform is built, rather than found out hours later by the kernel.
+ */
+void check_size(const ScenarioSpec& s, const YamlValue& workload, const YamlValue& pools) {
+    double jobs = 0;
+    double most_jobs = 0;
+    std::string most_jobs_class;
+    for (const auto& c : s.workload.classes) {
+        if (c.kind != Kind::batch || c.batch.trace)
+            continue;
+        double peak = 1;
+        if (c.batch.profile.shape == RateProfileSpec::Shape::diurnal)
+            peak = 1 + c.batch.profile.amplitude;
+        else if (c.batch.profile.shape == RateProfileSpec::Shape::trace &&
+                 !c.batch.profile.points_factor.empty())
+            peak = *std::max_element(c.batch.profile.points_factor.begin(),
+                                     c.batch.profile.points_factor.end());
+        double expected = c.batch.arrival_rate_per_h * peak * s.horizon_s / 3600;
+        if (c.batch.max_jobs >= 0)
+            expected = std::min(expected, static_cast<double>(c.batch.max_jobs));
+        const YamlValue at = workload.child("classes").child(c.name).child("arrival_rate_per_h");
+        if (expected > kMaxExpectedJobs) {
+            at.fail(
+                fmt::format("expected at most {:.0e} jobs in the horizon (arrival_rate_per_h x "
+                            "profile peak x horizon_s / 3600{}), found {:.4g}: lower the "
+                            "rate, shorten horizon_s or set max_jobs",
+                            kMaxExpectedJobs, s.scale != 1 ? " x scale" : "", expected));
+            return;
+        }
+        jobs += expected;
+        if (expected > most_jobs) {
+            most_jobs = expected;
+            most_jobs_class = c.name;
+        }
+    }
+    double nodes = 0;
+    double gpus = 0;
+    for (const auto& p : s.platform.pools) {
+        nodes += p.nodes;
+        gpus += static_cast<double>(p.nodes) * p.gpus_per_node;
+    }
+    const double fleet_bytes = nodes * kBytesPerNode + gpus * kBytesPerGpu;
+    const double bytes = fleet_bytes + jobs * kBytesPerJob;
+    const double memory = physical_memory_bytes();
+    if (memory <= 0 || bytes <= memory)
+        return;
+    const YamlValue at =
+        fleet_bytes >= jobs * kBytesPerJob
+            ? pools
+            : workload.child("classes").child(most_jobs_class).child("arrival_rate_per_h");
+    constexpr double kGiB = 1024.0 * 1024 * 1024;
+    at.fail(fmt::format(
+        "expected a run that fits in this machine's memory ({:.1f} GiB), found an estimated "
+        "{:.1f} GiB: {:.0f} nodes x {:.0f} B + {:.0f} GPUs x {:.0f} B + {:.4g} jobs expected x "
+        "{:.0f} B (docs/config.md, \"Limits\")",
+        memory / kGiB, bytes / kGiB, nodes, kBytesPerNode, gpus, kBytesPerGpu, jobs, kBytesPerJob));
 }
 
 // ---- the scenario ------------------------------------------------------------------------------
@@ -375,6 +469,10 @@ ScenarioSpec read_scenario(const std::string& path,
                    }},
               });
     apply_scale(s, m.optional("scale"));
+    if (!diagnostics.has_errors())
+        check_size(
+            s, YamlValue(t.workload, t.workload_file, "workload", &diagnostics, log),
+            YamlValue(t.platform, t.platform_file, "platform", &diagnostics, log).child("pools"));
     return s;
 }
 

@@ -59,6 +59,11 @@ KeyTable<TraceCondition> trace_condition_keys();
 KeyTable<CsvColumnMap> csv_column_keys();
 KeyTable<CsvValueMap> csv_value_keys();
 
+/** GPU and node counts are ints (sim/model/fleet.hpp): a pool's and the fleet's must fit. */
+inline constexpr long long kMaxFleetGpus = 2'147'483'647;
+/** Reports, at `at`, a fleet whose GPUs or nodes in all pools would not fit an int. */
+void check_fleet_size(const PlatformSpec& p, const YamlValue& at);
+
 /** A platform mapping (the platform file, or `platform:` inline). */
 PlatformSpec read_platform(const YamlValue& v);
 /** A workload mapping; class pools are checked against `platform`. */

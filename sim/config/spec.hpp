@@ -7,7 +7,9 @@
 #include "sim/config/input_error.hpp"
 #include "sim/traces/trace_options.hpp"
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +49,22 @@ struct PoolSpec {
     int nodes_per_rack = 1;        ///< topology: racks are the failure and locality domain
     double intra_node_gbps = 900;  ///< between the GPUs of a node (described, not simulated)
     double inter_node_gbps = 400;  ///< each node's link to the pool's switch
+    // A fleet that changes over time (docs/model.md, "Fleets that change over time"): the pool
+    // is owned (or rented) from online_at_s to retire_at_s only; outside, it holds no work
+    // and costs nothing.
+    double online_at_s = 0;
+    double retire_at_s = std::numeric_limits<double>::infinity();  ///< infinity: never
+    /** What a retirement does to the pool's running jobs: `migrate` (a planned stop: they
+        checkpoint first and keep all their work) or `preempt` (stopped as they are: they keep
+        the work of their last checkpoint, as when a rented capacity is taken back). */
+    enum class OnRetire { migrate, preempt };
+    OnRetire on_retire = OnRetire::migrate;
+    /** A rented pool (cloud burst): this price per GPU-hour while it is owned instead of its
+        GPU type's amortized capex; negative (the default): bought, capex amortized. */
+    double rental_usd_per_gpu_h = -1;
+    bool rented() const { return rental_usd_per_gpu_h >= 0; }
+    /** Whether the pool is owned only for part of the time (comes online or retires). */
+    bool changes_over_time() const { return online_at_s > 0 || std::isfinite(retire_at_s); }
 };
 
 /** A seeded random quantity. lognormal takes the arithmetic mean and sigma of log(x). */
@@ -131,6 +149,15 @@ struct PlatformSpec {
     std::vector<SiteSpec> sites;
     std::vector<PoolSpec> pools;
     FailureSpec failures;  ///< empty: nothing fails
+    /** Whether a pool comes online or retires during the run: without it every output is
+        byte for byte what it was before fleets could change. */
+    bool fleet_changes() const {
+        for (const auto& p : pools) {
+            if (p.changes_over_time())
+                return true;
+        }
+        return false;
+    }
 };
 
 enum class Family { llm, video };

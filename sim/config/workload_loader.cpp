@@ -76,6 +76,10 @@ void read_empirical(const MapReader& m, DistributionSpec& d, const Range& range)
         if (weights.is_sequence() && d.weights.size() != d.values.size()) {
             weights.fail("expected " + std::to_string(d.values.size()) +
                          " weights (one per value), found " + std::to_string(d.weights.size()));
+        } else if (!d.weights.empty() && std::all_of(d.weights.begin(), d.weights.end(),
+                                                     [](double w) { return w == 0; })) {
+            // Zero total weight is no distribution: the draw would always be the first value.
+            weights.fail("expected at least one weight > 0, found all 0");
         }
     }
 }
@@ -283,6 +287,29 @@ void refuse_with_trace(const MapReader& m, const std::string& key, const std::st
                              "), found one");
 }
 
+/**
+ * The GPUs a service's demand needs at its peak: demand x gpu_s_per_unit / max_utilization
+ * reference GPUs, times the profile's highest factor. Counts of GPUs are ints: a demand
+ * needing more than the largest int would wrap on its way to the engine (a crash in SimGrid),
+ * so it is refused at the demand.
+ */
+void check_service_gpus(const MapReader& m, const ServiceSpec& s) {
+    if (s.demand_units_per_s <= 0 || s.max_utilization <= 0)
+        return;
+    double peak = 1;
+    if (s.profile.shape == RateProfileSpec::Shape::diurnal)
+        peak = 1 + s.profile.amplitude;
+    else if (s.profile.shape == RateProfileSpec::Shape::trace && !s.profile.points_factor.empty())
+        peak = *std::max_element(s.profile.points_factor.begin(), s.profile.points_factor.end());
+    const double gpus = s.demand_units_per_s * peak * s.gpu_s_per_unit / s.max_utilization;
+    if (gpus > static_cast<double>(kMaxFleetGpus))
+        m.optional("demand_units_per_s")
+            .fail(fmt::format("expected a demand that needs at most {} reference GPUs at its peak "
+                              "(demand_units_per_s x profile peak x gpu_s_per_unit / "
+                              "max_utilization), found {:.4g}",
+                              kMaxFleetGpus, gpus));
+}
+
 ServiceSpec read_service(const MapReader& m) {
     ServiceSpec s;
     const bool traced = m.has("trace");
@@ -322,6 +349,9 @@ ServiceSpec read_service(const MapReader& m) {
 
 namespace {
 
+/** A gang's size: GPU counts are ints (a larger one would wrap to a 1-GPU job). */
+constexpr Range kGangRange{0, kMaxFleetGpus, true, false};
+
 void check_max_jobs(const BatchSpec& b, const YamlValue& at) {
     if (b.max_jobs < -1)
         at.fail("expected -1 (no limit) or a count >= 0, found " + std::to_string(b.max_jobs));
@@ -344,7 +374,7 @@ KeyTable<BatchSpec> batch_keys() {
          .help = "how the arrival rate varies over time (keys below)"},
         {.name = "gpus",
          .unit = "GPUs",
-         .type = "distribution of numbers > 0",
+         .type = "distribution of numbers in (0, 2147483647]",
          .default_text = "required without `trace`",
          .help = "gang size: all GPUs start and stop together; rounded to the nearest integer, "
                  "at least 1"},
@@ -477,7 +507,7 @@ BatchSpec read_batch(const MapReader& m) {
                        if (traced)
                            refuse_with_trace(m, "gpus", gives);
                        else if (auto g = m.required("gpus"))
-                           b.gpus = read_distribution(*g, Range::positive);
+                           b.gpus = read_distribution(*g, kGangRange);
                    }},
                   {"work_gpu_h",
                    [&] {
@@ -657,6 +687,7 @@ void read_classes(const MapReader& m, const PlatformSpec& platform, WorkloadSpec
                     }}});
         if (c.kind == Kind::service) {
             c.service = read_service(r);
+            check_service_gpus(r, c.service);
         } else {
             c.batch = read_batch(r);
             check_checkpoint_auto(r, c.batch, platform);

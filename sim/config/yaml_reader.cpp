@@ -1,5 +1,7 @@
 #include "sim/config/yaml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -15,34 +17,87 @@ std::string join_path(const std::string& parent, const std::string& key) {
 }
 
 /**
- * yaml-cpp keeps both entries of a key written twice in one mapping: MapReader would read the
- * first and ignore the second, entries() would return both (two classes of one name, whose
- * books summary.json then merges). Refuse it, like malformed YAML, at the second occurrence.
+ * Walks the parsed tree once, before anything reads it, with a budget of nodes and depth.
+ * yaml-cpp shares an aliased node instead of copying it, so parsing "billion laughs" (ten
+ * levels of ten aliases) is cheap, but every later walk over it (this one, the loaders', the
+ * resolved YAML's) expands it to 10^10 nodes and hangs. Counting each visit, alias re-visits
+ * included, bounds every later walk by the same budget.
+ *
+ * It also refuses a key written twice in one mapping: yaml-cpp keeps both entries, MapReader
+ * would read the first and ignore the second, entries() would return both (two classes of one
+ * name, whose books summary.json then merges). It is refused like malformed YAML, at the
+ * second occurrence.
  */
-void check_duplicate_keys(const YAML::Node& node,
-                          const std::string& path,
-                          const std::string& shown_as) {
-    if (node.IsMap()) {
-        std::map<std::string, int> first_line;
-        for (const auto& kv : node) {
-            const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-            const std::string child = join_path(path, key);
-            const YAML::Mark mark = kv.first.Mark();
-            if (kv.first.IsScalar()) {
-                const auto [it, fresh] = first_line.emplace(key, mark.line + 1);
-                if (!fresh) {
-                    throw InputError(SourceSpan{shown_as, mark.line + 1, mark.column + 1}, child,
-                                     "key '" + key +
-                                         "' is written twice in this mapping (first at line " +
-                                         std::to_string(it->second) + ")");
-                }
-            }
-            check_duplicate_keys(kv.second, child, shown_as);
+class TreeCheck {
+public:
+    explicit TreeCheck(const std::string& shown_as) : shown_as_(shown_as) {}
+
+    void walk(const YAML::Node& node, const std::string& path, int depth) {
+        if (++visited_ > kMaxYamlNodes) {
+            throw InputError(where(node), path,
+                             fmt::format("expected at most {} YAML nodes, counting each alias "
+                                         "as the nodes it repeats, found more (aliases that "
+                                         "repeat aliases multiply: an alias bomb?)",
+                                         kMaxYamlNodes));
         }
-    } else if (node.IsSequence()) {
-        std::size_t i = 0;
-        for (const auto& element : node)
-            check_duplicate_keys(element, path + "[" + std::to_string(i++) + "]", shown_as);
+        if (depth > kMaxYamlDepth) {
+            throw InputError(
+                where(node), path,
+                fmt::format("expected at most {} levels of nesting, found more", kMaxYamlDepth));
+        }
+        if (node.IsMap()) {
+            std::map<std::string, int> first_line;
+            for (const auto& kv : node) {
+                const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+                const std::string child = join_path(path, key);
+                const YAML::Mark mark = kv.first.Mark();
+                if (kv.first.IsScalar()) {
+                    const auto [it, fresh] = first_line.emplace(key, mark.line + 1);
+                    if (!fresh) {
+                        throw InputError(
+                            SourceSpan{shown_as_, mark.line + 1, mark.column + 1}, child,
+                            "key '" + key + "' is written twice in this mapping (first at line " +
+                                std::to_string(it->second) + ")");
+                    }
+                }
+                walk(kv.first, child, depth + 1);
+                walk(kv.second, child, depth + 1);
+            }
+        } else if (node.IsSequence()) {
+            std::size_t i = 0;
+            for (const auto& element : node)
+                walk(element, path + "[" + std::to_string(i++) + "]", depth + 1);
+        }
+    }
+
+private:
+    SourceSpan where(const YAML::Node& node) const {
+        const YAML::Mark mark = node.Mark();
+        if (mark.is_null())
+            return SourceSpan{shown_as_, 0, 0};
+        return SourceSpan{shown_as_, mark.line + 1, mark.column + 1};
+    }
+
+    const std::string& shown_as_;
+    long long visited_ = 0;
+};
+
+/** What kind of file a path is, for "expected a YAML file, found ...". */
+std::string file_kind(std::filesystem::file_type type) {
+    using std::filesystem::file_type;
+    switch (type) {
+        case file_type::directory:
+            return "a directory";
+        case file_type::character:
+            return "a character device";
+        case file_type::block:
+            return "a block device";
+        case file_type::fifo:
+            return "a pipe (FIFO)";
+        case file_type::socket:
+            return "a socket";
+        default:
+            return "not a regular file";
     }
 }
 
@@ -71,6 +126,10 @@ SourceSpan YamlValue::where() const {
             }
         }
     }
+    // An absent key's node is invalid in yaml-cpp, and its Mark() throws: a problem reported
+    // at an absent key (a missing `pools`) is placed at the file.
+    if (!node_.IsDefined())
+        return SourceSpan{file_, 0, 0};
     const YAML::Mark mark = node_.Mark();
     if (mark.is_null())
         return SourceSpan{file_, 0, 0};
@@ -105,6 +164,14 @@ std::optional<double> YamlValue::number(Range range) const {
     }
     if (!parsed || !range.contains(v)) {
         fail("expected " + range.words(/*integer=*/false) + ", found " + found());
+        return std::nullopt;
+    }
+    if (std::fabs(v) > kMaxMagnitude) {
+        // A finite 1e308 still overflows: an energy price that large makes every cost inf,
+        // written as null in summary.json. Below 1e30 a product of a few values stays finite.
+        fail("expected " + range.words(/*integer=*/false) +
+             " of magnitude at most 1e30 (larger values overflow the books to infinity), found " +
+             found());
         return std::nullopt;
     }
     return v;
@@ -338,13 +405,25 @@ std::string MapReader::exactly_one_of(const std::vector<std::string>& keys) cons
 }
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) {
+    namespace fs = std::filesystem;
+    // Checked before reading: /dev/zero or a pipe would be read until memory runs out, and a
+    // document far larger than any scenario would take minutes and gigabytes to parse.
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw InputError(SourceSpan{shown_as, 0, 0}, "", "expected a YAML file, found a directory");
-    std::ifstream in(path);
+    const fs::file_status status = fs::status(path, ec);
+    if (!ec && status.type() != fs::file_type::regular && status.type() != fs::file_type::not_found)
+        throw InputError(SourceSpan{shown_as, 0, 0}, "",
+                         "expected a YAML file, found " + file_kind(status.type()));
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(SourceSpan{shown_as, 0, 0}, "",
                          "cannot open file (missing or unreadable)");
+    }
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > kMaxYamlBytes) {
+        throw InputError(SourceSpan{shown_as, 0, 0}, "",
+                         fmt::format("expected a YAML file of at most {} bytes (1 MiB), found {} "
+                                     "bytes",
+                                     kMaxYamlBytes, size));
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
@@ -352,6 +431,12 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as) 
 }
 
 YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) {
+    if (text.size() > kMaxYamlBytes) {
+        throw InputError(SourceSpan{shown_as, 0, 0}, "",
+                         fmt::format("expected a YAML text of at most {} bytes (1 MiB), found {} "
+                                     "bytes",
+                                     kMaxYamlBytes, text.size()));
+    }
     YAML::Node node;
     try {
         node = YAML::Load(text);
@@ -363,7 +448,7 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) 
         throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, before.path,
                          message);
     }
-    check_duplicate_keys(node, "", shown_as);
+    TreeCheck(shown_as).walk(node, "", 0);
     return node;
 }
 

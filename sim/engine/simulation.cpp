@@ -11,8 +11,9 @@
 // job actor hands it a completion through a condition variable; it then updates the state,
 // calls the policy once, and applies the decisions.
 //
-// Failures (platform.failures, docs/model.md): a failure turns the SimGrid hosts of its nodes
-// off and the repair turns them on; the timer actor also wakes for both. SimGrid 3.32 kills
+// Failures (platform.failures, docs/model.md): with the energy plugin on, a failure turns the
+// SimGrid hosts of its nodes off and the repair turns them on (without it the hosts stay on:
+// see apply_failures()); the timer actor also wakes for both. SimGrid 3.32 kills
 // the actors that sit on a host it turns off and fails the Execs running there (their waiters
 // get a HostFailureException; get_remaining() afterwards is meaningless, measured), so with
 // failures on every actor sits on a "control" host outside the fleet that never fails, and an
@@ -29,10 +30,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <limits>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace sg4 = simgrid::s4u;
@@ -70,6 +74,7 @@ public:
             expected += n;
         }
         state_->jobs.reserve(static_cast<std::size_t>(std::min(expected * 1.05 + 16, 5e7)));
+        plan_fleet_changes();
     }
 
     /** The SimGrid side of one run of a job (a preempted job gets a new one). */
@@ -96,6 +101,10 @@ public:
             argv.push_back(a.data());
         int argc = static_cast<int>(argv.size());
         sg4::Engine engine(&argc, argv.data());
+        // SimGrid's SIGINT handler ends the process with exit code 1, which fleetsim's contract
+        // reserves for internal errors (and a sweep records as a failed point): Ctrl-C ends a
+        // run as SIGTERM does, by the signal, before any output folder exists.
+        std::signal(SIGINT, SIG_DFL);
         if (scenario_.energy_plugin)
             sg_host_energy_plugin_init();
         build_platform();
@@ -170,7 +179,7 @@ private:
             }
             zone->seal();
         }
-        if (state_->failures.enabled()) {
+        if (state_->failures.enabled() || scenario_.platform.fleet_changes()) {
             // Where the actors live: a host outside the fleet, never turned off.
             auto* zone = sg4::create_star_zone("control");
             zone->set_parent(root);
@@ -239,8 +248,15 @@ private:
             runs_.resize(static_cast<std::size_t>(id) + 1);
         auto run = std::make_shared<JobRun>();
         run->flops_per_gpu = flops_per_gpu;
-        for (const auto& [node, gpus] : j.alloc.parts)
+        for (const auto& [node, gpus] : j.alloc.parts) {
+            // The fleet has no free GPUs on a down node (Fleet::take_down); the SimGrid host may
+            // be on all the same (apply_failures), so this is where a placement there is caught.
+            if (state_->failures.node_down(node))
+                throw std::logic_error("job " + std::to_string(id) + " placed on node " +
+                                       hosts_[static_cast<std::size_t>(node)]->get_name() +
+                                       ", which is down");
             run->parts.emplace_back(hosts_[static_cast<std::size_t>(node)], gpus);
+        }
         runs_[static_cast<std::size_t>(id)] = run;
         run->id = id;
         run->end_s = ends_s_.insert(state_->now_s + flops_per_gpu / speed);
@@ -421,6 +437,69 @@ private:
         return std::min(scenario_.horizon_s, static_cast<double>(next_tick_k_) * scenario_.tick_s);
     }
 
+    /** A pool coming online or retiring (docs/model.md, "Fleets that change over time"). */
+    struct FleetChange {
+        double t_s = 0;
+        bool online = false;
+        int pool = 0;
+        bool operator<(const FleetChange& o) const {
+            // Retirements first at one instant, then by pool.
+            return std::tie(t_s, online, pool) < std::tie(o.t_s, o.online, o.pool);
+        }
+    };
+
+    /** Every change of the fleet before the horizon, in time order. */
+    void plan_fleet_changes() {
+        for (const auto& p : state_->fleet.pools()) {
+            if (p.online_at_s > 0 && p.online_at_s < p.retire_at_s &&
+                p.online_at_s < scenario_.horizon_s)
+                fleet_changes_.push_back({p.online_at_s, true, p.index});
+            if (p.retire_at_s < scenario_.horizon_s && p.retire_at_s > p.online_at_s &&
+                p.retire_at_s > 0)
+                fleet_changes_.push_back({p.retire_at_s, false, p.index});
+        }
+        std::sort(fleet_changes_.begin(), fleet_changes_.end());
+    }
+
+    double next_fleet_change_s() const {
+        return next_change_ < fleet_changes_.size() ? fleet_changes_[next_change_].t_s
+                                                    : std::numeric_limits<double>::infinity();
+    }
+
+    void set_pool_hosts(int pool, bool on) {
+        const Pool& p = state_->fleet.pool(pool);
+        for (int n = p.first_node; n < p.first_node + p.nodes; ++n) {
+            sg4::Host* host = hosts_[static_cast<std::size_t>(n)];
+            if (on && !host->is_on())
+                host->turn_on();
+            else if (!on && host->is_on())
+                host->turn_off();
+        }
+    }
+
+    /** The pools that come online or retire now: a retirement moves the pool's running jobs
+        (their progress read and their Execs cancelled before its hosts go off, as a failure). */
+    void apply_fleet_changes(double now) {
+        while (next_fleet_change_s() <= now + kTimeEpsilon_s) {
+            const FleetChange c = fleet_changes_[next_change_++];
+            if (c.online) {
+                state_->commission_pool(c.pool);
+                set_pool_hosts(c.pool, true);
+            } else {
+                for (JobId id : state_->retire_pool(c.pool)) {
+                    Job& j = state_->job(id);
+                    ledger_->on_preempt(j);
+                    ledger_->credit(j, j.saved_ref_gpu_s);
+                    cancel(id);
+                }
+                set_pool_hosts(c.pool, false);
+            }
+            if (debug_)
+                spdlog::debug("{:.3f} s: pool {} {}", now, state_->fleet.pool(c.pool).name,
+                              c.online ? "comes online" : "retires");
+        }
+    }
+
     /** The next failure or repair (infinity when nothing can fail). */
     double next_failure_event_s() const {
         return std::min(failure_source_.next_time(), state_->failures.next_repair_s());
@@ -433,8 +512,17 @@ private:
      * is lost, measured).
      */
     void apply_failures(double now) {
+        // Only the energy plugin reads a SimGrid host's state (a host turned off draws its
+        // wattage_off, 0). Otherwise nothing runs on a down node's host: the fleet gives out
+        // none of its GPUs (launch() checks), and the Execs of the jobs a failure interrupts
+        // are cancelled here before anything else. And SimGrid 3.32's Host::turn_off() and
+        // turn_on() each walk every actor of the simulation (about 8,000 workers at scale run
+        // (b): 16% of its CPU time with failures, docs/performance.md), so without the plugin
+        // the hosts stay on: the same results (checked byte for byte), without that walk.
+        const bool power_hosts = scenario_.energy_plugin;
         for (int node : state_->repair_nodes()) {
-            hosts_[static_cast<std::size_t>(node)]->turn_on();
+            if (power_hosts)
+                hosts_[static_cast<std::size_t>(node)]->turn_on();
             if (debug_)
                 spdlog::debug("{:.3f} s: node {} repaired", now,
                               hosts_[static_cast<std::size_t>(node)]->get_name());
@@ -447,10 +535,15 @@ private:
                 ledger_->credit(j, j.saved_ref_gpu_s);
                 cancel(id);
             }
-            for (int node : out.nodes_down)
-                hosts_[static_cast<std::size_t>(node)]->turn_off();
+            if (power_hosts) {
+                for (int node : out.nodes_down)
+                    hosts_[static_cast<std::size_t>(node)]->turn_off();
+            }
             const long long event = state_->failures.events();
             for (int node : state_->failures.nodes_of(e, state_->fleet)) {
+                // A pool out of the fleet (not yet online, or retired) does not fail.
+                if (!state_->fleet.owned(state_->fleet.node_pool(node)))
+                    continue;
                 failure_log_.push_back(FailureRecord{event, e.t_s, node, e.gpu, e.duration_s,
                                                      e.cause,
                                                      static_cast<int>(out.interrupted.size())});
@@ -501,6 +594,8 @@ private:
             }
             if (next_failure_event_s() <= now + kTimeEpsilon_s)
                 apply_failures(now);
+            if (next_fleet_change_s() <= now + kTimeEpsilon_s)
+                apply_fleet_changes(now);
             while (source_.next_time() <= now + kTimeEpsilon_s) {
                 JobId id = state_->submit(waiting_job(source_.pop()));
                 if (debug_)
@@ -517,7 +612,8 @@ private:
             call_policy();
         } while (!completions_.empty() || source_.next_time() <= now + kTimeEpsilon_s ||
                  next_tick_s() <= now + kTimeEpsilon_s ||
-                 next_failure_event_s() <= now + kTimeEpsilon_s);
+                 next_failure_event_s() <= now + kTimeEpsilon_s ||
+                 next_fleet_change_s() <= now + kTimeEpsilon_s);
         in_step_ = false;
     }
 
@@ -526,10 +622,15 @@ private:
         const double horizon = scenario_.horizon_s;
         double next_day = 86400;
         state_->now_s = 0;
+        // Pools not in the fleet at the start (SchedulerState took them out) are off.
+        for (const auto& p : state_->fleet.pools()) {
+            if (!state_->fleet.owned(p.index))
+                set_pool_hosts(p.index, false);
+        }
         step();
         while (true) {
-            const double wake =
-                std::min({source_.next_time(), next_tick_s(), horizon, next_failure_event_s()});
+            const double wake = std::min({source_.next_time(), next_tick_s(), horizon,
+                                          next_failure_event_s(), next_fleet_change_s()});
             if (wake > sg4::Engine::get_clock())
                 sg4::this_actor::sleep_until(wake);
             // Jobs that end at this instant first; another actor's step at this instant will
@@ -574,6 +675,8 @@ private:
     JobSource source_;
     FailureSource failure_source_;
     std::vector<FailureRecord> failure_log_;
+    std::vector<FleetChange> fleet_changes_;
+    std::size_t next_change_ = 0;
     sg4::Host* control_host_ = nullptr;  ///< with failures on: where the actors live
     std::vector<sg4::Host*> hosts_;
     std::vector<std::shared_ptr<JobRun>> runs_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace fleetsim {
 
@@ -82,7 +83,13 @@ JobArrival JobSource::pop() {
         j.requested_s = s.replayed.requested_s;
         j.recorded_wait_s = s.replayed.recorded_wait_s;
     } else {
-        j.gpus = std::max(1, static_cast<int>(std::lround(s.sizes.sample(b.gpus))));
+        // A draw from a long tail (lognormal) may pass any int: it saturates at the largest
+        // int instead of wrapping, and no fleet holds that many GPUs (kMaxFleetGpus), so the
+        // job waits like any gang larger than the fleet. A constant size is range-checked
+        // where it is read.
+        const double drawn =
+            std::min(s.sizes.sample(b.gpus), static_cast<double>(std::numeric_limits<int>::max()));
+        j.gpus = std::max(1, static_cast<int>(std::lround(drawn)));
         const double work = s.sizes.sample(b.work);
         j.work_ref_gpu_s = b.work_is_duration ? work * j.gpus : work * 3600.0;
     }

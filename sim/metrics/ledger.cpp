@@ -38,11 +38,13 @@ namespace {
 /** The fleet's shadow price: λ_p averaged over the fleet's GPUs (docs/metrics.md). */
 double fleet_shadow_price(const SchedulerState& state, const std::vector<double>& pool_shadow) {
     // Weights G_p / G as fractions: on one pool the weight is exactly 1 and the fleet's price
-    // is that pool's, bit for bit.
-    const double gpus = state.fleet.total_gpus();
+    // is that pool's, bit for bit. Over the GPUs owned now (a fleet that changes over time).
+    const double gpus = state.fleet.owned_gpus();
+    if (!(gpus > 0))
+        return 0;
     double shadow = 0;
     for (int p = 0; p < state.fleet.pool_count(); ++p)
-        shadow += state.fleet.pool(p).total_gpus / gpus * pool_shadow[static_cast<std::size_t>(p)];
+        shadow += state.fleet.owned_gpus(p) / gpus * pool_shadow[static_cast<std::size_t>(p)];
     return shadow;
 }
 
@@ -60,9 +62,10 @@ void Ledger::advance(const SchedulerState& state,
         if (dt <= 0)
             break;
         row.shadow_price_x_s += shadow * dt;
+        owned_gpu_s_ += state.fleet.owned_gpus() * dt;
         for (int p = 0; p < state.fleet.pool_count(); ++p) {
             IntervalPoolRow& pr = row.pools[static_cast<std::size_t>(p)];
-            pr.gpu_s += state.fleet.pool(p).total_gpus * dt;
+            pr.gpu_s += state.fleet.owned_gpus(p) * dt;
             pr.shadow_price_x_s += pool_shadow[static_cast<std::size_t>(p)] * dt;
         }
         for (const auto& c : state.classes) {

@@ -63,8 +63,8 @@ struct IntervalClassRow {
 
 /** One pool's share of an interval (timeseries.csv's columns per pool). */
 struct IntervalPoolRow {
-    double gpu_s = 0;             ///< GPU-seconds the pool had (its GPUs over the interval)
-    double busy_gpu_s = 0;        ///< of which doing work
+    double gpu_s = 0;       ///< GPU-seconds the pool owned (its GPUs while online, not retired)
+    double busy_gpu_s = 0;  ///< of which doing work
     double shadow_price_x_s = 0;  ///< integral of the pool's shadow price λ_p
 };
 
@@ -113,6 +113,8 @@ public:
         a node that is off draws no power). */
     double down_gpu_s() const { return down_gpu_s_; }
     double down_cost_usd() const { return down_cost_usd_; }
+    /** GPU-seconds the fleet owned (each pool's GPUs while it was online and not retired). */
+    double owned_gpu_s() const { return owned_gpu_s_; }
 
 private:
     struct DemandBucket {
@@ -148,6 +150,7 @@ private:
     double allocated_idle_gpu_s_ = 0;
     double down_gpu_s_ = 0;
     double down_cost_usd_ = 0;
+    double owned_gpu_s_ = 0;
 };
 
 }  // namespace fleetsim

@@ -46,10 +46,15 @@ Fleet::Fleet(const PlatformSpec& platform) : topology_(platform) {
         p.speed_factor = p.gpu_type->dense_bf16_tflops / reference->dense_bf16_tflops;
         // design.md section 3: GPU-hour cost = amortized capex + energy + overhead - subsidy.
         const double hours_of_life = p.gpu_type->amortization_years * 8760.0;
-        p.cost.fixed_usd_per_gpu_s =
-            (p.gpu_type->capex_usd / hours_of_life + p.site->overhead_usd_per_gpu_h -
-             p.site->subsidy_usd_per_gpu_h) /
-            3600.0;
+        // A rented pool pays its rental price instead of amortized capex (docs/model.md).
+        const double ownership_usd_per_gpu_h =
+            spec.rented() ? spec.rental_usd_per_gpu_h : p.gpu_type->capex_usd / hours_of_life;
+        p.cost.fixed_usd_per_gpu_s = (ownership_usd_per_gpu_h + p.site->overhead_usd_per_gpu_h -
+                                      p.site->subsidy_usd_per_gpu_h) /
+                                     3600.0;
+        p.online_at_s = spec.online_at_s;
+        p.retire_at_s = spec.retire_at_s;
+        p.retire_keeps_work = spec.on_retire == PoolSpec::OnRetire::migrate;
         p.cost.energy_usd_per_j = p.site->energy_usd_per_kwh * p.site->pue / 3.6e6;
         p.cost.power_idle_w = p.gpu_type->power_idle_w;
         p.cost.power_busy_w = p.gpu_type->power_busy_w;
@@ -363,6 +368,43 @@ void Fleet::bring_up(int node) {
     down_gpus_ -= p.gpus_per_node;
 }
 
+void Fleet::retire_pool(int index) {
+    const Pool& p = pool(index);
+    if (!owned(index))
+        throw std::logic_error("retiring pool " + p.name + ", which is not in the fleet");
+    if (pool_off_.empty())
+        pool_off_.assign(pools_.size(), 0);
+    for (int n = p.first_node; n < p.first_node + p.nodes; ++n) {
+        if (is_down(n))
+            bring_up(n);
+        if (node_free(n) != p.gpus_per_node)
+            throw std::logic_error("retiring pool " + p.name + " while it holds GPUs");
+        // Out of every bucket, as a node that is down: placement never sees it.
+        bucket_remove(n);
+        rack_bucket_move(topology_.rack_of(n), -1);
+        node_free_[static_cast<std::size_t>(n)] = 0;
+    }
+    pool_free_[static_cast<std::size_t>(index)] = 0;
+    free_gpus_ -= p.total_gpus;
+    off_gpus_ += p.total_gpus;
+    pool_off_[static_cast<std::size_t>(index)] = 1;
+}
+
+void Fleet::commission_pool(int index) {
+    const Pool& p = pool(index);
+    if (owned(index))
+        throw std::logic_error("commissioning pool " + p.name + ", which is in the fleet");
+    for (int n = p.first_node; n < p.first_node + p.nodes; ++n) {
+        node_free_[static_cast<std::size_t>(n)] = p.gpus_per_node;
+        bucket_insert(n);
+        rack_bucket_move(topology_.rack_of(n), +1);
+    }
+    pool_free_[static_cast<std::size_t>(index)] = p.total_gpus;
+    free_gpus_ += p.total_gpus;
+    off_gpus_ -= p.total_gpus;
+    pool_off_[static_cast<std::size_t>(index)] = 0;
+}
+
 int Fleet::drop_node(Allocation& held, int node) {
     int dropped = 0;
     std::erase_if(held.parts, [&](const std::pair<int, int>& part) {
@@ -415,7 +457,9 @@ std::optional<Allocation> Fleet::allocate_parts(int pool_index,
     return a;
 }
 
-bool Fleet::reshape(Allocation& held, int pool_index, const std::vector<std::pair<int, int>>& parts) {
+bool Fleet::reshape(Allocation& held,
+                    int pool_index,
+                    const std::vector<std::pair<int, int>>& parts) {
     if (held.pool != -1 && held.pool != pool_index)
         throw std::logic_error("an allocation spans one pool");
     const std::map<int, int> now = gpus_by_node(held.parts);

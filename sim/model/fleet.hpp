@@ -6,6 +6,7 @@
 #include "sim/config/spec.hpp"
 #include "sim/model/fleet_topology.hpp"
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,6 +48,9 @@ struct Pool {
     int total_gpus = 0;
     double speed_factor = 1;  ///< dense_bf16_tflops relative to the reference GPU type
     PoolCostRates cost;
+    double online_at_s = 0;                                        ///< owned from here (PoolSpec)
+    double retire_at_s = std::numeric_limits<double>::infinity();  ///< to here
+    bool retire_keeps_work = true;  ///< on_retire: migrate (true) or preempt
 };
 
 /**
@@ -99,6 +103,20 @@ public:
     int down_gpus(int pool) const {
         return pool_down_.empty() ? 0 : pool_down_[static_cast<std::size_t>(pool)];
     }
+    // ---- fleets that change over time (docs/model.md): a pool not owned has no GPUs at all ----
+    /** Whether the pool is owned (online, not retired) now. */
+    bool owned(int pool) const {
+        return pool_off_.empty() || pool_off_[static_cast<std::size_t>(pool)] == 0;
+    }
+    /** GPUs of the pool that are owned now (all or none), and of the fleet. */
+    int owned_gpus(int pool) const { return owned(pool) ? this->pool(pool).total_gpus : 0; }
+    int owned_gpus() const { return total_gpus_ - off_gpus_; }
+    /** Takes a pool out of the fleet (not yet online, or retired): it must hold nothing; its
+        nodes that are down come back first (a retired node is no longer the fleet's). */
+    void retire_pool(int pool);
+    /** Puts a pool that was out of the fleet in, every node wholly free. */
+    void commission_pool(int pool);
+
     /** Gives back what `held` has on `node` (a service losing a failed node); returns the GPUs. */
     int drop_node(Allocation& held, int node);
     // Exact placement, for a caller that has chosen the nodes itself (a block of the fleet
@@ -107,7 +125,8 @@ public:
     /** Whether every (node, GPUs) part is in `pool` and has its GPUs free (no change made). */
     bool parts_free(int pool, const std::vector<std::pair<int, int>>& parts) const;
     /** Takes exactly `parts` of `pool` as one allocation; nothing when one is not free. */
-    std::optional<Allocation> allocate_parts(int pool, const std::vector<std::pair<int, int>>& parts);
+    std::optional<Allocation> allocate_parts(int pool,
+                                             const std::vector<std::pair<int, int>>& parts);
     /** Makes `held` exactly `parts` of `pool` (GPUs given back where it holds more, taken where
         it holds fewer); false and no change when a node lacks the GPUs to take. */
     bool reshape(Allocation& held, int pool, const std::vector<std::pair<int, int>>& parts);
@@ -141,6 +160,9 @@ private:
     std::vector<char> node_down_;
     std::vector<int> pool_down_;
     int down_gpus_ = 0;
+    // Pools out of the fleet: empty until the first one goes, as node_down_.
+    std::vector<char> pool_off_;
+    int off_gpus_ = 0;
 };
 
 }  // namespace fleetsim

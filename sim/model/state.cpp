@@ -111,6 +111,11 @@ SchedulerState::SchedulerState(const ScenarioSpec& scenario, PlacementRule rule)
         }
         classes.push_back(std::move(c));
     }
+    // A pool that comes online later, or is retired from the start, is not in the fleet yet.
+    for (const auto& p : fleet.pools()) {
+        if (!(p.online_at_s <= 0 && p.retire_at_s > 0))
+            fleet.retire_pool(p.index);
+    }
     // Analytic progress: a gang runs at its pool's speed once the restart overhead is paid.
     elapsed_probe = [this](const Job& j) {
         return std::max(0.0, now_s - j.start_s - j.run_overhead_s);
@@ -242,7 +247,31 @@ void SchedulerState::place(Job& j, const Allocation& alloc) {
     c.waiting_rates.erase(c.waiting_rates.find(j.value_usd_per_ref_gpu_h));
     c.running_jobs += 1;
     c.running.insert(j.id);
+    index_running(j);
     hold(c, alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
+}
+
+void SchedulerState::index_running(const Job& j) {
+    if (!failures.enabled())
+        return;
+    if (running_on_node_.empty())
+        running_on_node_.resize(static_cast<std::size_t>(fleet.node_count()));
+    for (const auto& part : j.alloc.parts)
+        running_on_node_[static_cast<std::size_t>(part.first)].push_back(j.id);
+}
+
+void SchedulerState::unindex_running(const Job& j) {
+    if (!failures.enabled())
+        return;
+    for (const auto& part : j.alloc.parts) {
+        auto& on = running_on_node_[static_cast<std::size_t>(part.first)];
+        const auto it = std::find(on.begin(), on.end(), j.id);
+        if (it == on.end())
+            throw std::logic_error("job " + std::to_string(j.id) + " not indexed on node " +
+                                   std::to_string(part.first));
+        *it = on.back();
+        on.pop_back();
+    }
 }
 
 bool SchedulerState::start(JobId id, int pool) {
@@ -294,6 +323,7 @@ void SchedulerState::preempt(JobId id) {
 }
 
 void SchedulerState::requeue(Job& j, ClassState& c) {
+    unindex_running(j);
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.alloc = Allocation{};
@@ -344,21 +374,22 @@ void SchedulerState::interrupt(JobId id, bool planned) {
 SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& event) {
     FailureOutcome out;
     std::vector<int> nodes = failures.nodes_of(event, fleet);
+    // A pool out of the fleet (not yet online, or retired) is not the lab's to fail.
+    std::erase_if(nodes, [&](int node) { return !fleet.owned(fleet.node_pool(node)); });
     std::sort(nodes.begin(), nodes.end());
     nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
     failures.events_ += 1;
-    auto failing = [&](int node) { return std::binary_search(nodes.begin(), nodes.end(), node); };
-    for (const auto& c : classes) {
-        if (c.kind != Kind::batch)
-            continue;
-        for (JobId id : c.running) {
-            const auto& parts = job(id).alloc.parts;
-            if (std::any_of(parts.begin(), parts.end(),
-                            [&](const auto& part) { return failing(part.first); }))
-                out.interrupted.push_back(id);
+    // The batch jobs with a GPU on a failing node, in job order (a gang on two failing nodes
+    // once).
+    if (!running_on_node_.empty()) {
+        for (int node : nodes) {
+            const auto& on = running_on_node_[static_cast<std::size_t>(node)];
+            out.interrupted.insert(out.interrupted.end(), on.begin(), on.end());
         }
     }
     std::sort(out.interrupted.begin(), out.interrupted.end());
+    out.interrupted.erase(std::unique(out.interrupted.begin(), out.interrupted.end()),
+                          out.interrupted.end());
     for (JobId id : out.interrupted)
         interrupt(id, event.cause == FailureCause::maintenance);
     for (auto& c : classes) {
@@ -388,9 +419,56 @@ SchedulerState::FailureOutcome SchedulerState::fail_nodes(const FailureEvent& ev
 
 std::vector<int> SchedulerState::repair_nodes() {
     std::vector<int> up = failures.take_repairs(now_s);
+    // A node whose pool was retired while it was down left the fleet then.
+    std::erase_if(up, [&](int node) { return !fleet.is_down(node); });
     for (int node : up)
         fleet.bring_up(node);
     return up;
+}
+
+std::vector<JobId> SchedulerState::retire_pool(int pool) {
+    std::vector<JobId> moved;
+    for (const auto& c : classes) {
+        if (c.kind != Kind::batch)
+            continue;
+        for (JobId id : c.running) {
+            if (job(id).alloc.pool == pool)
+                moved.push_back(id);
+        }
+    }
+    std::sort(moved.begin(), moved.end());
+    const bool keeps_work = fleet.pool(pool).retire_keeps_work;
+    for (JobId id : moved) {
+        // on_retire: migrate, a planned stop: the job writes a checkpoint first and keeps all
+        // its work. on_retire: preempt: it keeps the work of its last checkpoint, as a policy's
+        // preemption. Either way it pays its restart cost at its next start and goes back to
+        // its queue in its original position. Counted as a preemption, preemptible class or
+        // not: the run was stopped by a decision, not a failure.
+        Job& j = job(id);
+        ClassState& c = cls(j.cls);
+        const double progress = progress_probe(j);
+        const double lost = keeps_work ? 0.0 : preemption_loss_ref_gpu_s(j);
+        if (run_ended)
+            run_ended(j, RunEnd::preempted, lost);
+        j.lost_ref_gpu_s += lost;
+        j.saved_ref_gpu_s += progress - lost;
+        j.restart_overhead_s = c.spec->batch.restart_cost_s;
+        j.preemptions += 1;
+        requeue(j, c);
+    }
+    for (auto& c : classes) {
+        if (c.kind == Kind::service) {
+            const Allocation& held = c.service_alloc[static_cast<std::size_t>(pool)];
+            if (held.gpus > 0)
+                set_service_gpus(c.id, pool, 0);
+        }
+    }
+    fleet.retire_pool(pool);
+    return moved;
+}
+
+void SchedulerState::commission_pool(int pool) {
+    fleet.commission_pool(pool);
 }
 
 void SchedulerState::complete(JobId id) {
@@ -402,6 +480,7 @@ void SchedulerState::complete(JobId id) {
     ClassState& c = cls(j.cls);
     if (run_ended)
         run_ended(j, RunEnd::completed, 0);
+    unindex_running(j);
     fleet.release(j.alloc);
     unhold(c, j.alloc.pool, j.gpus, j.value_usd_per_ref_gpu_h);
     j.saved_ref_gpu_s = j.work_ref_gpu_s;

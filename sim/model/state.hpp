@@ -178,6 +178,15 @@ public:
     FailureOutcome fail_nodes(const FailureEvent& event);
     /** Brings back the nodes whose repair is due at now_s; returns them in node order. */
     std::vector<int> repair_nodes();
+    /**
+     * Retires a pool at now_s (docs/model.md, "Fleets that change over time"): its running jobs
+     * checkpoint, keep all their work and go back to their queues (returned in id order, for
+     * the engine to cancel), its services lose their GPUs there; then the pool leaves the
+     * fleet. The policy, called next, re-places them.
+     */
+    std::vector<JobId> retire_pool(int pool);
+    /** Brings a pool that was out of the fleet in, wholly free. */
+    void commission_pool(int pool);
     /** Stops a running job for a failure and requeues it (interrupt() of fail_nodes()). */
     void interrupt(JobId id, bool planned);
     /** Sets a service's GPUs in a pool; false (no change) when growing needs more than is free. */
@@ -211,6 +220,17 @@ private:
     void unhold(ClassState& c, int pool, int gpus, double rate);
     /** Frees a running job's GPUs and puts it back in its class's queue. */
     void requeue(Job& job, ClassState& c);
+    /** Records (or forgets) that a batch job runs on its allocation's nodes. */
+    void index_running(const Job& j);
+    void unindex_running(const Job& j);
+
+    /**
+     * With failures on only: per node, the batch jobs running on it, so that a failure finds
+     * the jobs it interrupts among the few on its nodes rather than by a walk over every
+     * running job (measured: that walk was most of what failures added to scale run (b),
+     * docs/performance.md). Unordered; fail_nodes() sorts what it collects.
+     */
+    std::vector<std::vector<JobId>> running_on_node_;
 };
 
 /**
@@ -231,7 +251,9 @@ public:
     void reject(JobId job, const std::string& reason);
     bool set_service_gpus(ClassId service, int pool, int gpus);
     /** Sets a service's GPUs in `pool` to exactly these (node, GPUs) parts. */
-    bool set_service_parts(ClassId service, int pool, const std::vector<std::pair<int, int>>& parts);
+    bool set_service_parts(ClassId service,
+                           int pool,
+                           const std::vector<std::pair<int, int>>& parts);
 
     enum class Action { start, preempt, reject };
     /** Job starts, preemptions and rejections in the order they were made. */

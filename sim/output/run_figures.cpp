@@ -133,7 +133,10 @@ RunSummary compute_figures(const ScenarioSpec& scenario,
     FleetFigures& fleet = f.fleet;
     RunTotals& totals = f.totals;
     fleet.gpus = state.fleet.total_gpus();
-    fleet.gpu_h_capacity = fleet.gpus * scenario.horizon_s / 3600.0;
+    // Capacity is owned GPU-hours: a pool counts only while it is online and not retired.
+    fleet.gpu_h_capacity = scenario.platform.fleet_changes()
+                               ? ledger.owned_gpu_s() / 3600.0
+                               : fleet.gpus * scenario.horizon_s / 3600.0;
 
     std::vector<long long> running_at_end(state.classes.size(), 0),
         waiting_at_end(state.classes.size(), 0);

@@ -1,16 +1,15 @@
 #include "sim/output/run_files.hpp"
 
-#include "sim/config/input_error.hpp"
 #include "sim/schema/csv_records.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace fleetsim {
 namespace {
@@ -72,7 +71,8 @@ void write_timeseries_csv(const fs::path& path,
                           const Ledger& ledger,
                           const std::vector<ClassFigures>& classes,
                           const Fleet& fleet,
-                          bool failures) {
+                          bool failures,
+                          bool changes) {
     write_csv_file(path, [&](CsvWriter& csv) {
         TimeseriesRow out;
         TimeseriesFailureColumns fault;
@@ -82,6 +82,18 @@ void write_timeseries_csv(const fs::path& path,
                 for (auto* v :
                      {&out.pool_gpus, &out.pool_gpus_busy, &out.pool_shadow_price_usd_per_gpu_h})
                     v->items.emplace_back(p.name, 0.0);
+            }
+        }
+        // The fleet's composition by GPU type, when it changes over time.
+        std::vector<int> type_of_pool;
+        if (changes) {
+            for (const auto& p : fleet.pools()) {
+                const std::string& type = p.gpu_type->name;
+                auto it = std::find_if(out.gpus_owned.items.begin(), out.gpus_owned.items.end(),
+                                       [&](const auto& item) { return item.first == type; });
+                type_of_pool.push_back(static_cast<int>(it - out.gpus_owned.items.begin()));
+                if (it == out.gpus_owned.items.end())
+                    out.gpus_owned.items.emplace_back(type, 0.0);
             }
         }
         write_csv_header_with<TimeseriesRow, TimeseriesFailureColumns>(csv, failures, &out);
@@ -98,6 +110,13 @@ void write_timeseries_csv(const fs::path& path,
                     out.pool_shadow_price_usd_per_gpu_h.items[p].second =
                         r.shadow_price_x_s / row.length_s;
                 }
+            }
+            if (changes) {
+                for (auto& item : out.gpus_owned.items)
+                    item.second = 0;
+                for (std::size_t p = 0; p < row.pools.size(); ++p)
+                    out.gpus_owned.items[static_cast<std::size_t>(type_of_pool[p])].second +=
+                        row.pools[p].gpu_s / row.length_s;
             }
             for (std::size_t i = 0; i < row.classes.size(); ++i) {
                 const auto& r = row.classes[i];
@@ -183,19 +202,6 @@ void write_failures_csv(const fs::path& path, const RunResult& result) {
     });
 }
 
-fs::path partial_path(const std::string& dir) {
-    return fs::path(dir + ".partial-" + std::to_string(::getpid()));
-}
-
-/** Puts the complete folder `partial` at `target`: a folder at `target` is always complete. */
-void replace_folder(const fs::path& partial, const fs::path& target) {
-    if (fs::exists(target))
-        fs::remove_all(target);
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path());
-    fs::rename(partial, target);
-}
-
 std::string money(double usd) {
     // $1,234,567 for the table: whole dollars with thousands separators.
     const bool negative = usd < 0;
@@ -217,37 +223,21 @@ std::string grouped(double x) {
 
 }  // namespace
 
-void check_output_dir(const std::string& dir) {
-    // Before the simulation, not after: a folder that cannot be made is the user's input
-    // (--out, output.dir), and finding out after an hour-long run would waste the hour.
-    const fs::path probe = partial_path(dir);
-    std::error_code ec;
-    fs::create_directories(probe, ec);
-    if (ec)
-        throw InputError(SourceSpan{dir, 0, 0}, "output.dir",
-                         "cannot create the output folder: " + ec.message());
-    fs::remove(probe, ec);
-}
-
-std::string write_outputs(const ScenarioSpec& scenario,
-                          const RunResult& result,
-                          const RunSummary& summary,
-                          const std::string& dir) {
-    const fs::path partial = partial_path(dir);
-    fs::remove_all(partial);
-    fs::create_directories(partial);
-    write_summary_json(partial / "summary.json", summary);
-    write_classes_csv(partial / "classes.csv", summary.classes);
+void write_outputs(const ScenarioSpec& scenario,
+                   const RunResult& result,
+                   const RunSummary& summary,
+                   const std::string& dir) {
+    const fs::path folder(dir);
+    write_summary_json(folder / "summary.json", summary);
+    write_classes_csv(folder / "classes.csv", summary.classes);
     const bool failures = scenario.platform.failures.enabled();
-    write_timeseries_csv(partial / "timeseries.csv", *result.ledger, summary.classes,
-                         result.state->fleet, failures);
+    write_timeseries_csv(folder / "timeseries.csv", *result.ledger, summary.classes,
+                         result.state->fleet, failures, scenario.platform.fleet_changes());
     if (scenario.output.jobs_csv)
-        write_jobs_csv(partial / "jobs.csv", *result.state, summary.classes, failures);
+        write_jobs_csv(folder / "jobs.csv", *result.state, summary.classes, failures);
     if (failures)
-        write_failures_csv(partial / "failures.csv", result);
-    write_file(partial / "scenario.resolved.yaml", scenario.resolved_yaml);
-    replace_folder(partial, fs::path(dir));
-    return dir;
+        write_failures_csv(folder / "failures.csv", result);
+    write_file(folder / "scenario.resolved.yaml", scenario.resolved_yaml);
 }
 
 std::string format_table(const RunSummary& f) {

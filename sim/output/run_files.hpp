@@ -12,19 +12,16 @@
 
 namespace fleetsim {
 
-/** Throws InputError (key output.dir) when the output folder `dir` cannot be created. */
-void check_output_dir(const std::string& dir);
-
 /**
- * Writes the output folder atomically: everything goes to a temporary sibling folder that is
- * renamed into place only when complete, so an interrupted run never leaves a folder that
- * looks finished. `summary` is what compute_figures() gave, with wall_s set. Returns the folder
- * written.
+ * Writes the files of a run into the existing folder `dir`: the staging folder of
+ * sim/config/output_folder.hpp, which is swapped into place only when the whole result (with
+ * bound.json and report.html) is there. `summary` is what compute_figures() gave, with wall_s
+ * set.
  */
-std::string write_outputs(const ScenarioSpec& scenario,
-                          const RunResult& result,
-                          const RunSummary& summary,
-                          const std::string& dir);
+void write_outputs(const ScenarioSpec& scenario,
+                   const RunResult& result,
+                   const RunSummary& summary,
+                   const std::string& dir);
 
 /** The short table printed by `fleetsim run`. */
 std::string format_table(const RunSummary& summary);

@@ -1,6 +1,7 @@
 #include "sim/report/compare.hpp"
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/output_folder.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/report/html_page.hpp"
 #include "sim/report/report.hpp"
@@ -334,21 +335,27 @@ std::string comparison_csv(const Comparison& c) {
 }
 
 std::vector<std::string> write_comparison(const Comparison& c, const std::string& out_dir) {
-    const fs::path out(out_dir);
-    std::error_code ec;
-    if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-        throw InputError({out_dir, 0, 0}, "--out", "expected a folder, found a file");
-    fs::create_directories(out);
+    // Prepared before anything is written and replaced whole, as a run's folder
+    // (sim/config/output_folder.hpp): a folder of the user's is refused, never written into.
+    const output_folder::Prepared prepared = output_folder::prepare(out_dir, "compare");
+    const std::string staging = output_folder::begin_staging(prepared.dir, "compare");
+    const fs::path out(prepared.dir);
     std::vector<std::string> written;
-    write_atomically(out / "compare.csv", comparison_csv(c));
-    written.push_back((out / "compare.csv").string());
-    if (report_available()) {
-        std::string title = "fleetsim compare";
-        for (std::size_t r = 0; r < c.labels.size(); ++r)
-            title += (r == 0 ? " " : " / ") + c.labels[r];
-        write_atomically(out / "compare.html",
-                         render_page(title, page_data(c), "report/src/compare.js"));
-        written.push_back((out / "compare.html").string());
+    try {
+        write_atomically(fs::path(staging) / "compare.csv", comparison_csv(c));
+        written.push_back((out / "compare.csv").string());
+        if (report_available()) {
+            std::string title = "fleetsim compare";
+            for (std::size_t r = 0; r < c.labels.size(); ++r)
+                title += (r == 0 ? " " : " / ") + c.labels[r];
+            write_atomically(fs::path(staging) / "compare.html",
+                             render_page(title, page_data(c), "report/src/compare.js"));
+            written.push_back((out / "compare.html").string());
+        }
+        output_folder::commit(staging, prepared.dir);
+    } catch (...) {
+        output_folder::abandon(staging);
+        throw;
     }
     return written;
 }

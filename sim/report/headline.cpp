@@ -147,6 +147,31 @@ std::optional<HeadlineSentence> share_sentence(const RunSummary& s) {
 HeadlineSentence books_sentence(const RunSummary& s) {
     const double days = s.horizon_s / 86400.0;
     const bool whole = std::fabs(days - std::round(days)) < 1e-9;
+    // A fleet that changes over time owns fewer GPU-hours than all its GPUs over the horizon.
+    const double all_gpu_h = s.fleet.gpus * s.horizon_s / 3600.0;
+    if (s.fleet.gpu_h_capacity > 0 && s.fleet.gpu_h_capacity < all_gpu_h * (1 - 1e-9)) {
+        return {
+            words("Over "),
+            number(whole ? fmt::format("{:.0f}", days) : fmt::format("{:.1f}", days),
+                   "horizon_days", days),
+            words(whole && std::round(days) == 1 ? " day the fleet (up to "
+                                                 : " days the fleet (up to "),
+            number(format_count(s.fleet.gpus), json_path(&S::fleet, &F::gpus), s.fleet.gpus),
+            words(" GPUs: pools came online or retired) earned "),
+            number(format_usd(s.totals.revenue_usd), json_path(&S::totals, &T::revenue_usd),
+                   s.totals.revenue_usd),
+            words(", cost "),
+            number(format_usd(s.totals.cost_usd), json_path(&S::totals, &T::cost_usd),
+                   s.totals.cost_usd),
+            words(" and made a profit of "),
+            number(format_usd(s.totals.profit_usd), json_path(&S::totals, &T::profit_usd),
+                   s.totals.profit_usd),
+            words("; "),
+            number(format_share(s.fleet.utilization), json_path(&S::fleet, &F::utilization),
+                   s.fleet.utilization),
+            words(" of the GPU-hours it owned did work."),
+        };
+    }
     return {
         words("Over "),
         number(whole ? fmt::format("{:.0f}", days) : fmt::format("{:.1f}", days), "horizon_days",

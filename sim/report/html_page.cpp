@@ -97,6 +97,11 @@ bool has_replayed_class(const OrderedJson& data) {
     return false;
 }
 
+/** A run with a failure model (build_run_data adds "failures" only then). */
+bool has_failures(const OrderedJson& data) {
+    return data.contains("failures");
+}
+
 }  // namespace
 
 std::string render_page(const std::string& title,
@@ -112,9 +117,16 @@ std::string render_page(const std::string& title,
         {"APP", escape_script(page_file(script))},
         {"DATA", escape_json_for_script(data.dump())},
         // Only for runs that replay a log, so that other reports keep their bytes.
-        {"EXTRA", has_replayed_class(data)
-                      ? "\n<script>\n" + escape_script(page_file("report/src/replay.js")) + "</script>"
-                      : ""},
+        {"EXTRA",
+         has_replayed_class(data)
+             ? "\n<script>\n" + escape_script(page_file("report/src/replay.js")) + "</script>"
+             : ""},
+        // Only for runs with a failure model, likewise; before fleetsimDraw() is called, since
+        // its charts must be drawn (and waited for) with the others.
+        {"FAILURES",
+         has_failures(data)
+             ? "\n<script>\n" + escape_script(page_file("report/src/failures.js")) + "</script>"
+             : ""},
     };
     // One pass over the template, so that no marker is ever looked for inside inserted text.
     const std::string& tpl = page_file("report/src/page.html");

@@ -1,6 +1,7 @@
 #include "sim/report/report.hpp"
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/output_folder.hpp"
 #include "sim/report/assets.hpp"
 #include "sim/report/html_page.hpp"
 #include "sim/report/run_data.hpp"
@@ -62,6 +63,18 @@ std::string write_report(const std::string& dir, const ReportOptions& options) {
                          "found neither");
     }
     const fs::path out = root / "report.html";
+    // A report.html in a folder fleetsim did not mark may be the user's own page: never
+    // replaced. A new file beside the user's (a run folder of an older fleetsim) destroys nothing.
+    const std::string kind = output_folder::marker_kind(dir);
+    std::error_code ec;
+    if (kind != "run" && kind != "sweep" && fs::exists(fs::symlink_status(out, ec)))
+        throw InputError({out.string(), 0, 0}, "output.dir",
+                         std::string("exists in a folder without fleetsim's ") +
+                             output_folder::kMarker +
+                             " marker: fleetsim does not replace a report.html it may not have "
+                             "written; remove it yourself to get a new one");
+    // report.html.partial-PID files of killed `fleetsim report`s: ours, and never the page.
+    (void)output_folder::clean_partial_files(dir, "report.html");
     write_atomically(out, render_page(title, data));
     return out.string();
 }

@@ -5,9 +5,11 @@
 #include "sim/report/run_summary.hpp"
 #include "sim/report/wait_histogram.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 namespace fleetsim {
 namespace {
@@ -30,11 +32,26 @@ struct Series {
         std::vector<double> gpus, busy, shadow;
     };
     std::vector<PerPool> pools;  ///< in the columns' (platform) order
+    /** With a failure model: the fleet's down GPUs (timeseries.csv `gpus_down`). */
+    std::optional<std::vector<double>> gpus_down;
+    /** A fleet that changes over time: the GPUs owned of each type (`gpus_owned.<type>`). */
+    struct PerType {
+        std::string name;
+        std::size_t column = 0;
+        std::vector<double> gpus;
+    };
+    std::vector<PerType> owned;
 };
 
 Series read_series(const std::string& path, const RunSummary& summary) {
     using R = TimeseriesRow;
     CsvReader reader(path);
+    // A run with a failure model has the failure columns; one without has none (and its page
+    // stays as it was). summary.json says which, so a run with failures whose file lacks the
+    // column is an error naming it.
+    const bool failures = summary.fleet.failures.has_value();
+    const std::size_t down =
+        failures ? reader.column(name_of(&TimeseriesFailureColumns::gpus_down)) : 0;
     // Only the columns the charts draw are read (and checked).
     const std::size_t t = reader.column(name_of(&R::t_s)), cls = reader.column(name_of(&R::cls)),
                       alloc = reader.column(name_of(&R::gpus_allocated)),
@@ -48,6 +65,8 @@ Series read_series(const std::string& path, const RunSummary& summary) {
         index.emplace(summary.classes[i].name, i);
     Series s;
     s.classes.resize(summary.classes.size());
+    if (failures)
+        s.gpus_down.emplace();
     // Per pool (a fleet of several pools): the pools are named by the shadow-price columns.
     const std::string shadow_prefix =
         std::string(name_of(&R::pool_shadow_price_usd_per_gpu_h)) + ".";
@@ -61,6 +80,11 @@ Series read_series(const std::string& path, const RunSummary& summary) {
         p.busy_column = reader.column(std::string(name_of(&R::pool_gpus_busy)) + "." + p.name);
         s.pools.push_back(std::move(p));
     }
+    const std::string owned_prefix = std::string(name_of(&R::gpus_owned)) + ".";
+    for (const auto& column : reader.header()) {
+        if (column.size() > owned_prefix.size() && column.rfind(owned_prefix, 0) == 0)
+            s.owned.push_back({column.substr(owned_prefix.size()), reader.column(column), {}});
+    }
     reader.for_each_row([&](const CsvRow& row) {
         const double t_s = row.number(t);
         if (s.t_s.empty() || t_s != s.t_s.back()) {
@@ -68,11 +92,15 @@ Series read_series(const std::string& path, const RunSummary& summary) {
                 row.fail(t, "expected times in increasing order");
             s.t_s.push_back(t_s);
             s.shadow.push_back(row.number(shadow));
+            if (s.gpus_down)
+                s.gpus_down->push_back(row.number(down));
             for (auto& p : s.pools) {
                 p.gpus.push_back(row.number(p.gpus_column));
                 p.busy.push_back(row.number(p.busy_column));
                 p.shadow.push_back(row.number(p.shadow_column));
             }
+            for (auto& o : s.owned)
+                o.gpus.push_back(row.number(o.column));
             for (auto& c : s.classes) {
                 // A class absent from an interval held nothing in it.
                 for (auto* v : {&c.allocated, &c.busy, &c.demand, &c.served, &c.revenue})
@@ -102,10 +130,15 @@ Series coarsen(const Series& in, std::size_t k) {
     Series out;
     out.classes.resize(in.classes.size());
     out.pools = in.pools;
+    if (in.gpus_down)
+        out.gpus_down.emplace();
     for (auto& p : out.pools) {
         for (auto* v : {&p.gpus, &p.busy, &p.shadow})
             v->clear();
     }
+    out.owned = in.owned;
+    for (auto& o : out.owned)
+        o.gpus.clear();
     for (std::size_t start = 0; start < in.t_s.size(); start += k) {
         const std::size_t end = std::min(in.t_s.size(), start + k);
         double len = 0, shadow = 0;
@@ -122,11 +155,15 @@ Series coarsen(const Series& in, std::size_t k) {
                 sum += v[i] * in.length_s[i];
             return len > 0 ? sum / len : 0;
         };
+        if (in.gpus_down)
+            out.gpus_down->push_back(weighted(*in.gpus_down));
         for (std::size_t p = 0; p < in.pools.size(); ++p) {
             out.pools[p].gpus.push_back(weighted(in.pools[p].gpus));
             out.pools[p].busy.push_back(weighted(in.pools[p].busy));
             out.pools[p].shadow.push_back(weighted(in.pools[p].shadow));
         }
+        for (std::size_t o = 0; o < in.owned.size(); ++o)
+            out.owned[o].gpus.push_back(weighted(in.owned[o].gpus));
         for (std::size_t c = 0; c < in.classes.size(); ++c) {
             const auto& a = in.classes[c];
             auto& b = out.classes[c];
@@ -171,6 +208,40 @@ std::optional<std::vector<double>> demand_in_gpus(const Series::PerClass& c,
         else
             return std::nullopt;  // never served: no measure of a unit's GPU time
     }
+    return out;
+}
+
+/**
+ * failures.csv's rows (one per node taken down) counted per interval of `t_s` and per cause,
+ * the causes in the order they first occur. Counts, not down GPUs: the file has no GPUs per
+ * node, and timeseries.csv's `gpus_down` already has the down GPUs exactly.
+ */
+OrderedJson node_failures_per_interval(const std::string& path, const std::vector<double>& t_s) {
+    using F = FailureLogRecord;
+    CsvReader reader(path);
+    const std::size_t t = reader.column(name_of(&F::t_s)),
+                      cause = reader.column(name_of(&F::cause));
+    std::vector<std::string> causes;
+    std::vector<std::vector<long long>> counts;
+    reader.for_each_row([&](const CsvRow& row) {
+        const double at = row.number(t);
+        // The interval holding `at`: the last start at or before it.
+        const auto it = std::upper_bound(t_s.begin(), t_s.end(), at);
+        if (it == t_s.begin())
+            row.fail(t, "expected a time within the run");
+        const std::size_t i = static_cast<std::size_t>(it - t_s.begin()) - 1;
+        const std::string& c = row.text(cause);
+        const auto known = std::find(causes.begin(), causes.end(), c);
+        const std::size_t k = static_cast<std::size_t>(known - causes.begin());
+        if (known == causes.end()) {
+            causes.push_back(c);
+            counts.emplace_back(t_s.size(), 0);
+        }
+        counts[k][i] += 1;
+    });
+    OrderedJson out = OrderedJson::object();
+    for (std::size_t k = 0; k < causes.size(); ++k)
+        out[causes[k]] = counts[k];
     return out;
 }
 
@@ -252,6 +323,25 @@ OrderedJson build_run_data(const std::string& dir) {
             per_pool.push_back(j);
         }
         data["pools"] = per_pool;
+    }
+    // With a failure model only (a run without one keeps its page byte for byte): the down GPUs
+    // per interval and the nodes taken down per interval by cause. What each class lost is in
+    // its figures already (classes[].failures), the fleet's in fleet.failures.
+    if (series.gpus_down) {
+        OrderedJson failures;
+        failures["gpus_down"] = rounded(*series.gpus_down);
+        const fs::path log = root / "failures.csv";
+        failures["node_failures"] = fs::exists(log)
+                                        ? node_failures_per_interval(log.string(), series.t_s)
+                                        : OrderedJson(nullptr);
+        data["failures"] = failures;
+    }
+    // A fleet that changes over time: its composition by GPU type.
+    if (!series.owned.empty()) {
+        OrderedJson owned = OrderedJson::array();
+        for (const auto& o : series.owned)
+            owned.push_back({{"gpu_type", o.name}, {"gpus", rounded(o.gpus)}});
+        data["gpus_owned"] = owned;
     }
 
     const fs::path jobs = root / "jobs.csv";

@@ -211,7 +211,7 @@ struct ClassFigures {
     double lost_work_gpu_h = 0;
     std::optional<double> queue_len_mean;
     std::optional<double> jobs_in_system_mean;
-    std::optional<ClassFailureFigures> failures;  ///< with a failure model only
+    std::optional<ClassFailureFigures> failures;       ///< with a failure model only
     std::optional<JobTraceFigures> job_trace;          ///< a class replayed from a job log
     std::optional<RequestTraceFigures> request_trace;  ///< a service driven by a request log
 };
@@ -328,7 +328,9 @@ struct Schema<FleetFigures> {
     static constexpr auto fields = std::tuple{
         // clang-format off
         field("gpus", &F::gpus, "GPUs", "all GPUs of all pools", kFirm),
-        field("gpu_h_capacity", &F::gpu_h_capacity, "GPU-h", "gpus x horizon", kFirm),
+        field("gpu_h_capacity", &F::gpu_h_capacity, "GPU-h",
+              "GPU-hours owned: gpus x horizon, or each pool's GPUs x the time it was owned",
+              kFirm),
         field("gpu_h_busy", &F::gpu_h_busy, "GPU-h", "GPU-hours that did work", kFirm),
         field("gpu_h_idle", &F::gpu_h_idle, "GPU-h", "GPU-hours that did no work", kFirm),
         field("utilization", &F::utilization, "0–1", "gpu_h_busy / gpu_h_capacity", kFirm),
@@ -489,6 +491,9 @@ struct TimeseriesRow {
     NamedNumbers pool_gpus;
     NamedNumbers pool_gpus_busy;
     NamedNumbers pool_shadow_price_usd_per_gpu_h;
+    // Per GPU type, one column each, only when the fleet changes over time (a pool comes
+    // online or retires): the fleet's composition, the same on every class's row.
+    NamedNumbers gpus_owned;
 };
 
 template <>
@@ -513,6 +518,9 @@ struct Schema<TimeseriesRow> {
               "GPUs of each pool that did work, on average"),
         field("pool_shadow_price_usd_per_gpu_h", &R::pool_shadow_price_usd_per_gpu_h,
               "USD/GPU-h", "the interval's average shadow price of each pool, λ_p"),
+        field("gpus_owned", &R::gpus_owned, "GPUs",
+              "GPUs of each GPU type the fleet owned (or rented), on average; only when a pool "
+              "comes online or retires during the run"),
         // clang-format on
     };
 };

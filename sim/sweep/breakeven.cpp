@@ -1,10 +1,12 @@
 #include "sim/sweep/breakeven.hpp"
 
+#include "sim/config/output_folder.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/sweep/point_runner.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cmath>
@@ -139,18 +141,6 @@ void write_text(const fs::path& path, const std::string& text) {
         throw std::runtime_error("cannot write " + path.string());
 }
 
-/** OUT may be replaced only when breakeven wrote it (or it is an empty folder). */
-void check_out(const std::string& out) {
-    std::error_code ec;
-    if (!fs::exists(out, ec))
-        return;
-    if (!fs::is_directory(out, ec) ||
-        (!fs::is_empty(out, ec) && !fs::exists(fs::path(out) / kResultFile, ec)))
-        throw option_error("--out", "'" + out +
-                                        "' exists and was not written by fleetsim breakeven: "
-                                        "choose another folder");
-}
-
 }  // namespace
 
 double summary_figure(const std::string& run_dir, const std::string& path) {
@@ -205,11 +195,14 @@ int run_breakeven(const BreakevenOptions& o) {
         scenario = load_scenario(path, with, diagnostics);
     }
     const double target = o.target ? *o.target : summary_figure(o.target_from, o.figure);
-    const std::string out = o.out.empty() ? "results/breakeven-" + scenario.name : o.out;
-    check_out(out);
-    const std::string partial = out + ".partial-" + std::to_string(getpid());
-    fs::remove_all(partial);
-    fs::create_directories(partial);
+    // Checked before the first run (sim/config/output_folder.hpp): a folder of the user's is
+    // refused, a previous breakeven result is replaced whole once this one is complete.
+    const output_folder::Prepared prepared = output_folder::prepare(
+        o.out.empty() ? "results/breakeven-" + scenario.name : o.out, "breakeven");
+    for (const auto& c : prepared.cleaned)
+        spdlog::info("removed {}, left by a killed fleetsim", c);
+    const std::string out = prepared.dir;
+    const std::string partial = output_folder::begin_staging(out, "breakeven");
 
     if (!o.quiet)
         std::cout << fmt::format("breakeven: {} in [{}, {}] where {} = {:.6g}{}\n", o.key, o.low,
@@ -254,20 +247,19 @@ int run_breakeven(const BreakevenOptions& o) {
                 print_step(s, o, lo, hi);
         }
     } catch (const Bisection::Interrupted& i) {
-        fs::remove_all(partial);
+        output_folder::abandon(partial);
         std::cerr << "fleetsim breakeven: interrupted\n";
         return 128 + i.signal;
     } catch (...) {
-        std::error_code ec;
-        fs::remove_all(partial, ec);
+        output_folder::abandon(partial);
         throw;
     }
-    fs::remove_all(fs::path(partial) / "work");
+    output_folder::remove_marked((fs::path(partial) / "work").string(), "work");
     // Between the last two ends the figure is taken as linear in the key.
     const double crossing = exact ? *exact : lo - s_lo.diff * (hi - lo) / (s_hi.diff - s_lo.diff);
 
+    std::ostringstream csv;
     {
-        std::ostringstream csv;
         CsvWriter w(csv);
         w.row({"run", "value", "figure", "figure_minus_target"});
         for (const auto& s : b.steps()) {
@@ -275,7 +267,6 @@ int run_breakeven(const BreakevenOptions& o) {
             w.end_row();
         }
         w.finish();
-        write_text(fs::path(partial) / "breakeven.csv", csv.str());
     }
     Json result;
     result["key"] = o.key;
@@ -288,20 +279,22 @@ int run_breakeven(const BreakevenOptions& o) {
     result["bracket"] = {lo, hi};
     result["exact"] = exact.has_value();
     result["runs"] = b.steps().size();
-    write_text(fs::path(partial) / kResultFile, result.dump(2) + "\n");
-    if (fs::exists(out))
-        fs::remove_all(out);
-    if (fs::path(out).has_parent_path())
-        fs::create_directories(fs::path(out).parent_path());
-    fs::rename(partial, out);
+    try {
+        write_text(fs::path(partial) / "breakeven.csv", csv.str());
+        write_text(fs::path(partial) / kResultFile, result.dump(2) + "\n");
+        output_folder::commit(partial, out);
+    } catch (...) {
+        output_folder::abandon(partial);
+        throw;
+    }
     if (!o.quiet) {
         if (exact)
             std::cout << fmt::format("crossing: {} = {} exactly ({} runs); wrote {}/\n", o.key,
                                      crossing, b.steps().size(), out);
         else
             std::cout << fmt::format(
-                "crossing: {} = {:.6g} (linear between {:.8g} and {:.8g}{}, {} runs); wrote {}/\n", o.key,
-                crossing, lo, hi,
+                "crossing: {} = {:.6g} (linear between {:.8g} and {:.8g}{}, {} runs); wrote {}/\n",
+                o.key, crossing, lo, hi,
                 hi - lo > tolerance ? ": stopped at --max-runs, wider than the tolerance" : "",
                 b.steps().size(), out);
     }

@@ -1,5 +1,6 @@
 #include "sim/sweep/point_runner.hpp"
 
+#include "sim/config/output_folder.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/schema/schema.hpp"
 
@@ -175,7 +176,10 @@ void die_with_sweep() {
 
 PointRunner::PointRunner(const SweepPlan& plan, RunnerConfig config, int slots)
     : plan_(plan), config_(std::move(config)), slots_(slots < 1 ? 1 : slots) {
+    // Marked, so that the sweep removes it (and only it) when the points are done.
     fs::create_directories(config_.work_dir);
+    if (output_folder::marker_kind(config_.work_dir) != "work")
+        output_folder::mark(config_.work_dir, "work");
 }
 
 PointRunner::~PointRunner() {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <charconv>
 #include <chrono>
@@ -332,15 +333,69 @@ void set_meta(SQLite::Database& db, const std::string& key, const std::string& v
     q.exec();
 }
 
+/** A file SQLite cannot read (garbage, a truncated copy) is bad input naming the file. */
+[[noreturn]] void refuse_unreadable(const std::string& file, const std::string& why) {
+    throw InputError(SourceSpan{file, 0, 0}, "",
+                     "not a readable sweep database (SQLite: " + why +
+                         "): a damaged, truncated or foreign file; move it away, or choose "
+                         "another folder with --out");
+}
+
+bool unreadable(const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;  // the primary code of an extended one
+    return code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_CANTOPEN ||
+           code == SQLITE_IOERR;
+}
+
+/**
+ * Reads every page of `schema` once (PRAGMA quick_check) before anything relies on it, so that
+ * a damaged file is refused by name here rather than as an internal error halfway through.
+ */
+void check_readable(SQLite::Database& db, const std::string& schema, const std::string& file) {
+    try {
+        SQLite::Statement q(db, fmt::format("PRAGMA {}.quick_check", schema));
+        if (q.executeStep()) {
+            const std::string result = q.getColumn(0).getString();
+            if (result != "ok")
+                refuse_unreadable(file, result);
+        }
+    } catch (const SQLite::Exception& e) {
+        if (unreadable(e))
+            refuse_unreadable(file, e.what());
+        throw;
+    }
+}
+
+/** Attaches `file` as schema src, refusing by name one SQLite cannot read. */
+void attach_source(SQLite::Database& db, const std::string& file) {
+    try {
+        SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
+        attach.bind(1, file);
+        attach.exec();
+    } catch (const SQLite::Exception& e) {
+        if (unreadable(e))
+            refuse_unreadable(file, e.what());
+        throw;
+    }
+    check_readable(db, "src", file);
+}
+
 std::unique_ptr<SQLite::Database> open_file(const std::string& path, bool create) {
-    auto db = std::make_unique<SQLite::Database>(
-        path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0));
-    db->setBusyTimeout(10000);  // a reader (a notebook, `fleetsim report`) may hold it briefly
-    db->exec("PRAGMA journal_mode = WAL");
-    // FULL: a committed point survives power loss, not only a killed process. One fsync per
-    // point is small against a point's run (docs/performance.md, "Sweeps").
-    db->exec("PRAGMA synchronous = FULL");
-    return db;
+    try {
+        auto db = std::make_unique<SQLite::Database>(
+            path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0));
+        db->setBusyTimeout(10000);  // a reader (a notebook, `fleetsim report`) may hold it briefly
+        check_readable(*db, "main", path);
+        db->exec("PRAGMA journal_mode = WAL");
+        // FULL: a committed point survives power loss, not only a killed process. One fsync per
+        // point is small against a point's run (docs/performance.md, "Sweeps").
+        db->exec("PRAGMA synchronous = FULL");
+        return db;
+    } catch (const SQLite::Exception& e) {
+        if (unreadable(e))
+            refuse_unreadable(path, e.what());
+        throw;
+    }
 }
 
 bool has_meta(SQLite::Database& db, const std::string& schema = "main") {
@@ -494,7 +549,7 @@ Growth grow(SQLite::Database& db, const SweepPlan& plan, const std::string& path
 }  // namespace
 
 SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir, Growth* growth) {
-    fs::create_directories(dir);
+    create_folder(dir, "--out");
     const std::string path = (fs::path(dir) / "sweep.db").string();
     SweepDb out(open_file(path, true));
     SQLite::Database& db = *out.db_;
@@ -549,16 +604,14 @@ SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) 
     const std::string file = db_path(source);
     if (!fs::exists(file))
         throw InputError(SourceSpan{source, 0, 0}, "", "not a sweep folder: no sweep.db in it");
-    fs::create_directories(dir);
+    create_folder(dir, "OUT");
     SweepDb out(open_file((fs::path(dir) / "sweep.db").string(), true));
     SQLite::Database& db = *out.db_;
     if (has_meta(db)) {
         check_schema(db, "main", (fs::path(dir) / "sweep.db").string());
         return out;
     }
-    SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
-    attach.bind(1, file);
-    attach.exec();
+    attach_source(db, file);
     {
         if (!has_meta(db, "src"))
             throw InputError(SourceSpan{file, 0, 0}, "",
@@ -704,9 +757,7 @@ long long SweepDb::merge_from(const std::string& other) {
     const std::string file = db_path(other);
     if (!fs::exists(file))
         throw InputError(SourceSpan{other, 0, 0}, "", "not a sweep folder: no sweep.db in it");
-    SQLite::Statement attach(*db_, "ATTACH DATABASE ? AS src");
-    attach.bind(1, file);
-    attach.exec();
+    attach_source(*db_, file);
     struct Detach {
         SQLite::Database& db;
         ~Detach() {

@@ -1,6 +1,7 @@
 #include "sim/sweep/sweep_run.hpp"
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/output_folder.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/sweep/mpi_transport.hpp"
 #include "sim/sweep/point_runner.hpp"
@@ -12,8 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
@@ -63,8 +66,10 @@ public:
     explicit FolderLock(const std::string& dir) {
         const std::string path = (fs::path(dir) / "sweep.db").string();
         fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            throw std::runtime_error("cannot open " + path);
+        if (fd_ < 0)  // a folder without write permission, a directory named sweep.db
+            throw InputError(
+                SourceSpan{path, 0, 0}, "",
+                std::string("cannot open the sweep database: ") + std::strerror(errno));
         if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd_);
             throw InputError(SourceSpan{dir, 0, 0}, "",
@@ -122,6 +127,14 @@ int exit_code(const PointCounts& all, int signal, long long left, const std::str
     return all.failed > 0 ? kExitFailedPoints : 0;
 }
 
+/** output_folder::open_in_place() for a sweep folder, the leftovers it removed in the log. */
+std::string open_sweep_folder(const std::string& dir) {
+    const output_folder::Prepared p = output_folder::open_in_place(dir, "sweep");
+    for (const auto& c : p.cleaned)
+        spdlog::info("removed {}, left by a killed fleetsim", c);
+    return p.dir;
+}
+
 /** What one process that owns the sweep folder holds while it runs. */
 struct Session {
     const SweepPlan& plan;
@@ -137,8 +150,9 @@ struct Session {
 
     Session(const SweepPlan& p, const SweepOptions& o, const RunInfo& info)
         : plan(p), write_report(o.write_report) {
-        out = o.out.empty() ? "results/" + plan.name : o.out;
-        fs::create_directories(out);
+        // A sweep folder is resumed in place: it must be absent, empty or a sweep folder
+        // fleetsim marked (sim/config/output_folder.hpp); anything else is refused, untouched.
+        out = open_sweep_folder(o.out.empty() ? "results/" + plan.name : o.out);
         lock = std::make_unique<FolderLock>(out);
         Growth growth;
         db = SweepDb::open_for(plan, out, &growth);
@@ -157,9 +171,16 @@ struct Session {
         // Anything under work/ belongs to points that never finished: they run again. After a
         // kill -9 the killed sweep's point processes may still be writing there, so a removal
         // can fail (ENOTEMPTY): their folders carry the old process's tag, which this run never
-        // reuses, so what is left behind is harmless and finish() removes it again.
-        std::error_code ec;
-        fs::remove_all(fs::path(out) / "work", ec);
+        // reuses, so what is left behind is harmless and finish() removes it again. A work/
+        // without fleetsim's marker is not ours: refused, never removed.
+        const std::string work = (fs::path(out) / "work").string();
+        if (!output_folder::remove_marked(work, "work") &&
+            output_folder::marker_kind(work) != "work")
+            throw InputError(SourceSpan{work, 0, 0}, "output.dir",
+                             std::string("is not a work folder fleetsim made (no ") +
+                                 output_folder::kMarker +
+                                 " marker in it): fleetsim never removes it; move it away, or "
+                                 "choose another folder with --out");
         const Shard shard = parse_shard(o.shard);
         for (long long id : db->unfinished(o.retry_failed)) {
             if (shard.owns(id))
@@ -199,8 +220,7 @@ struct Session {
                                : "complete",
                     PointCounts{0, ran - progress->failed(), progress->failed()});
         db->export_files(out);
-        std::error_code ec;
-        fs::remove_all(fs::path(out) / "work", ec);
+        output_folder::remove_marked((fs::path(out) / "work").string(), "work");
         // The report is for a sweep that ran to its end, not for one stopped by a signal.
         const bool report = !signal && write_report && write_folder_report(write_report, out);
         const PointCounts all = db->counts();
@@ -441,19 +461,24 @@ Shard parse_shard(const std::string& text) {
 }
 
 int run_sweep(const SweepOptions& o) {
-    // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
-    SignalGuard signals;
     parse_shard(o.shard);
     const int launched = launched_world_size();
     const bool use_mpi = o.mpi == "on" || (o.mpi == "auto" && launched > 1) ||
                          (o.mpi == "auto" && launched == 1 && std::getenv("PMIX_RANK"));
-    if (use_mpi && !o.list)
+    if (use_mpi && !o.list) {
+        // Before MPI_Init starts its threads, so that they inherit the mask (point_runner.hpp).
+        SignalGuard signals;
         return run_mpi(o, load_mpi());
+    }
+    // Read with SIGINT and SIGTERM as they are: reading writes nothing, so a signal may end
+    // it at once (the sweep file, its base scenario and every setting's check can take a
+    // while) instead of waiting, blocked, for the guard below.
     const SweepPlan plan = load_sweep(o.sweep_file, o.check);
     if (o.list) {
         print_points(plan);
         return 0;
     }
+    SignalGuard signals;
     return run_local(plan, o);
 }
 
@@ -466,20 +491,20 @@ int merge_sweeps(const MergeOptions& o) {
             throw InputError(SourceSpan{src, 0, 0}, "",
                              "is the merge's output folder: name the shards' folders only");
     }
-    fs::create_directories(o.out);
-    FolderLock lock(o.out);
-    SweepDb db = SweepDb::create_like(o.sources.front(), o.out);
+    const std::string out = open_sweep_folder(o.out);
+    FolderLock lock(out);
+    SweepDb db = SweepDb::create_like(o.sources.front(), out);
     long long taken = 0;
     for (const auto& src : o.sources)
         taken += db.merge_from(src);
-    db.export_files(o.out);
-    const bool report = o.write_report && write_folder_report(o.write_report, o.out);
+    db.export_files(out);
+    const bool report = o.write_report && write_folder_report(o.write_report, out);
     const PointCounts c = db.counts();
     if (!o.quiet) {
         std::cout << fmt::format(
             "merged {} sweep folder{} into {}/: {} points taken; {} of {} points finished ({} "
             "done, {} failed)\n",
-            o.sources.size(), o.sources.size() == 1 ? "" : "s", o.out, taken, c.done + c.failed,
+            o.sources.size(), o.sources.size() == 1 ? "" : "s", out, taken, c.done + c.failed,
             c.total, c.done, c.failed);
     }
     if (c.pending() > 0) {
@@ -489,7 +514,7 @@ int merge_sweeps(const MergeOptions& o) {
             c.pending(), c.pending() == 1 ? "" : "s");
         return 1;
     }
-    const int code = exit_code(c, 0, 0, o.out);
+    const int code = exit_code(c, 0, 0, out);
     return code == 0 && o.write_report && !report ? 1 : code;
 }
 

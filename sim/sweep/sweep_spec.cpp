@@ -15,6 +15,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <unordered_map>
 
 namespace fleetsim::sweep {
 namespace {
@@ -114,11 +115,19 @@ SweptValue value_from_yaml(const YamlValue& v) {
 }
 
 /** A list of values, or {from, to, count, scale, integer}: evenly spaced values. */
-std::vector<SweptValue> parse_values(const YamlValue& v) {
+std::vector<SweptValue> parse_values(const YamlValue& v, bool distinct = false) {
     std::vector<SweptValue> out;
     if (v.is_sequence()) {
-        for (const auto& e : v.elements())
+        std::unordered_map<std::string, int> first_line;
+        for (const auto& e : v.elements()) {
             out.push_back(value_from_yaml(e));
+            // Two equal values make two equal points, which the database refuses.
+            const auto [it, fresh] =
+                first_line.emplace(out.back().override_text, out.back().where.line);
+            if (distinct && !fresh)
+                e.fail(fmt::format("expected distinct values, found {} twice (first at line {})",
+                                   out.back().override_text, it->second));
+        }
         if (out.empty())
             v.fail("expected at least one value, found an empty list");
         return out;
@@ -136,6 +145,12 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
     const std::string scale = m.choice_or("scale", {"linear", "log"}, "linear");
     const bool integer = m.boolean_or("integer", false);
     const long long digits = read_digits(m);
+    if (static_cast<double>(count) > kMaxPoints) {
+        // Checked before the values are made: count: 1e12 would fill memory first.
+        m.optional("count").fail(fmt::format(
+            "expected a count of at most {:.0f} (points), found {}", kMaxPoints, count));
+        return out;
+    }
     if (scale == "log" && (from <= 0 || to <= 0)) {
         m.value().fail(
             fmt::format("expected from > 0 and to > 0 with scale: log, found {} and {}", from, to));
@@ -148,6 +163,16 @@ std::vector<SweptValue> parse_values(const YamlValue& v) {
             x = to;  // no rounding drift at the end of the range
         out.push_back(integer ? integer_value(std::llround(x)) : real_value(tidy(x, digits)));
         out.back().where = v.where();
+        if (distinct && out.size() > 1 &&
+            out.back().override_text == out[out.size() - 2].override_text) {
+            // Rounding (integer, digits) can make neighbours equal: two equal points.
+            v.fail(
+                fmt::format("expected distinct values, found {} twice once rounded: fewer "
+                            "values (count), more digits, or integer: false",
+                            out.back().override_text));
+            out.clear();
+            return out;
+        }
     }
     return out;
 }
@@ -265,7 +290,9 @@ public:
         std::vector<std::vector<SweptValue>> columns;
         for (const auto& [key, values] : v.entries()) {
             b.keys.push_back(add_key(key, values, true));
-            columns.push_back(parse_values(values));
+            // In a grid a value listed twice always makes equal points; a zip's column may
+            // repeat one (the same params for two policies) as long as its rows differ.
+            columns.push_back(parse_values(values, /*distinct=*/true));
         }
         if (b.keys.empty()) {
             v.fail("expected at least one key, found an empty mapping");
@@ -791,12 +818,30 @@ std::vector<std::uint64_t> read_seeds(const MapReader& m, std::uint64_t seed) {
         m.optional("seeds").fail("expected seeds or replications, found both");
     } else if (m.has("seeds")) {
         auto list = m.optional("seeds");
-        for (const auto& e : list.elements())
-            seeds.push_back(static_cast<std::uint64_t>(e.integer(Range::non_negative).value_or(0)));
+        std::map<std::uint64_t, int> first_line;
+        for (const auto& e : list.elements()) {
+            const auto seed_value =
+                static_cast<std::uint64_t>(e.integer(Range::non_negative).value_or(0));
+            const auto [it, fresh] = first_line.emplace(seed_value, e.where().line);
+            if (!fresh) {
+                // Two equal seeds make two equal points, which the database refuses.
+                e.fail(fmt::format("expected distinct seeds, found {} twice (first at line {})",
+                                   seed_value, it->second));
+                continue;
+            }
+            seeds.push_back(seed_value);
+        }
         if (list.is_sequence() && seeds.empty())
             list.fail("expected at least one seed, found an empty list");
     } else {
         const long long replications = m.integer_or("replications", 1, Range::positive);
+        if (static_cast<double>(replications) > kMaxPoints) {
+            // Checked before the seeds are made: replications: 1e12 would fill memory first.
+            m.optional("replications")
+                .fail(fmt::format("expected at most {:.0f} replications (points), found {}",
+                                  kMaxPoints, replications));
+            return seeds;
+        }
         // Replication r runs with seed + r: every parameter combination sees the same seeds
         // (common random numbers), so differences between points are not sampling noise.
         for (long long r = 0; r < replications; ++r)
@@ -847,6 +892,7 @@ void enumerate_points(const std::vector<Block>& blocks,
         base_identity += "set " + o.key + "=" + o.value + "\n";
     plan.base_fingerprint = hex16(fnv1a64(base_identity));
     long long id = 0;
+    std::unordered_map<std::string, long long> keys_seen;
     while (true) {
         std::vector<SweptValue> values(plan.keys.size());
         for (std::size_t b = 0; b < blocks.size(); ++b) {
@@ -864,6 +910,16 @@ void enumerate_points(const std::vector<Block>& blocks,
             p.seed = seeds[r];
             p.replication = static_cast<int>(r);
             p.point_key = hex16(fnv1a64(identity + "seed=" + std::to_string(p.seed)));
+            if (const auto [it, fresh] = keys_seen.emplace(p.point_key, p.id); !fresh) {
+                // Blocks that vary one key twice, or a sample drawing one integer twice:
+                // refused here, where the file says it, not by the database's UNIQUE key.
+                const SourceSpan where =
+                    values.empty() ? SourceSpan{plan.sweep_file, 0, 0} : values.back().where;
+                throw InputError(where, values.empty() ? "" : plan.keys.back(),
+                                 fmt::format("expected distinct points, found point {} equal "
+                                             "to point {} (the same values and seed)",
+                                             p.id, it->second));
+            }
             all += p.point_key + "\n";
             plan.points.push_back(std::move(p));
         }

@@ -5,9 +5,14 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 namespace fleetsim {
 namespace {
@@ -142,8 +147,15 @@ void write_file_atomically(const std::string& path,
         throw TraceError(path, 0, 0, "",
                          "exists already: fleetsim does not replace a file; remove it or choose "
                          "another name");
-    const std::string tmp = path + ".fleetsim-tmp";
+    // The temporary name carries our PID and is created exclusively: it never truncates a file
+    // of the user's that happens to bear it.
+    const std::string tmp = path + ".partial-" + std::to_string(::getpid());
     {
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw TraceError(path, 0, 0, "",
+                             "cannot write the file: " + tmp + ": " + std::strerror(errno));
+        ::close(fd);
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
             throw TraceError(path, 0, 0, "", "cannot write the file");
@@ -155,10 +167,22 @@ void write_file_atomically(const std::string& path,
             throw;
         }
     }
-    fs::rename(tmp, path, ec);
-    if (ec) {
+    // RENAME_NOREPLACE: a file that appeared at `path` while we wrote is not replaced either.
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+        int err = errno;
+        if (err == EINVAL || err == ENOSYS) {  // a filesystem without the flag: link() is exclusive
+            if (::link(tmp.c_str(), path.c_str()) == 0) {
+                fs::remove(tmp, ec);
+                return;
+            }
+            err = errno;
+        }
         fs::remove(tmp, ec);
-        throw TraceError(path, 0, 0, "", "cannot write the file: " + ec.message());
+        throw TraceError(path, 0, 0, "",
+                         err == EEXIST
+                             ? "exists already: fleetsim does not replace a file; remove "
+                               "it or choose another name"
+                             : std::string("cannot write the file: ") + std::strerror(err));
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ std::vector<std::string> registered_policies() {
 
 /** Every policy's revenue on `scenario` (a shipped scenario's name, a path from the source
     root ending in .yaml, or empty: the built-in default) against its bound. */
-void check_bound(const std::string& scenario) {
+void check_bound(const std::string& scenario, const std::vector<std::string>& refusing = {}) {
     TempDir tmp("bound");
     const std::string file =
         scenario.ends_with(".yaml") ? scenario : "scenarios/" + scenario + ".yaml";
@@ -70,6 +71,14 @@ void check_bound(const std::string& scenario) {
         if (policy == own["policy"])
             continue;
         CAPTURE(policy);
+        if (std::find(refusing.begin(), refusing.end(), policy) != refusing.end()) {
+            // A policy that refuses the scenario up front (reserved: a fleet that changes over
+            // time) must do so with exit 2, not earn anything.
+            auto r = run_fleetsim({"run", source_path(file), "--out", tmp / policy, "-q", "--set",
+                                   "policy.name=" + policy, "--set", "policy.params={}"});
+            CHECK(r.exit_code == 2);
+            continue;
+        }
         const std::string params = policy == "static-partition"
                                        ? "policy.params={shares: {" + equal_shares + "}}"
                                        : "policy.params={}";
@@ -104,6 +113,13 @@ TEST_SUITE("hindsight-bound") {
     }
     TEST_CASE("no policy beats the bound: a100-tail") {
         check_bound("a100-tail");
+    }
+    // B200s that come online on day 3.5: the bound's capacity is what each pool owned.
+    TEST_CASE("no policy beats the bound: b200-arrives") {
+        check_bound("b200-arrives", {"reserved"});
+    }
+    TEST_CASE("no policy beats the bound: the mixed fleet changing over time") {
+        check_bound("tests/scenarios/data/mixed-changing.yaml", {"reserved"});
     }
 
     TEST_CASE("run --bound reports the fraction of the bound a run reached") {

@@ -26,6 +26,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -54,13 +55,27 @@ long long interrupted_in_failure_log(const std::string& dir) {
     return out;
 }
 
+/** When pool fast (8 GPUs) is owned: always, or (a fleet that changes over time) from `from_s`
+    to `to_s`, both on interval boundaries. */
+struct FastOwned {
+    double from_s = 0;
+    double to_s = 1e300;
+    bool changes() const { return from_s > 0 || to_s < 1e300; }
+    /** GPU-seconds fast owns in [t0, t1). */
+    double gpu_s(double t0, double t1) const {
+        return 8 * std::max(0.0, std::min(t1, to_s) - std::max(t0, from_s));
+    }
+};
+
 /** Checks the books of the run in `dir`; returns its failure interruptions (0 without failures). */
-long long check_conservation(const std::string& dir) {
+long long check_conservation(const std::string& dir, const FastOwned& fast_owned = {}) {
     const auto s = read_summary(dir);
     const auto& fleet = s["fleet"];
     const auto& totals = s["totals"];
     const double horizon = s["horizon_s"].get<double>();
-    const double capacity = fleet["gpus"].get<double>() * horizon / 3600;
+    // Capacity is owned GPU-hours: fast counts only while it is owned.
+    const double capacity =
+        ((fleet["gpus"].get<double>() - 8) * horizon + fast_owned.gpu_s(0, horizon)) / 3600;
     const bool failures = fleet.contains("failures");
     const double down = failures ? fleet["failures"]["gpu_h_down"].get<double>() : 0.0;
     const double down_cost = failures ? fleet["failures"]["down_cost_usd"].get<double>() : 0.0;
@@ -115,6 +130,7 @@ long long check_conservation(const std::string& dir) {
                   "revenue_usd,shadow_price_usd_per_gpu_h,opportunity_cost_usd,"
                   "pool_gpus.slow,pool_gpus.fast,pool_gpus_busy.slow,pool_gpus_busy.fast,"
                   "pool_shadow_price_usd_per_gpu_h.slow,pool_shadow_price_usd_per_gpu_h.fast") +
+                  (fast_owned.changes() ? ",gpus_owned.ref,gpus_owned.fast" : "") +
                   (failures ? ",gpus_down,interruptions,failure_lost_work_gpu_h,restart_gpu_h,"
                               "revenue_lost_usd"
                             : ""));
@@ -179,7 +195,13 @@ long long check_conservation(const std::string& dir) {
             const auto& t_ = t;  // clang 14 cannot capture a structured binding
             CAPTURE(t_);
             const double slow = num(r, "pool_gpus.slow"), fast = num(r, "pool_gpus.fast");
-            CHECK(slow + fast == doctest::Approx(fleet["gpus"].get<double>()));
+            const double length = std::min(3600.0, horizon - t);
+            CHECK(slow == doctest::Approx(fleet["gpus"].get<double>() - 8));
+            CHECK(fast == doctest::Approx(fast_owned.gpu_s(t, t + length) / length));
+            if (fast_owned.changes()) {
+                CHECK(num(r, "gpus_owned.ref") == slow);
+                CHECK(num(r, "gpus_owned.fast") == fast);
+            }
             const double pool_busy = num(r, "pool_gpus_busy.slow") + num(r, "pool_gpus_busy.fast");
             CHECK(pool_busy == doctest::Approx(busy_rows[t]).epsilon(1e-9));
             CHECK(num(r, "pool_gpus_busy.slow") <= slow * (1 + 1e-12));
@@ -250,7 +272,8 @@ long long check_conservation(const std::string& dir) {
 /** Runs data/mixed.yaml under every policy `fleetsim policies` lists, with `extra` arguments,
     and checks the books of each run. */
 /** Returns the failure interruptions summed over the policies. */
-long long check_every_policy(const std::vector<std::string>& extra) {
+long long check_every_policy(const std::vector<std::string>& extra,
+                             const FastOwned& fast_owned = {}) {
     long long interruptions = 0;
     {
         // Every policy the binary registers, so that a new one (a preemptive one especially) is
@@ -298,14 +321,15 @@ long long check_every_policy(const std::vector<std::string>& extra) {
                     "policy.name=" + name};
                 if (params.count(name))
                     args.insert(args.end(), params.at(name).begin(), params.at(name).end());
-                // reserved refuses a failure model (exit 2, policies/reserved.cpp).
+                // reserved refuses a failure model and a fleet that changes over time (exit 2,
+                // policies/reserved.cpp; fleet_changes_test.cpp checks the refusal).
                 if (!extra.empty() && name == "reserved")
                     continue;
                 args.insert(args.end(), extra.begin(), extra.end());
                 auto r = run_fleetsim(args);
                 INFO(r.err);
                 REQUIRE(r.exit_code == 0);
-                interruptions += check_conservation(tmp / "out");
+                interruptions += check_conservation(tmp / "out", fast_owned);
             }
         }
     }
@@ -317,6 +341,14 @@ long long check_every_policy(const std::vector<std::string>& extra) {
 TEST_SUITE("conservation") {
     TEST_CASE("the books balance under every registered policy, with services and batch") {
         check_every_policy({});
+    }
+
+    TEST_CASE("the books balance on a fleet that changes over time under every policy") {
+        // Pool fast comes online at 10 h and retires at 36 h of the 48: capacity is the owned
+        // GPU-hours, 16 x 48 + 8 x 26, and busy + idle adds up to it under every policy.
+        check_every_policy({"--set", "platform.pools.fast.online_at_s=36000", "--set",
+                            "platform.pools.fast.retire_at_s=129600"},
+                           FastOwned{36000, 129600});
     }
 
     TEST_CASE("the books balance with failures on under every registered policy") {

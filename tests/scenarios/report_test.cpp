@@ -97,8 +97,15 @@ double expected_value(const Json& summary, const std::string& key) {
             return in_group("cost_usd") / in_group("gpu_h");
         FAIL("unknown figure in key " << key);
     }
-    const auto dot = key.find('.');
-    return summary.at(key.substr(0, dot)).at(key.substr(dot + 1)).get<double>();
+    // A dotted path into summary.json: "totals.profit_usd", "fleet.failures.gpu_h_down".
+    const Json* at = &summary;
+    for (std::size_t from = 0;;) {
+        const auto dot = key.find('.', from);
+        at = &at->at(key.substr(from, dot - from));
+        if (dot == std::string::npos)
+            return at->get<double>();
+        from = dot + 1;
+    }
 }
 
 /** The number a text shows ("$1,891,532", "14.9%", "4,096", "-$172,255") and its rounding. */
@@ -431,6 +438,43 @@ TEST_SUITE("report") {
               std::string::npos);
     }
 
+    TEST_CASE("a fleet that changes over time gets a composition chart from timeseries.csv") {
+        TempDir tmp("report-b200");
+        const Json seen = run_and_probe(tmp, "scenarios/b200-arrives.yaml", {});
+        std::set<std::string> drawn;
+        for (const auto& c : seen["charts"]) {
+            CHECK(c["mark_items"].get<int>() > 0);
+            drawn.insert(c["id"].get<std::string>());
+        }
+        CHECK(drawn.count("fleet") == 1);
+        // The headline does not call it a 5,120-GPU fleet: it owned 4,096 GPUs for half the week.
+        CHECK(seen["headline"].get<std::string>().find(
+                  "the fleet (up to 5,120 GPUs: pools came online or retired) earned") !=
+              std::string::npos);
+        // Its data: the GPUs owned by type, 4,096 H100s throughout, the 1,024 B200s from day
+        // 3.5 (the 84th hour) on, as timeseries.csv's gpus_owned columns say.
+        const Json data = report_page_data(tmp / "out/report.html");
+        REQUIRE(data["gpus_owned"].size() == 2);
+        CHECK(data["gpus_owned"][0]["gpu_type"] == "h100-sxm");
+        CHECK(data["gpus_owned"][1]["gpu_type"] == "b200");
+        const auto& h100 = data["gpus_owned"][0]["gpus"];
+        const auto& b200 = data["gpus_owned"][1]["gpus"];
+        REQUIRE(b200.size() == h100.size());
+        const auto points = static_cast<double>(b200.size());
+        for (std::size_t i = 0; i < b200.size(); ++i) {
+            CAPTURE(i);
+            CHECK(h100[i].get<double>() == doctest::Approx(4096));
+            // The rows may be averaged in groups: the group holding day 3.5 may be in between.
+            const double t0_h = 168.0 * static_cast<double>(i) / points;
+            const double t1_h = 168.0 * static_cast<double>(i + 1) / points;
+            if (t1_h <= 84)
+                CHECK(b200[i].get<double>() == 0);
+            if (t0_h >= 84)
+                CHECK(b200[i].get<double>() == doctest::Approx(1024));
+        }
+        // A fixed fleet has no such chart (the default report's charts are checked above).
+    }
+
     TEST_CASE("a one-day run's report says 1 day and lays its three services out in one row") {
         TempDir tmp("report-one-day");
         const Json seen = run_and_probe(tmp, "scenarios/cost-collapse.yaml", {});
@@ -500,6 +544,94 @@ TEST_SUITE("report") {
                 CHECK(s["demand_gpus"].is_array());
             }
         }
+    }
+
+    TEST_CASE("a run with failures has a section of what they took, and a run without has none") {
+        TempDir tmp("report-failures");
+        const Json seen = run_and_probe(tmp, "scenarios/failures-week.yaml", {});
+        const Json summary = read_summary(tmp / "out");
+        const Json& ff = summary["fleet"]["failures"];
+        // The section, after "Who held the GPUs", with its four charts drawn.
+        const auto& sections = seen["sections"];
+        REQUIRE(sections.size() >= 2);
+        CHECK(sections[0] == "Who held the GPUs");
+        CHECK(sections[1] == "What failures took");
+        std::map<std::string, long long> items;
+        for (const auto& c : seen["charts"])
+            items[c["id"]] = c["mark_items"].get<long long>();
+        for (const char* id : {"failure_capacity", "failures", "failure_causes", "failure_cost"}) {
+            CAPTURE(id);
+            REQUIRE(items.count(id) == 1);
+            CHECK(items[id] > 0);
+        }
+        // Its sentence's numbers are summary.json's fleet.failures, shown as it has them.
+        const std::set<std::string> keys = check_numbers(seen, summary);
+        for (const char* k :
+             {"failures", "node_failures", "gpu_h_down", "down_cost_usd", "interruptions",
+              "failure_lost_work_gpu_h", "restart_gpu_h", "revenue_lost_usd"})
+            CHECK(keys.count(std::string("fleet.failures.") + k) == 1);
+        // The table: a row per class in summary.json's order, then the total.
+        const Json& rows = seen["failure_rows"];
+        REQUIRE(rows.size() == summary["classes"].size() + 1);
+        std::size_t i = 0;
+        for (const auto& [name, c] : summary["classes"].items()) {
+            CAPTURE(name);
+            CHECK(rows[i][0] == name);
+            CHECK(rows[i][1] == std::to_string(c["failures"]["interruptions"].get<long long>()));
+            CHECK(rows[i][5] == dollars(c["failures"]["revenue_lost_usd"].get<double>()));
+            ++i;
+        }
+        CHECK(rows[i][0] == "total");
+        CHECK(rows[i][1] == std::to_string(ff["interruptions"].get<long long>()));
+        REQUIRE(ff["interruptions"].get<long long>() > 0);  // the week has some, else no test
+
+        // The data drawn: the down GPUs integrate back to fleet.failures.gpu_h_down, and the
+        // nodes per cause are failures.csv's rows, counted here from the file.
+        const Json data = report_page_data(tmp / "out/report.html");
+        const Json& ts = data["timeseries"];
+        double down_gpu_h = 0;
+        for (std::size_t k = 0; k < ts["t_s"].size(); ++k)
+            down_gpu_h += data["failures"]["gpus_down"][k].get<double>() *
+                          ts["length_s"][k].get<double>() / 3600;
+        CHECK(down_gpu_h == doctest::Approx(ff["gpu_h_down"].get<double>()).epsilon(1e-5));
+        std::map<std::string, long long> per_cause;
+        for (const auto& row : parse_csv(read_file(tmp / "out/failures.csv")))
+            ++per_cause[row.at("cause")];
+        std::map<std::string, long long> drawn;
+        for (const auto& [cause, counts] : data["failures"]["node_failures"].items())
+            for (const auto& n : counts)
+                drawn[cause] += n.get<long long>();
+        CHECK(drawn == per_cause);
+        CHECK(per_cause.size() >= 2);
+
+        // Printed, the handout keeps to two pages: the section's sentence and table, no charts.
+        const Json printed =
+            probe(tmp / "out/report.html",
+                  {"--pdf", artifact("report-failures.pdf"), "--pdf-format", "Letter"});
+        CHECK(printed["pdf_pages"].get<int>() <= 2);
+
+        // Without a failure model: no section, no data, not even the section's script.
+        TempDir plain("report-no-failures");
+        const Json none = run_and_probe(plain, "scenarios/cost-collapse.yaml", {});
+        for (const auto& h : none["sections"])
+            CHECK(h != "What failures took");
+        CHECK(none["failure_rows"].empty());
+        const std::string html = read_file(plain / "out/report.html");
+        CHECK(html.find("What failures took") == std::string::npos);
+        CHECK_FALSE(report_page_data(plain / "out/report.html").contains("failures"));
+
+        // summary.json says the run had failures but timeseries.csv lacks gpus_down: exit 2
+        // naming the file and the column.
+        std::string csv = read_file(tmp / "out/timeseries.csv");
+        const auto at = csv.find(",gpus_down,");
+        REQUIRE(at != std::string::npos);
+        csv.replace(at, 11, ",gpus_downx,");
+        write_file(tmp / "out/timeseries.csv", csv);
+        auto bad = run_fleetsim({"report", tmp / "out"});
+        INFO(bad.err);
+        CHECK(bad.exit_code == 2);
+        CHECK(bad.err.find("timeseries.csv") != std::string::npos);
+        CHECK(bad.err.find("gpus_down") != std::string::npos);
     }
 
     TEST_CASE("fleetsim report regenerates the run report byte for byte") {
