@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,9 +20,14 @@ std::string join_path(const std::string& parent, const std::string& key) {
 /**
  * Walks the parsed tree once, before anything reads it, with a budget of nodes and depth.
  * yaml-cpp shares an aliased node instead of copying it, so parsing "billion laughs" (ten
- * levels of ten aliases) is cheap, but every later walk over it (this one, the loaders', the
- * resolved YAML's) expands it to 10^10 nodes and hangs. Counting each visit, alias re-visits
- * included, bounds every later walk by the same budget.
+ * levels of ten aliases) is cheap, but every later walk over it (the loaders', the resolved
+ * YAML's) expands it to 10^10 nodes and hangs. The budget counts each alias as the nodes it
+ * repeats, which bounds every later walk by it.
+ *
+ * The count itself must not expand the aliases: a collection met again through an alias adds
+ * the size and height it was found to have the first time (remembered by its position and
+ * checked to be the very same node), so the check costs one pass over the distinct nodes of
+ * the document (a bomb is refused in microseconds, not after a million visits).
  *
  * It also refuses a key written twice in one mapping: yaml-cpp keeps both entries, MapReader
  * would read the first and ignore the second, entries() would return both (two classes of one
@@ -32,19 +38,30 @@ class TreeCheck {
 public:
     explicit TreeCheck(const std::string& shown_as) : shown_as_(shown_as) {}
 
-    void walk(const YAML::Node& node, const std::string& path, int depth) {
-        if (++visited_ > kMaxYamlNodes) {
-            throw InputError(where(node), path,
-                             fmt::format("expected at most {} YAML nodes, counting each alias "
-                                         "as the nodes it repeats, found more (aliases that "
-                                         "repeat aliases multiply: an alias bomb?)",
-                                         kMaxYamlNodes));
+    void check(const YAML::Node& root) { (void)walk(root, "", 0); }
+
+private:
+    /** A subtree's size, counting aliases as what they repeat, and its levels below it. */
+    struct Extent {
+        long long nodes = 0;
+        int levels = 0;
+    };
+    struct Seen {
+        YAML::Node node;
+        Extent extent;
+    };
+
+    Extent walk(const YAML::Node& node, const std::string& path, int depth) {
+        const bool collection = node.IsMap() || node.IsSequence();
+        if (collection) {
+            if (const Seen* seen = seen_before(node)) {
+                count(node, path, seen->extent.nodes, depth + seen->extent.levels);
+                return seen->extent;
+            }
         }
-        if (depth > kMaxYamlDepth) {
-            throw InputError(
-                where(node), path,
-                fmt::format("expected at most {} levels of nesting, found more", kMaxYamlDepth));
-        }
+        const long long before = visited_;
+        count(node, path, 1, depth);
+        int levels = 0;
         if (node.IsMap()) {
             std::map<std::string, int> first_line;
             for (const auto& kv : node) {
@@ -60,17 +77,51 @@ public:
                                 std::to_string(it->second) + ")");
                     }
                 }
-                walk(kv.first, child, depth + 1);
-                walk(kv.second, child, depth + 1);
+                levels = std::max(levels, 1 + walk(kv.first, child, depth + 1).levels);
+                levels = std::max(levels, 1 + walk(kv.second, child, depth + 1).levels);
             }
         } else if (node.IsSequence()) {
             std::size_t i = 0;
-            for (const auto& element : node)
-                walk(element, path + "[" + std::to_string(i++) + "]", depth + 1);
+            for (const auto& element : node) {
+                const std::string child = path + "[" + std::to_string(i++) + "]";
+                levels = std::max(levels, 1 + walk(element, child, depth + 1).levels);
+            }
+        }
+        const Extent extent{visited_ - before, levels};
+        if (collection && !node.Mark().is_null())
+            seen_.emplace(node.Mark().pos, Seen{node, extent});
+        return extent;
+    }
+
+    /** Adds `nodes` to the budget and checks it and the depth `deepest` reached. */
+    void count(const YAML::Node& node, const std::string& path, long long nodes, int deepest) {
+        visited_ += nodes;
+        if (visited_ > kMaxYamlNodes) {
+            throw InputError(where(node), path,
+                             fmt::format("expected at most {} YAML nodes, counting each alias "
+                                         "as the nodes it repeats, found more (aliases that "
+                                         "repeat aliases multiply: an alias bomb?)",
+                                         kMaxYamlNodes));
+        }
+        if (deepest > kMaxYamlDepth) {
+            throw InputError(
+                where(node), path,
+                fmt::format("expected at most {} levels of nesting, found more", kMaxYamlDepth));
         }
     }
 
-private:
+    /** The collection's earlier visit, if this node is one already walked (an alias of it). */
+    const Seen* seen_before(const YAML::Node& node) const {
+        if (node.Mark().is_null())
+            return nullptr;
+        const auto [first, last] = seen_.equal_range(node.Mark().pos);
+        for (auto it = first; it != last; ++it) {
+            if (it->second.node.is(node))
+                return &it->second;
+        }
+        return nullptr;
+    }
+
     SourceSpan where(const YAML::Node& node) const {
         const YAML::Mark mark = node.Mark();
         if (mark.is_null())
@@ -80,6 +131,7 @@ private:
 
     const std::string& shown_as_;
     long long visited_ = 0;
+    std::multimap<int, Seen> seen_;  // collections walked, by their position in the text
 };
 
 /** What kind of file a path is, for "expected a YAML file, found ...". */
@@ -448,7 +500,7 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& shown_as) 
         throw InputError(SourceSpan{shown_as, e.mark.line + 1, e.mark.column + 1}, before.path,
                          message);
     }
-    TreeCheck(shown_as).walk(node, "", 0);
+    TreeCheck(shown_as).check(node);
     return node;
 }
 

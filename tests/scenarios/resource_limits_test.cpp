@@ -131,9 +131,10 @@ TEST_SUITE("bad-input") {
             {tmp / "big.yaml",
              "big.yaml: expected a YAML file of at most 1048576 bytes (1 MiB), found 2097152"},
         };
-        for (const auto& [path, expected] : cases) {
+        for (const auto& one_case : cases) {
+            const auto& [path, expected] = one_case;
             for (const char* verb : {"validate", "run"}) {
-                CAPTURE(path);
+                CAPTURE(one_case.first);
                 CAPTURE(verb);
                 const auto t0 = std::chrono::steady_clock::now();
                 auto r = run_fleetsim({verb, path, "--set", "output.dir=" + (tmp / "out")});
@@ -240,9 +241,10 @@ TEST_SUITE("bad-input") {
             {{"trace", "stats", s, "--capacity", "0"}, "<command line: --capacity 0>"},
             {{"trace", "stats", s, "--flops-per-s", "-1"}, "<command line: --flops-per-s -1>"},
         };
-        for (const auto& [args, expected] : cases) {
-            CAPTURE(args[0]);
-            CAPTURE(expected);
+        for (const auto& one_case : cases) {
+            const auto& [args, expected] = one_case;
+            CAPTURE(one_case.first[0]);
+            CAPTURE(one_case.second);
             auto r = run_fleetsim(args);
             INFO(r.err);
             CHECK(r.exit_code == 2);

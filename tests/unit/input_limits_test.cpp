@@ -67,6 +67,36 @@ TEST_SUITE("input-limits") {
         CHECK(n["c"].size() == 10);
     }
 
+    TEST_CASE("the budget counts an alias as exactly the nodes it repeats") {
+        // root map 1 + key a 1 + [999 scalars] 1,000 + key b 1 + [N aliases] 1 + 1,000 N:
+        // 999,004 nodes load with N = 998, and 1,000,004 with N = 999 are one alias too many.
+        const auto doc = [](int aliases) {
+            std::string text = "a: &a [x";
+            for (int i = 1; i < 999; ++i)
+                text += ", x";
+            text += "]\nb: [*a";
+            for (int i = 1; i < aliases; ++i)
+                text += ", *a";
+            return text + "]\n";
+        };
+        CHECK(load_yaml_text(doc(998), "ok.yaml")["b"].size() == 998);
+        const InputError e = error_of([&] { (void)load_yaml_text(doc(999), "over.yaml"); });
+        CHECK(e.message().find("expected at most 1000000 YAML nodes") != std::string::npos);
+        // yaml-cpp keeps no position for an alias, only its anchor's (line 1): the key names
+        // the alias that went over.
+        CHECK(e.key() == "b[998]");
+    }
+
+    TEST_CASE("nesting reached through an alias counts toward the 64 levels") {
+        // 60 levels under the anchor load alone; used 5 levels down, they reach 66.
+        const std::string anchored = "a: &a " + std::string(60, '[') + std::string(60, ']') + "\n";
+        CHECK_NOTHROW((void)load_yaml_text(anchored + "b: [*a]\n", "ok.yaml"));
+        const InputError e =
+            error_of([&] { (void)load_yaml_text(anchored + "b: [[[[[*a]]]]]\n", "deep.yaml"); });
+        CHECK(e.message() == "expected at most 64 levels of nesting, found more");
+        CHECK(e.where().line == 1);
+    }
+
     TEST_CASE("nesting deeper than 64 levels is refused with its line") {
         const std::string deep = "x: " + std::string(70, '[') + std::string(70, ']') + "\n";
         const InputError e = error_of([&] { (void)load_yaml_text(deep, "deep.yaml"); });
