@@ -589,15 +589,26 @@ SweepDb SweepDb::open_for(const SweepPlan& plan, const std::string& dir, Growth*
     return out;
 }
 
-SweepDb SweepDb::open_existing(const std::string& path) {
+std::string SweepDb::fingerprint_of(const std::string& path) {
     const std::string file = db_path(path);
     if (!fs::exists(file))
         throw InputError(SourceSpan{path, 0, 0}, "", "not a sweep folder: no sweep.db in it");
-    SweepDb out(open_file(file, false));
-    if (!has_meta(*out.db_))
-        throw InputError(SourceSpan{file, 0, 0}, "", "not a sweep database: it has no meta table");
-    check_schema(*out.db_, "main", file);
-    return out;
+    try {
+        // Read-only, and no journal mode set: open_file's `journal_mode = WAL` would write a
+        // database header into a short file of the user's named by mistake.
+        SQLite::Database db(file, SQLite::OPEN_READONLY);
+        db.setBusyTimeout(10000);
+        check_readable(db, "main", file);
+        if (!has_meta(db))
+            throw InputError(SourceSpan{file, 0, 0}, "",
+                             "not a sweep database: it has no meta table");
+        check_schema(db, "main", file);
+        return meta_of(db, "main", "fingerprint");
+    } catch (const SQLite::Exception& e) {
+        if (unreadable(e))
+            refuse_unreadable(file, e.what());
+        throw;
+    }
 }
 
 SweepDb SweepDb::create_like(const std::string& source, const std::string& dir) {

@@ -50,8 +50,12 @@ public:
     static SweepDb open_for(const SweepPlan& plan,
                             const std::string& dir,
                             Growth* growth = nullptr);
-    /** Opens an existing sweep.db (a folder or the file) read-write, for merging or export. */
-    static SweepDb open_existing(const std::string& path);
+    /**
+     * The fingerprint of the sweep in an existing sweep.db (a folder or the file), read-only
+     * (a file that is not a sweep database is refused and left as it was): `sweep merge`
+     * checks every shard this way before it makes its output folder.
+     */
+    static std::string fingerprint_of(const std::string& path);
     /** Creates `dir`/sweep.db with the schema, identity and points of `source`, all pending. */
     static SweepDb create_like(const std::string& source, const std::string& dir);
 

@@ -491,6 +491,22 @@ int merge_sweeps(const MergeOptions& o) {
             throw InputError(SourceSpan{src, 0, 0}, "",
                              "is the merge's output folder: name the shards' folders only");
     }
+    // OUT is checked first (a folder of the user's is refused whatever the shards are), then
+    // every shard is read before OUT is made, so a bad shard (not a sweep folder, a damaged
+    // database, another sweep's) leaves no empty folder behind.
+    for (const auto& c : output_folder::prepare(o.out, "sweep").cleaned)
+        spdlog::info("removed {}, left by a killed fleetsim", c);
+    std::string fingerprint;
+    for (const auto& src : o.sources) {
+        const std::string theirs = SweepDb::fingerprint_of(src);
+        if (fingerprint.empty())
+            fingerprint = theirs;
+        else if (theirs != fingerprint)
+            throw InputError(SourceSpan{src, 0, 0}, "",
+                             fmt::format("holds another sweep (fingerprint {}, expected {} as "
+                                         "in {}): only shards of one sweep can be merged",
+                                         theirs, fingerprint, o.sources.front()));
+    }
     const std::string out = open_sweep_folder(o.out);
     FolderLock lock(out);
     SweepDb db = SweepDb::create_like(o.sources.front(), out);

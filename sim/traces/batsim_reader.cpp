@@ -241,6 +241,8 @@ private:
         if (b.job.size <= 0)
             fail_job(b, "res",
                      fmt::format("expected a number of resources > 0, found {}", b.job.size));
+        if (const std::string problem = job_size_problem(b.job.size); !problem.empty())
+            fail_job(b, "res", problem);
         if (j.contains("walltime") && !j["walltime"].is_null()) {
             b.job.requested_s = number_of(b, j, "walltime");
             b.walltime_text = j["walltime"].dump();

@@ -79,6 +79,8 @@ public:
                  fmt::format("expected a number of GPUs > 0, found {} (leave such rows out with "
                              "`where`)",
                              job.size));
+        if (const std::string problem = job_size_problem(job.size); !problem.empty())
+            fail(gpus_.column, problem);
         // Optional figures may be empty (unknown), as fleetsim's own csv writes them.
         job.requested_s = optional_value(requested_);
         job.wait_s = optional_value(wait_);

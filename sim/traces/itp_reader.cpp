@@ -113,6 +113,8 @@ public:
         if (job.size <= 0)
             fail(column_of(f.gpus),
                  fmt::format("expected a number of GPUs > 0, found {}", job.size));
+        if (const std::string problem = job_size_problem(job.size); !problem.empty())
+            fail(column_of(f.gpus), problem);
         job.requested_s = -1;
         job.wait_s = -1;
         job.status.clear();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -37,7 +38,16 @@ std::optional<double> parse_trace_number(std::string_view text) {
     // from_chars does not take a leading '+'; logs written by other tools sometimes have one.
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
-    return parse_number(text);
+    const auto v = parse_number(text);
+    if (!v || !std::isfinite(*v) || std::fabs(*v) > kMaxTraceNumber)
+        return std::nullopt;
+    return v;
+}
+
+std::string job_size_problem(double size) {
+    if (size <= kMaxTraceJobGpus)
+        return "";
+    return fmt::format("expected at most {:g} GPUs for one job, found {}", kMaxTraceJobGpus, size);
 }
 
 std::optional<std::size_t> JobTraceReader::column_index(std::string_view name) const {
@@ -57,8 +67,11 @@ void JobTraceReader::fail(std::size_t column, const std::string& message) const 
 double JobTraceReader::number_at(std::size_t column, std::string_view text) const {
     if (auto v = parse_trace_number(text))
         return *v;
-    fail(column, text.empty() ? "expected a number, found an empty field"
-                              : "expected a number, found '" + std::string(text) + "'");
+    if (text.empty())
+        fail(column, "expected a number, found an empty field");
+    const bool a_number = parse_number(text.front() == '+' ? text.substr(1) : text).has_value();
+    fail(column, fmt::format("expected a {}number, found '{}'", a_number ? "finite " : "", text) +
+                     (a_number ? " (numbers in a log are at most 1e30 in magnitude)" : ""));
 }
 
 void JobTraceReader::check_submit(const TraceJob& job, std::size_t submit_column) {

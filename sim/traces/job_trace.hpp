@@ -92,7 +92,18 @@ std::unique_ptr<JobTraceReader> open_job_trace(const JobTraceOptions& options,
 /** The format a file's name and first line suggest (trace stats without --format). */
 std::optional<std::string> guess_trace_format(const std::string& path);
 
-/** Parses a whole field as a number; nullopt if empty or anything is left (locale-free). */
+/**
+ * Parses a whole field as a number; nullopt if empty, if anything is left (locale-free), or
+ * if it is not finite or of magnitude over kMaxTraceNumber: the limit of YAML values too, so
+ * that no time or count read from a log overflows the books or a conversion.
+ */
 std::optional<double> parse_trace_number(std::string_view text);
+inline constexpr double kMaxTraceNumber = 1e30;
+
+/** The most GPUs one job of a log may ask for (what a whole number of GPUs is held in). */
+inline constexpr double kMaxTraceJobGpus = 1e9;
+
+/** "" if a job's size is at most kMaxTraceJobGpus, else what is wrong with it. */
+std::string job_size_problem(double size);
 
 }  // namespace fleetsim

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 
 namespace fleetsim {
 namespace {
@@ -74,9 +75,12 @@ public:
         job.requested_s = unknown_or_non_negative(kReqTime);
         job.status.assign(fields_[kStatus]);
         job.hour = -1;
-        if (header_.clock_known)
-            job.hour =
-                hour_of_day(unix_start_s_ + static_cast<std::int64_t>(job.submit_s), time_zone_s_);
+        if (header_.clock_known) {
+            // Only the time of day is wanted: a submit time reduced modulo a day first
+            // converts and adds without overflow however late it is.
+            const auto submit_of_day = static_cast<std::int64_t>(std::fmod(job.submit_s, 86400.0));
+            job.hour = hour_of_day(unix_start_s_ % 86400 + submit_of_day, time_zone_s_);
+        }
         return true;
     }
 
@@ -193,6 +197,8 @@ private:
                 fail(i, fmt::format("expected a number of processors > 0, or -1 for unknown, "
                                     "found {}",
                                     v));
+            if (const std::string problem = job_size_problem(v); !problem.empty())
+                fail(i, problem);
             return v;
         }
         return -1;

@@ -31,7 +31,8 @@ std::int64_t days_from_civil(int year, unsigned month, unsigned day) {
 }
 
 int hour_of_day(std::int64_t seconds, std::int64_t offset_s) {
-    std::int64_t s = (seconds + offset_s) % 86400;
+    // Each reduced modulo a day first: the sum of two large values would overflow.
+    std::int64_t s = (seconds % 86400 + offset_s % 86400) % 86400;
     if (s < 0)
         s += 86400;
     return static_cast<int>(s / 3600);

@@ -41,7 +41,7 @@ public:
         ++count_;
         // SWF numbers its jobs; a log whose ids are not whole numbers gets 1, 2, 3, ...
         long long id = count_;
-        if (auto v = parse_trace_number(j.id); v && *v == std::floor(*v) && *v >= 0)
+        if (auto v = parse_trace_number(j.id); v && *v == std::floor(*v) && *v >= 0 && *v < 9e15)
             id = static_cast<long long>(*v);
         const std::string size = j.size > 0 ? fmt::format("{}", whole(j.size)) : "-1";
         out_ << fmt::format("{} {} {} {} {} -1 -1 {} {} -1 {} -1 -1 -1 -1 -1 -1 -1\n", id,
@@ -71,7 +71,7 @@ public:
             return false;  // a Batsim job needs resources and a profile
         // Batsim ids are strings; whole numbers stay numbers, as in Batsim's own files.
         nlohmann::json id = j.id;
-        if (auto v = parse_trace_number(j.id); v && *v == std::floor(*v))
+        if (auto v = parse_trace_number(j.id); v && *v == std::floor(*v) && std::fabs(*v) < 9e15)
             id = static_cast<long long>(*v);
         out_ << (first_ ? "\n" : ",\n") << "    {\"id\": " << id.dump()
              << ", \"subtime\": " << number(j.submit_s) << ", \"res\": " << whole(j.size);
@@ -133,7 +133,7 @@ private:
 }  // namespace
 
 int swf_status(const std::string& status) {
-    if (auto v = parse_trace_number(status))
+    if (auto v = parse_trace_number(status); v && std::fabs(*v) < 1e9)
         return static_cast<int>(*v);
     if (status == "COMPLETED" || status == "Pass" || status == "Terminated")
         return 1;

@@ -471,6 +471,14 @@ replications: 2
         auto wrong = sweep({"merge", tmp / "merged", tmp / "other"});
         CHECK(wrong.exit_code == 2);
         CHECK(wrong.err.find("another sweep") != std::string::npos);
+        // Shards are all read before the output folder is made: a bad one leaves none.
+        auto mixed = sweep({"merge", tmp / "fresh", tmp / "shard0", tmp / "other"});
+        CHECK(mixed.exit_code == 2);
+        CHECK(mixed.err.find("another sweep") != std::string::npos);
+        CHECK(!fs::exists(tmp / "fresh"));
+        auto missing = sweep({"merge", tmp / "fresh", tmp / "shard0", tmp / "nowhere"});
+        CHECK(missing.exit_code == 2);
+        CHECK(!fs::exists(tmp / "fresh"));
     }
 
     TEST_CASE("failed points run again only when asked, and kept outputs are the run folders") {

@@ -28,8 +28,13 @@ namespace {
 const char* kSwfHeader = "; MaxProcs: 16\n; UnixStartTime: 0\n; TimeZone: 3600\n";
 
 /** An SWF line: job, submit, wait, run, procs, requested time, status. */
-std::string swf_line(int job, double submit, double wait, double run, double procs,
-                     double requested = -1, int status = 1) {
+std::string swf_line(int job,
+                     double submit,
+                     double wait,
+                     double run,
+                     double procs,
+                     double requested = -1,
+                     int status = 1) {
     std::ostringstream s;
     s << job << " " << submit << " " << wait << " " << run << " " << procs << " -1 -1 " << procs
       << " " << requested << " -1 " << status << " 1 1 -1 1 -1 -1 -1\n";
@@ -135,6 +140,16 @@ TEST_SUITE("traces") {
             {"truncated last line", swf_line(1, 0, 0, 10, 1) + "2 60 0 10", 2, 0,
              "expected 18 fields, found 4 (a line cut short?)"},
             {"empty file", "", 1, 0, "expected an SWF log, found an empty file"},
+            // Past the 1e30 of every number fleetsim reads (a submit time of 4e51 once reached
+            // a conversion to int64, found by fuzz_trace_swf), and sizes no job can have.
+            {"huge time", swf_line(1, 4.06667e51, 0, 10, 1), 1, 2,
+             "expected a finite number, found '4.06667e+51' (numbers in a log are at most 1e30"},
+            {"infinite time", "1 inf 0 10 2 -1 -1 2 -1 -1 1 1 1 -1 1 -1 -1 -1\n", 1, 2,
+             "expected a finite number, found 'inf'"},
+            {"nan run", "1 0 0 nan 2 -1 -1 2 -1 -1 1 1 1 -1 1 -1 -1 -1\n", 1, 4,
+             "expected a finite number, found 'nan'"},
+            {"huge size", swf_line(1, 0, 0, 10, 2e9), 1, 5,
+             "expected at most 1e+09 GPUs for one job, found 2000000000"},
         };
         for (const auto& c : cases) {
             CAPTURE(c.name);
@@ -175,6 +190,10 @@ TEST_SUITE("traces") {
              "expected a submit time >= 0"},
             {JobTraceFormat::csv, "negative gpus", csv + "a,1,-2,5\n", 2, 3,
              "expected a number of GPUs > 0, found -2"},
+            {JobTraceFormat::csv, "huge gpus", csv + "a,1,1e10,5\n", 2, 3,
+             "expected at most 1e+09 GPUs for one job, found 10000000000"},
+            {JobTraceFormat::itp, "huge gpus", itp + "a,10,5,3e9\n", 2, 4,
+             "expected at most 1e+09 GPUs for one job, found 3000000000"},
             {JobTraceFormat::csv, "bad time text", csv + "a,yesterday,1,5\n", 2, 2,
              "expected a number or a date-time, found 'yesterday'"},
             {JobTraceFormat::csv, "missing column", "job_id,submit_s,duration_s\na,1,5\n", 1, 0,
@@ -195,16 +214,18 @@ TEST_SUITE("traces") {
     TEST_CASE("bad Batsim and Mooncake JSON names the file and line and column") {
         TempDir tmp("json-bad");
         const std::string profiles = R"("profiles": {"p": {"type": "delay", "delay": 10}})";
-        write_file(tmp / "syntax.json", "{\n  \"nb_res\": 4,\n  \"jobs\": [\n    {\"id\": 1,,}\n  ]\n}\n");
+        write_file(tmp / "syntax.json",
+                   "{\n  \"nb_res\": 4,\n  \"jobs\": [\n    {\"id\": 1,,}\n  ]\n}\n");
         Failure f = failure_of(options(JobTraceFormat::batsim, tmp / "syntax.json"));
         CHECK(f.line == 4);
         CHECK(f.column == 14);  // the second comma
         CHECK(f.what.find("JSON syntax error") != std::string::npos);
 
-        write_file(tmp / "res.json", "{\"nb_res\": 4, \"jobs\": [\n  {\"id\": 1, \"subtime\": 0, "
-                                     "\"res\": 1, \"profile\": \"p\"},\n  {\"id\": 2, \"subtime\": "
-                                     "1, \"res\": 0, \"profile\": \"p\"}\n], " +
-                                         profiles + "}\n");
+        write_file(tmp / "res.json",
+                   "{\"nb_res\": 4, \"jobs\": [\n  {\"id\": 1, \"subtime\": 0, "
+                   "\"res\": 1, \"profile\": \"p\"},\n  {\"id\": 2, \"subtime\": "
+                   "1, \"res\": 0, \"profile\": \"p\"}\n], " +
+                       profiles + "}\n");
         f = failure_of(options(JobTraceFormat::batsim, tmp / "res.json"));
         CHECK(f.line == 3);
         CHECK(f.column == 3);
@@ -212,9 +233,10 @@ TEST_SUITE("traces") {
         CHECK(f.what.find("job 2 (jobs[1]): expected a number of resources > 0, found 0") !=
               std::string::npos);
 
-        write_file(tmp / "profile.json", "{\"jobs\": [{\"id\": 1, \"subtime\": 0, \"res\": 1, "
-                                         "\"profile\": \"q\"}], " +
-                                             profiles + "}");
+        write_file(tmp / "profile.json",
+                   "{\"jobs\": [{\"id\": 1, \"subtime\": 0, \"res\": 1, "
+                   "\"profile\": \"q\"}], " +
+                       profiles + "}");
         f = failure_of(options(JobTraceFormat::batsim, tmp / "profile.json"));
         CHECK(f.what.find("names the profile 'q', which \"profiles\" lacks") != std::string::npos);
 
@@ -222,8 +244,9 @@ TEST_SUITE("traces") {
         f = failure_of(options(JobTraceFormat::batsim, tmp / "empty.json"));
         CHECK(f.what.find("found an empty file") != std::string::npos);
 
-        write_file(tmp / "m.jsonl", "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 2}\n"
-                                    "{\"timestamp\": 10, \"input_length\": 5 \"output_length\": 2}\n");
+        write_file(tmp / "m.jsonl",
+                   "{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 2}\n"
+                   "{\"timestamp\": 10, \"input_length\": 5 \"output_length\": 2}\n");
         try {
             auto r = open_request_trace(RequestTraceFormat::mooncake, tmp / "m.jsonl");
             TraceRequest q;
@@ -239,8 +262,9 @@ TEST_SUITE("traces") {
 
     TEST_CASE("Batsim jobs out of time order are sorted (Batsim does not require the order)") {
         TempDir tmp("batsim-order");
-        write_file(tmp / "w.json",
-                   R"({"nb_res": 8, "jobs": [{"id": "a", "subtime": 5, "res": 2, "profile": "p", "walltime": 20},
+        write_file(
+            tmp / "w.json",
+            R"({"nb_res": 8, "jobs": [{"id": "a", "subtime": 5, "res": 2, "profile": "p", "walltime": 20},
  {"id": "b", "subtime": 1, "res": 1, "profile": "p"}, {"id": "c", "subtime": 5, "res": 1, "profile": "h"}],
  "profiles": {"p": {"type": "delay", "delay": 10}, "h": {"type": "parallel_homogeneous", "cpu": 3e9}}})");
         JobTraceOptions o = options(JobTraceFormat::batsim, tmp / "w.json");
@@ -255,7 +279,8 @@ TEST_SUITE("traces") {
         CHECK(read_all(o)[2].run_s == 3);
     }
 
-    TEST_CASE("a csv column map reads date-times and differences and products and headerless files") {
+    TEST_CASE(
+        "a csv column map reads date-times and differences and products and headerless files") {
         TempDir tmp("csv-map");
         // Acme's layout: date-times with an offset, duration and queue in seconds.
         write_file(tmp / "acme.csv",
@@ -275,8 +300,8 @@ TEST_SUITE("traces") {
         auto jobs = read_all(o);
         REQUIRE(jobs.size() == 2);
         // 2023-03-01 00:18:22+08:00 = 2023-02-28 16:18:22 UTC.
-        CHECK(jobs[0].submit_s == static_cast<double>(days_from_civil(2023, 2, 28) * 86400 +
-                                                      16 * 3600 + 18 * 60 + 22));
+        CHECK(jobs[0].submit_s ==
+              static_cast<double>(days_from_civil(2023, 2, 28) * 86400 + 16 * 3600 + 18 * 60 + 22));
         CHECK(jobs[0].hour == 0);  // the log's local hour
         CHECK(jobs[0].run_s == 117);
         CHECK(jobs[1].run_s == 2693);
@@ -285,11 +310,12 @@ TEST_SUITE("traces") {
         CHECK(jobs[1].id == "5778469");
 
         // Alibaba PAI 2020's task table: no header line; GPUs = plan_gpu% x inst_num.
-        write_file(tmp / "pai.csv", "j1,tensorflow,2.0,Terminated,100.0,160.0,600.0,29.3,50.0,MISC\n"
-                                    "j2,worker,4.0,Terminated,130.0,200.0,800.0,10.0,100.0,V100\n");
+        write_file(tmp / "pai.csv",
+                   "j1,tensorflow,2.0,Terminated,100.0,160.0,600.0,29.3,50.0,MISC\n"
+                   "j2,worker,4.0,Terminated,130.0,200.0,800.0,10.0,100.0,V100\n");
         JobTraceOptions p = options(JobTraceFormat::csv, tmp / "pai.csv");
-        p.columns.header = {"job_name", "task_name", "inst_num", "status", "start_time",
-                            "end_time", "plan_cpu", "plan_mem", "plan_gpu", "gpu_type"};
+        p.columns.header = {"job_name", "task_name", "inst_num", "status",   "start_time",
+                            "end_time", "plan_cpu",  "plan_mem", "plan_gpu", "gpu_type"};
         p.columns.submit_s.column = "start_time";
         p.columns.run_s.column = "end_time";
         p.columns.run_s.minus = "start_time";
@@ -334,14 +360,14 @@ TEST_SUITE("traces") {
     TEST_CASE("the replay keeps the window and the where conditions and maps sizes with a cap") {
         TempDir tmp("replay");
         std::string text = kSwfHeader;
-        text += swf_line(1, 100, 0, 10, 1);       // before the window
-        text += swf_line(2, 200, 0, 20, 3);       // kept: 3 x 2 = 6 GPUs
-        text += swf_line(3, 300, 0, 30, 9, 60);   // kept: 18 GPUs, capped to 16
-        text += swf_line(4, 400, 0, 0, 1);        // run time 0: dropped
-        text += swf_line(5, 500, 0, -1, 2);       // unknown run time: dropped
+        text += swf_line(1, 100, 0, 10, 1);         // before the window
+        text += swf_line(2, 200, 0, 20, 3);         // kept: 3 x 2 = 6 GPUs
+        text += swf_line(3, 300, 0, 30, 9, 60);     // kept: 18 GPUs, capped to 16
+        text += swf_line(4, 400, 0, 0, 1);          // run time 0: dropped
+        text += swf_line(5, 500, 0, -1, 2);         // unknown run time: dropped
         text += swf_line(6, 600, 0, 60, 1, -1, 5);  // status 5: filtered out
-        text += swf_line(7, 700, 0, 70, 0.5);     // 0.5 x 2 = 1 GPU
-        text += swf_line(8, 800, 0, 80, 1);       // at the window's end: left out
+        text += swf_line(7, 700, 0, 70, 0.5);       // 0.5 x 2 = 1 GPU
+        text += swf_line(8, 800, 0, 80, 1);         // at the window's end: left out
         write_file(tmp / "r.swf", text);
         JobTraceOptions o = options(JobTraceFormat::swf, tmp / "r.swf");
         o.start_s = 150;
@@ -376,8 +402,8 @@ TEST_SUITE("traces") {
 
     TEST_CASE("classes that split a log must not overlap") {
         TempDir tmp("split");
-        write_file(tmp / "s.swf", swf_line(1, 0, 0, 10, 4) + swf_line(2, 5, 0, 10, 8) +
-                                      swf_line(3, 9, 0, 10, 16));
+        write_file(tmp / "s.swf",
+                   swf_line(1, 0, 0, 10, 4) + swf_line(2, 5, 0, 10, 8) + swf_line(3, 9, 0, 10, 16));
         JobTraceOptions small = options(JobTraceFormat::swf, tmp / "s.swf");
         small.where = {on("processors")};
         small.where[0].below = 8;
@@ -413,10 +439,11 @@ TEST_SUITE("traces") {
     TEST_CASE("a request log is binned into demand whose integral is the log's") {
         TempDir tmp("bins");
         // Requests at 0, 100, 250, 600 s: units = (in x 1e-3 + out x 1e-2) / 10.
-        write_file(tmp / "r.jsonl", "{\"timestamp\": 0, \"input_length\": 1000, \"output_length\": 100}\n"
-                                    "{\"timestamp\": 100000, \"input_length\": 2000, \"output_length\": 0}\n"
-                                    "{\"timestamp\": 250000, \"input_length\": 0, \"output_length\": 300}\n"
-                                    "{\"timestamp\": 600000, \"input_length\": 500, \"output_length\": 50}\n");
+        write_file(tmp / "r.jsonl",
+                   "{\"timestamp\": 0, \"input_length\": 1000, \"output_length\": 100}\n"
+                   "{\"timestamp\": 100000, \"input_length\": 2000, \"output_length\": 0}\n"
+                   "{\"timestamp\": 250000, \"input_length\": 0, \"output_length\": 300}\n"
+                   "{\"timestamp\": 600000, \"input_length\": 500, \"output_length\": 50}\n");
         RequestTraceOptions o;
         o.format = RequestTraceFormat::mooncake;
         o.path = tmp / "r.jsonl";
@@ -450,8 +477,9 @@ TEST_SUITE("traces") {
 
     TEST_CASE("a log written as SWF and Batsim and csv reads back as the same jobs") {
         TempDir tmp("write");
-        const auto jobs = read_all(
-            options(JobTraceFormat::swf, fleetsim::test::shared_data_path("swf-pwa/KTH-SP2-1996-2.1-cln.swf")));
+        const auto jobs =
+            read_all(options(JobTraceFormat::swf,
+                             fleetsim::test::shared_data_path("swf-pwa/KTH-SP2-1996-2.1-cln.swf")));
         for (const auto format :
              {TraceOutputFormat::swf, TraceOutputFormat::batsim, TraceOutputFormat::csv}) {
             const std::string path = tmp / ("out-" + std::to_string(static_cast<int>(format)));
@@ -462,9 +490,10 @@ TEST_SUITE("traces") {
                     w->write(j);
                 w->finish();
             }
-            const JobTraceFormat back = format == TraceOutputFormat::swf      ? JobTraceFormat::swf
-                                        : format == TraceOutputFormat::batsim ? JobTraceFormat::batsim
-                                                                              : JobTraceFormat::csv;
+            const JobTraceFormat back = format == TraceOutputFormat::swf ? JobTraceFormat::swf
+                                        : format == TraceOutputFormat::batsim
+                                            ? JobTraceFormat::batsim
+                                            : JobTraceFormat::csv;
             const auto again = read_all(options(back, path));
             // Batsim cannot hold a job without a size (KTH has one).
             const std::size_t left_out = format == TraceOutputFormat::batsim ? 1 : 0;
