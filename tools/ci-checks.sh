@@ -6,7 +6,8 @@
 #                   and a second build of them that does nothing
 #   fuzz-build      the `fuzz` preset (clang, AddressSanitizer + UBSan, libFuzzer) in build-fuzz/
 #   asan-suite      the whole ctest suite in that build, under ASan and UBSan
-#   fuzz            every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (60) from its seeds, two at a time;
+#   fuzz            every fuzz target (or FUZZ_TARGETS) for FUZZ_SECONDS (60) from its seeds, two at a time,
+#                   with libFuzzer's seed FUZZ_SEED (1; 0 for a random one);
 #                   a crash, leak, sanitizer report or an input slower than 10 s fails it, and the
 #                   input is left in build-fuzz/fuzz-findings/<target>/ (make it a regression
 #                   input: fuzz/regressions/<target>/, docs/testing.md)
@@ -17,6 +18,10 @@ cd "$(dirname "$0")/.."
 root=$PWD
 jobs=${CI_JOBS:-2}
 fuzz_seconds=${FUZZ_SECONDS:-60}
+# libFuzzer's seed: fixed, so that a CI run explores the same inputs as the same code did on a
+# developer's machine (a failure is a change's, reproducible); FUZZ_SEED=0 picks one at random
+# for deeper runs (docs/testing.md).
+fuzz_seed=${FUZZ_SEED:-1}
 
 step() {  # step NAME: runs step_NAME and prints its wall time
     local start=$SECONDS
@@ -76,7 +81,7 @@ step_fuzz() {
     printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c '
         t={}; mkdir -p '"$findings"'/$t build-fuzz/fuzz-corpus/$t
         cp -r '"$seeds"'/$t/. build-fuzz/fuzz-corpus/$t/ 2>/dev/null || true
-        if build-fuzz/fuzz/fuzz_$t -max_total_time='"$fuzz_seconds"' -timeout=10 -rss_limit_mb=4096 \
+        if build-fuzz/fuzz/fuzz_$t -max_total_time='"$fuzz_seconds"' -seed='"$fuzz_seed"' -timeout=10 -rss_limit_mb=4096 \
                -max_len=16384 -print_final_stats=1 -artifact_prefix='"$findings"'/$t/ \
                build-fuzz/fuzz-corpus/$t > build-fuzz/fuzz-logs/$t.log 2>&1; then
             echo "fuzz_$t: clean, $(grep -m1 -o "stat::number_of_executed_units: *[0-9]*" build-fuzz/fuzz-logs/$t.log | grep -o "[0-9]*$") inputs"
