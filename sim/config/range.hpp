@@ -5,6 +5,8 @@
 // Range{1, 2147483647} is "an integer in [1, 2147483647]" when read as an integer. The words
 // are those of the "expected ..., found ..." messages and of docs/config.md's type column.
 
+#include "sim/io/number_limits.hpp"
+
 #include <limits>
 #include <string>
 

@@ -124,8 +124,6 @@ KeyBefore key_before(const std::string& text, int line, int column);
 inline constexpr std::size_t kMaxYamlBytes = 1024 * 1024;
 inline constexpr long long kMaxYamlNodes = 1'000'000;
 inline constexpr int kMaxYamlDepth = 64;
-/** The largest magnitude a number read from the inputs may have (docs/config.md). */
-inline constexpr double kMaxMagnitude = 1e30;
 
 /** Loads a YAML file; a missing file or malformed YAML is an InputError at file:line:col. */
 YAML::Node load_yaml_file(const std::string& path, const std::string& shown_as);

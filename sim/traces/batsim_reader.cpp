@@ -221,6 +221,8 @@ private:
         const Json& v = job[key];
         if (!v.is_number())
             fail_job(b, key, "expected a number, found " + v.dump());
+        if (const std::string problem = trace_number_problem(v.get<double>()); !problem.empty())
+            fail_job(b, key, problem);
         return v.get<double>();
     }
 

@@ -39,9 +39,18 @@ std::optional<double> parse_trace_number(std::string_view text) {
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
     const auto v = parse_number(text);
-    if (!v || !std::isfinite(*v) || std::fabs(*v) > kMaxTraceNumber)
+    if (!v || !trace_number_problem(*v).empty())
         return std::nullopt;
     return v;
+}
+
+std::string trace_number_problem(double v) {
+    if (std::isfinite(v) && std::fabs(v) <= kMaxMagnitude)
+        return "";
+    return fmt::format(
+        "expected a finite number, found {} (numbers in a log are at most {:g} "
+        "in magnitude)",
+        v, kMaxMagnitude);
 }
 
 std::string job_size_problem(double size) {
@@ -69,9 +78,9 @@ double JobTraceReader::number_at(std::size_t column, std::string_view text) cons
         return *v;
     if (text.empty())
         fail(column, "expected a number, found an empty field");
-    const bool a_number = parse_number(text.front() == '+' ? text.substr(1) : text).has_value();
-    fail(column, fmt::format("expected a {}number, found '{}'", a_number ? "finite " : "", text) +
-                     (a_number ? " (numbers in a log are at most 1e30 in magnitude)" : ""));
+    const auto v = parse_number(text.front() == '+' ? text.substr(1) : text);
+    fail(column,
+         v ? trace_number_problem(*v) : "expected a number, found '" + std::string(text) + "'");
 }
 
 void JobTraceReader::check_submit(const TraceJob& job, std::size_t submit_column) {

@@ -8,6 +8,7 @@
 // time, a size of 0, a row cut short, times out of order) and throws a TraceError naming the
 // file, line and column. Rows keep their text for `where` conditions (cell()).
 
+#include "sim/io/number_limits.hpp"
 #include "sim/traces/trace_error.hpp"
 #include "sim/traces/trace_options.hpp"
 
@@ -94,11 +95,14 @@ std::optional<std::string> guess_trace_format(const std::string& path);
 
 /**
  * Parses a whole field as a number; nullopt if empty, if anything is left (locale-free), or
- * if it is not finite or of magnitude over kMaxTraceNumber: the limit of YAML values too, so
- * that no time or count read from a log overflows the books or a conversion.
+ * if trace_number_problem() finds one.
  */
 std::optional<double> parse_trace_number(std::string_view text);
-inline constexpr double kMaxTraceNumber = 1e30;
+
+/** "" if `v` is finite and of magnitude at most kMaxMagnitude, the limit of YAML values too
+    (no time or count read from a log then overflows the books or a conversion); else what is
+    wrong with it. Every reader of a job or request log applies it to every number. */
+std::string trace_number_problem(double v);
 
 /** The most GPUs one job of a log may ask for (what a whole number of GPUs is held in). */
 inline constexpr double kMaxTraceJobGpus = 1e9;

@@ -43,6 +43,8 @@ public:
 private:
     double count(std::size_t column) const {
         const double v = row_.number(column);
+        if (const std::string problem = trace_number_problem(v); !problem.empty())
+            row_.fail(column, problem);
         if (v < 0)
             row_.fail(column, fmt::format("expected a token count >= 0, found {}", v));
         return v;
@@ -115,6 +117,8 @@ private:
         if (!v.is_number())
             fail(r, key, "expected a number, found " + v.dump());
         const double x = v.get<double>();
+        if (const std::string problem = trace_number_problem(x); !problem.empty())
+            fail(r, key, problem);
         if (x < 0)
             fail(r, key, fmt::format("expected a number >= 0, found {}", x));
         return x;

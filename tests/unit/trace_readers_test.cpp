@@ -143,11 +143,11 @@ TEST_SUITE("traces") {
             // Past the 1e30 of every number fleetsim reads (a submit time of 4e51 once reached
             // a conversion to int64, found by fuzz_trace_swf), and sizes no job can have.
             {"huge time", swf_line(1, 4.06667e51, 0, 10, 1), 1, 2,
-             "expected a finite number, found '4.06667e+51' (numbers in a log are at most 1e30"},
+             "expected a finite number, found 4.06667e+51 (numbers in a log are at most 1e+30"},
             {"infinite time", "1 inf 0 10 2 -1 -1 2 -1 -1 1 1 1 -1 1 -1 -1 -1\n", 1, 2,
-             "expected a finite number, found 'inf'"},
+             "expected a finite number, found inf"},
             {"nan run", "1 0 0 nan 2 -1 -1 2 -1 -1 1 1 1 -1 1 -1 -1 -1\n", 1, 4,
-             "expected a finite number, found 'nan'"},
+             "expected a finite number, found nan"},
             {"huge size", swf_line(1, 0, 0, 10, 2e9), 1, 5,
              "expected at most 1e+09 GPUs for one job, found 2000000000"},
         };
@@ -257,6 +257,30 @@ TEST_SUITE("traces") {
             CHECK(e.line() == 2);
             CHECK(e.column() == 51);  // the end of the string nlohmann did not expect
             CHECK(std::string(e.what()).find("JSON syntax error") != std::string::npos);
+        }
+
+        // Numbers past 1e30, as in every other log and in YAML: a Batsim submit time, a
+        // Mooncake token count.
+        write_file(tmp / "huge.json",
+                   "{\"jobs\": [{\"id\": 1, \"subtime\": 1e31, \"res\": 1, "
+                   "\"profile\": \"p\"}], " +
+                       profiles + "}");
+        f = failure_of(options(JobTraceFormat::batsim, tmp / "huge.json"));
+        CHECK(f.key == "subtime");
+        CHECK(f.what.find("expected a finite number, found 1e+31") != std::string::npos);
+        write_file(tmp / "huge.jsonl",
+                   "{\"timestamp\": 0, \"input_length\": 2e30, "
+                   "\"output_length\": 2}\n");
+        try {
+            auto r = open_request_trace(RequestTraceFormat::mooncake, tmp / "huge.jsonl");
+            TraceRequest q;
+            while (r->next(q)) {
+            }
+            FAIL("no error");
+        } catch (const TraceError& e) {
+            CHECK(e.line() == 1);
+            CHECK(std::string(e.what()).find("expected a finite number, found 2e+30") !=
+                  std::string::npos);
         }
     }
 
